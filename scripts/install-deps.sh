@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs every Debian package actfn needs to build, test and run. Idempotent; run as root.
+# Packages are grouped by the layer that needs them so each dependency has a visible reason.
+set -euo pipefail
+
+packages=(
+  # build spine
+  build-essential cmake ninja-build pkg-config git
+  # tests: GoogleTest through CTest; MPFR is the high-precision accuracy oracle
+  googletest libgtest-dev libgmock-dev libmpfr-dev
+  # CLI: argument parsing and JSON output
+  libcli11-dev nlohmann-json3-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all ${#packages[@]} packages present"
+fi

@@ -1,0 +1,194 @@
+// The contract every formula struct meets, and the stable building blocks they share.
+//
+// An element-wise formula struct F (one per Kind, in a family file next to its relatives) has
+//   static constexpr FunctionInfo info;                     its registry row
+//   template <class T> static T f(T x, const Params<T>&);   forward
+//   template <class T> static T df(T x, const Params<T>&);  f'(x); PyTorch's value at kinks
+// and optionally
+//   template <class T> static T df_from_y(T y, const Params<T>&);  f'(x) from the output
+//   static bool from_y_valid(const Params<double>&);       when y determines f' (default: always)
+//   template <class T> static void dparams(T x, const Params<T>&, Params<T>& g);
+//                                                           g[k] = df/dp_k for learnable p_k
+//   template <class R> static R definition(R x, const Params<R>&);
+//                                                           the textbook formula, for the oracle
+//   static Kinks kinks(const Params<double>&);             where f or f' is not smooth
+//   static void validate(const Params<double>&);           cross-parameter checks (throws Error)
+//   static constexpr bool exact = true;                    one rounding per result: computes in
+//                                                           the data type itself (piecewise-linear)
+//
+// T is the compute type (double for f32 data, long double for f64 data); R may be a
+// multiple-precision or dual-number type, so formulas call math functions unqualified (the
+// using-declarations below find std:: for builtin types, ADL finds R's overloads).
+//
+// A vector-wise struct instead has out_axis(n, params) and row functions f / backward over
+// contiguous spans (see vector_wise.hpp).
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <numbers>
+#include <span>
+#include <string>
+
+#include "actfn/error.hpp"
+#include "actfn/registry.hpp"
+
+namespace actfn::fn {
+
+using std::abs;
+using std::atan;
+using std::cos;
+using std::erf;
+using std::erfc;
+using std::exp;
+using std::expm1;
+using std::fabs;
+using std::fma;
+using std::hypot;
+using std::isinf;
+using std::isnan;
+using std::log;
+using std::log1p;
+using std::sin;
+using std::sqrt;
+using std::tanh;
+
+template <class T>
+using Params = std::array<T, kMaxParams>;
+
+/// Points where f or f' is not smooth (at most two for any activation in the catalogue).
+struct Kinks {
+  std::array<double, 2> at{};
+  std::size_t n = 0;
+  Kinks() = default;
+  Kinks(std::initializer_list<double> xs) {
+    for (double x : xs) at[n++] = x;
+  }
+  [[nodiscard]] std::span<const double> points() const { return {at.data(), n}; }
+};
+
+// clang-format off
+template <class F>
+concept ElementWise = requires(double x, const Params<double>& p) {
+  { F::info } -> std::convertible_to<const FunctionInfo&>;
+  { F::template f<double>(x, p) } -> std::same_as<double>;
+  { F::template df<double>(x, p) } -> std::same_as<double>;
+};
+template <class F>
+concept HasFromY = requires(double y, const Params<double>& p) {
+  { F::template df_from_y<double>(y, p) } -> std::same_as<double>;
+};
+template <class F>
+concept HasFromYValid = requires(const Params<double>& p) {
+  { F::from_y_valid(p) } -> std::same_as<bool>;
+};
+template <class F>
+concept HasParamGrad = requires(double x, const Params<double>& p, Params<double>& g) {
+  F::template dparams<double>(x, p, g);
+};
+template <class F>
+concept HasKinks = requires(const Params<double>& p) {
+  { F::kinks(p) } -> std::same_as<Kinks>;
+};
+template <class F, class R>
+concept HasDefinition = requires(R x, const Params<R>& p) {
+  { F::template definition<R>(x, p) } -> std::same_as<R>;
+};
+template <class F>
+concept HasValidate = requires(const Params<double>& p) { F::validate(p); };
+template <class F>
+concept Exact = requires { requires F::exact; };
+template <class F>
+concept VectorWise = requires(std::size_t n, const Params<double>& p) {
+  { F::info } -> std::convertible_to<const FunctionInfo&>;
+  { F::out_axis(n, p) } -> std::same_as<std::size_t>;
+};
+// clang-format on
+
+/// The textbook definition of F, falling back to the implementation where the two coincide
+/// (piecewise-linear functions).
+template <class F, class R>
+R definition(R x, const Params<R>& p) {
+  if constexpr (HasDefinition<F, R>) {
+    return F::template definition<R>(x, p);
+  } else {
+    return F::template f<R>(x, p);
+  }
+}
+
+template <class F>
+bool from_y_valid(const Params<double>& p) {
+  if constexpr (!HasFromY<F>) {
+    return false;
+  } else if constexpr (HasFromYValid<F>) {
+    return F::from_y_valid(p);
+  } else {
+    return true;
+  }
+}
+
+/// f(x) with the NaN contract applied once for every formula: NaN in gives NaN out.
+template <class F, class T>
+T f_guarded(T x, const Params<T>& p) {
+  return isnan(x) ? x : F::template f<T>(x, p);
+}
+template <class F, class T>
+T df_guarded(T x, const Params<T>& p) {
+  return isnan(x) ? x : F::template df<T>(x, p);
+}
+
+/// a·b where b is a decaying factor: 0 when b is 0, so inf·0 never turns a limit into NaN.
+template <class T>
+T times_decaying(T a, T b) {
+  return b == T(0) ? T(0) : a * b;
+}
+
+// ---- stable building blocks --------------------------------------------------------------------
+// Each splits on the sign so exp only ever sees a non-positive argument: no overflow, no 0·inf,
+// and no cancellation such as 1 - sigmoid(x) for large x.
+
+/// σ(x) = 1/(1+e^-x), as 1/(1+e^-x) for x ≥ 0 and e^x/(1+e^x) for x < 0.
+template <class T>
+T sigmoid(T x) {
+  if (x >= 0) return T(1) / (T(1) + exp(-x));
+  const T e = exp(x);
+  return e / (T(1) + e);
+}
+
+/// σ'(x) = σ(x)σ(-x) = e/(1+e)² with e = e^-|x|: even, never cancels.
+template <class T>
+T sigmoid_slope(T x) {
+  const T e = exp(-fabs(x));
+  const T d = T(1) + e;
+  return e / (d * d);
+}
+
+/// softplus(x) = log(1+e^x) = max(x,0) + log1p(e^-|x|).
+template <class T>
+T softplus(T x) {
+  return (x > 0 ? x : T(0)) + log1p(exp(-fabs(x)));
+}
+
+/// sech²(x) = 1 - tanh²(x) = 4e/(1+e)² with e = e^-2|x|; 1 - tanh² would cancel for large |x|.
+template <class T>
+T sech2(T x) {
+  const T e = exp(T(-2) * fabs(x));
+  const T d = T(1) + e;
+  return T(4) * e / (d * d);
+}
+
+/// Φ(x), the standard normal CDF, as erfc(-x/√2)/2: the negative tail never cancels.
+template <class T>
+T normal_cdf(T x) {
+  return erfc(-x * T(std::numbers::sqrt2_v<long double> / 2)) / T(2);
+}
+
+/// φ(x) = e^(-x²/2)/√(2π). x² only overflows where φ is 0 anyway.
+template <class T>
+T normal_pdf(T x) {
+  return exp(-x * x / T(2)) * T(std::numbers::inv_sqrtpi_v<long double> /
+                                std::numbers::sqrt2_v<long double>);
+}
+
+}  // namespace actfn::fn

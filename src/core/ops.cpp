@@ -1,0 +1,398 @@
+// The scalar reference: forward, backward and parameter gradients over spans. Shapes, aliasing
+// and parameter rounding live here; the formulas see one element and plain parameters.
+#include "actfn/ops.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "actfn/error.hpp"
+#include "functions/all.hpp"
+
+namespace actfn {
+namespace {
+
+/// Compute type of the reference: f32 data in f64, f64 data in the 64-bit-mantissa long double.
+/// Formulas that round only once (piecewise-linear ones) compute in the data type itself.
+template <class T>
+using Wide = std::conditional_t<std::is_same_v<T, float>, double, long double>;
+template <class F, class T>
+using Compute = std::conditional_t<fn::Exact<F>, T, Wide<T>>;
+
+static_assert(std::numeric_limits<long double>::digits >= 64,
+              "actfn's f64 reference needs a long double wider than double");
+
+/// Parameters are rounded to the data type first, as frameworks do (a float leaky_relu uses a
+/// float slope), then widened to the compute type.
+template <class T, class C>
+fn::Params<C> params_for(const std::array<double, kMaxParams>& values) {
+  fn::Params<C> p{};
+  for (std::size_t i = 0; i < kMaxParams; ++i) p[i] = static_cast<C>(static_cast<T>(values[i]));
+  return p;
+}
+
+template <class A, class B>
+bool partially_overlap(std::span<A> a, std::span<B> b) {
+  const auto* a0 = reinterpret_cast<const char*>(a.data());
+  const auto* b0 = reinterpret_cast<const char*>(b.data());
+  const auto* a1 = a0 + a.size_bytes();
+  const auto* b1 = b0 + b.size_bytes();
+  return a0 < b1 && b0 < a1 && a0 != b0;
+}
+
+template <class A, class B>
+void check_pair(const Activation& act, std::string_view what, std::span<A> in, std::span<B> out,
+                std::string_view in_name, std::string_view out_name) {
+  if (in.size() != out.size())
+    throw Error(std::string(act.name()) + " " + std::string(what) + ": " + std::string(out_name) + " has " +
+                std::to_string(out.size()) + " elements, " + std::string(in_name) + " has " +
+                std::to_string(in.size()));
+  if (partially_overlap(in, out))
+    throw Error(std::string(act.name()) + " " + std::string(what) + ": " + std::string(out_name) +
+                " partially overlaps " + std::string(in_name) + " (only exact aliasing is allowed)");
+}
+
+void require_shape(const Activation& act, bool vector_call) {
+  if (act.info().vector_wise && !vector_call)
+    throw Error(std::string(act.name()) + " is vector-wise: call it with an Axis layout");
+  if (!act.info().vector_wise && vector_call)
+    throw Error(std::string(act.name()) + " is element-wise: call it without an Axis layout");
+  act.validate();
+}
+
+// ---- element-wise ------------------------------------------------------------------------------
+
+template <class F, class T, class C>
+void forward_block(const fn::Params<C>& p, const T* x, T* y, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<T>(fn::f_guarded<F>(static_cast<C>(x[i]), p));
+}
+
+/// One block of backward with fixed parameters. dacc (compute type, kMaxParams slots indexed by
+/// parameter) receives sum dy·df/dp when non-null.
+template <class F, class T, class C>
+void backward_block(const fn::Params<C>& p, BackwardArgs<T> a, T* dx, std::size_t n, fn::Params<C>* dacc) {
+  if (!a.x.empty()) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const C x = static_cast<C>(a.x[i]);
+      const C dy = static_cast<C>(a.dy[i]);
+      if constexpr (fn::HasParamGrad<F>) {
+        if (dacc) {
+          fn::Params<C> g{};
+          if (std::isnan(x)) g.fill(x); else F::template dparams<C>(x, p, g);
+          for (std::size_t k = 0; k < kMaxParams; ++k) (*dacc)[k] += dy * g[k];
+        }
+      }
+      dx[i] = static_cast<T>(dy * fn::df_guarded<F>(x, p));
+    }
+  } else if constexpr (fn::HasFromY<F>) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const C y = static_cast<C>(a.y[i]);
+      dx[i] = static_cast<T>(static_cast<C>(a.dy[i]) * (std::isnan(y) ? y : F::template df_from_y<C>(y, p)));
+    }
+  }
+}
+
+template <class T>
+void check_backward_args(const Activation& act, const BackwardArgs<T>& a, std::span<T> dx, bool want_dparams) {
+  const FunctionInfo& fi = act.info();
+  if (a.x.empty() && a.y.empty())
+    throw Error(std::string(fi.name) + " backward: needs x" + (act.backward_from_y() ? " or y" : ""));
+  if (a.x.empty() && !act.backward_from_y())
+    throw Error(std::string(fi.name) + " backward: needs x (" +
+                (fi.backward_needs == Needs::X ? std::string("its output does not determine the gradient")
+                                               : "not from y with these parameters: " + act.spec()) +
+                ")");
+  if (want_dparams && a.x.empty())
+    throw Error(std::string(fi.name) + " backward: parameter gradients need x");
+  const auto in = a.x.empty() ? a.y : a.x;
+  check_pair(act, "backward", in, a.dy, a.x.empty() ? "y" : "x", "dy");
+  check_pair(act, "backward", a.dy, dx, "dy", "dx");
+  if (!a.x.empty() && !a.y.empty() && a.y.size() != a.x.size())
+    throw Error(std::string(fi.name) + " backward: y and x differ in size");
+  if (!dx.empty() && in.data() != dx.data() && partially_overlap(in, dx))
+    throw Error(std::string(fi.name) + " backward: dx partially overlaps the input");
+}
+
+/// The element-wise driver for both the flat and the per-channel API: `channel_params(c)` gives
+/// the parameter values (double) for channel c.
+template <class T, class Values>
+void forward_channels(const Activation& act, Channels L, Values channel_params, std::span<const T> x,
+                      std::span<T> y) {
+  fn::visit(act.kind(), [&]<class F>() {
+    if constexpr (fn::ElementWise<F>) {
+      using C = Compute<F, T>;
+      for (std::size_t o = 0; o < L.outer; ++o)
+        for (std::size_t c = 0; c < L.channels; ++c) {
+          const std::size_t at = (o * L.channels + c) * L.inner;
+          forward_block<F>(params_for<T, C>(channel_params(c)), x.data() + at, y.data() + at, L.inner);
+        }
+    }
+  });
+}
+
+template <class T, class Values, class Sink>
+void backward_channels(const Activation& act, Channels L, Values channel_params, BackwardArgs<T> a,
+                       std::span<T> dx, bool want_dparams, Sink dparam_sink) {
+  fn::visit(act.kind(), [&]<class F>() {
+    if constexpr (fn::ElementWise<F>) {
+      using C = Compute<F, T>;
+      for (std::size_t c = 0; c < L.channels; ++c) {
+        const fn::Params<C> p = params_for<T, C>(channel_params(c));
+        fn::Params<C> acc{};
+        for (std::size_t o = 0; o < L.outer; ++o) {
+          const std::size_t at = (o * L.channels + c) * L.inner;
+          const auto sub = [&](std::span<const T> s) { return s.empty() ? s : s.subspan(at, L.inner); };
+          backward_block<F>(p, BackwardArgs<T>{sub(a.x), sub(a.y), sub(a.dy)}, dx.data() + at, L.inner,
+                            want_dparams ? &acc : nullptr);
+        }
+        if (want_dparams) dparam_sink(c, acc);
+      }
+    }
+  });
+}
+
+/// Indices of the learnable parameters of act, in order.
+std::vector<std::size_t> learnable_indices(const Activation& act) {
+  std::vector<std::size_t> idx;
+  const auto params = act.info().params;
+  for (std::size_t i = 0; i < params.size(); ++i)
+    if (params[i].learnable) idx.push_back(i);
+  return idx;
+}
+
+// ---- RReLU noise -------------------------------------------------------------------------------
+
+/// SplitMix64's finaliser: a bijective 64-bit mix with full avalanche.
+constexpr std::uint64_t mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+void require_rrelu(const Activation& act) {
+  if (act.kind() != Kind::Rrelu)
+    throw Error(std::string(act.name()) + ": training-mode noise exists only for rrelu");
+  act.validate();
+}
+
+}  // namespace
+
+// ---- element-wise API --------------------------------------------------------------------------
+
+template <class T>
+void forward(const Activation& act, std::span<const T> x, std::span<T> y) {
+  require_shape(act, false);
+  check_pair(act, "forward", x, y, "x", "y");
+  forward_channels<T>(act, Channels{1, 1, x.size()}, [&](std::size_t) { return act.params(); }, x, y);
+}
+
+template <class T>
+void backward(const Activation& act, BackwardArgs<T> args, std::span<T> dx, std::span<T> dparams) {
+  require_shape(act, false);
+  const auto learnable = learnable_indices(act);
+  if (!dparams.empty() && dparams.size() != learnable.size())
+    throw Error(std::string(act.name()) + " backward: dparams has " + std::to_string(dparams.size()) +
+                " slots; it has " + std::to_string(learnable.size()) + " learnable parameters");
+  check_backward_args(act, args, dx, !dparams.empty());
+  const std::size_t n = args.dy.size();
+  backward_channels<T>(act, Channels{1, 1, n}, [&](std::size_t) { return act.params(); }, args, dx,
+                       !dparams.empty(), [&](std::size_t, const auto& acc) {
+                         for (std::size_t j = 0; j < learnable.size(); ++j)
+                           dparams[j] = static_cast<T>(dparams[j] + acc[learnable[j]]);
+                       });
+}
+
+namespace {
+
+/// Per-channel parameter values: act's values with the learnable ones replaced from `learned`.
+template <class T>
+auto channel_values(const Activation& act, Channels L, std::span<const T> learned) {
+  const auto learnable = learnable_indices(act);
+  if (learnable.empty())
+    throw Error(std::string(act.name()) + " has no learnable parameters to give per channel");
+  if (learned.size() != L.channels * learnable.size())
+    throw Error(std::string(act.name()) + ": learned has " + std::to_string(learned.size()) +
+                " values; expected channels × learnable = " + std::to_string(L.channels) + " × " +
+                std::to_string(learnable.size()));
+  return [&act, learned, learnable](std::size_t c) {
+    auto v = act.params();
+    for (std::size_t j = 0; j < learnable.size(); ++j)
+      v[learnable[j]] = static_cast<double>(learned[c * learnable.size() + j]);
+    return v;
+  };
+}
+
+template <class T>
+void check_layout(const Activation& act, Channels L, std::size_t n) {
+  if (L.outer * L.channels * L.inner != n)
+    throw Error(std::string(act.name()) + ": layout " + std::to_string(L.outer) + "×" +
+                std::to_string(L.channels) + "×" + std::to_string(L.inner) + " does not match " +
+                std::to_string(n) + " elements");
+}
+
+}  // namespace
+
+template <class T>
+void forward(const Activation& act, Channels L, std::span<const T> learned, std::span<const T> x,
+             std::span<T> y) {
+  require_shape(act, false);
+  check_pair(act, "forward", x, y, "x", "y");
+  check_layout<T>(act, L, x.size());
+  forward_channels<T>(act, L, channel_values(act, L, learned), x, y);
+}
+
+template <class T>
+void backward(const Activation& act, Channels L, std::span<const T> learned, BackwardArgs<T> args,
+              std::span<T> dx, std::span<T> dlearned) {
+  require_shape(act, false);
+  const std::size_t nl = learnable_count(act.kind());
+  if (!dlearned.empty() && dlearned.size() != L.channels * nl)
+    throw Error(std::string(act.name()) + " backward: dlearned has " + std::to_string(dlearned.size()) +
+                " values; expected " + std::to_string(L.channels * nl));
+  check_backward_args(act, args, dx, !dlearned.empty());
+  check_layout<T>(act, L, args.dy.size());
+  const auto learnable = learnable_indices(act);
+  backward_channels<T>(act, L, channel_values(act, L, learned), args, dx, !dlearned.empty(),
+                       [&](std::size_t c, const auto& acc) {
+                         for (std::size_t j = 0; j < nl; ++j)
+                           dlearned[c * nl + j] = static_cast<T>(dlearned[c * nl + j] + acc[learnable[j]]);
+                       });
+}
+
+double rrelu_slope(const Activation& act, std::uint64_t seed, std::uint64_t index) {
+  require_rrelu(act);
+  const double lower = act.param("lower"), upper = act.param("upper");
+  const double u = static_cast<double>(mix64(mix64(seed) + index) >> 11) * 0x1p-53;  // [0, 1)
+  return lower + (upper - lower) * u;
+}
+
+template <class T>
+void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_t offset,
+                         std::span<const T> x, std::span<T> y) {
+  require_rrelu(act);
+  check_pair(act, "train forward", x, y, "x", "y");
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const T v = x[i];
+    y[i] = v >= 0 || std::isnan(v) ? v : v * static_cast<T>(rrelu_slope(act, seed, offset + i));
+  }
+}
+
+template <class T>
+void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64_t offset,
+                          std::span<const T> x, std::span<const T> dy, std::span<T> dx) {
+  require_rrelu(act);
+  check_pair(act, "train backward", x, dy, "x", "dy");
+  check_pair(act, "train backward", dy, dx, "dy", "dx");
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const T v = x[i];
+    const T slope = v > 0 ? T(1) : std::isnan(v) ? v : static_cast<T>(rrelu_slope(act, seed, offset + i));
+    dx[i] = dy[i] * slope;
+  }
+}
+
+// ---- vector-wise API ---------------------------------------------------------------------------
+
+std::size_t output_axis(const Activation& act, std::size_t axis_len) {
+  require_shape(act, true);
+  return fn::visit(act.kind(), [&]<class F>() -> std::size_t {
+    if constexpr (fn::VectorWise<F>) {
+      return F::out_axis(axis_len, act.params());
+    } else {
+      return 0;
+    }
+  });
+}
+
+namespace {
+
+void check_axis(const Activation& act, Axis L, std::size_t n, std::string_view what) {
+  if (L.outer * L.axis * L.inner != n)
+    throw Error(std::string(act.name()) + ": " + std::string(what) + " has " + std::to_string(n) +
+                " elements, layout " + std::to_string(L.outer) + "×" + std::to_string(L.axis) + "×" +
+                std::to_string(L.inner) + " needs " + std::to_string(L.outer * L.axis * L.inner));
+}
+
+/// Copies row (o, ·, i) of a [outer, len, inner] array into `row`, converting to the compute type.
+template <class C, class T>
+void gather(std::span<const T> src, std::size_t len, std::size_t inner, std::size_t o, std::size_t i,
+            std::vector<C>& row) {
+  row.resize(len);
+  for (std::size_t k = 0; k < len; ++k) row[k] = static_cast<C>(src[(o * len + k) * inner + i]);
+}
+template <class C, class T>
+void scatter(const std::vector<C>& row, std::size_t inner, std::size_t o, std::size_t i, std::span<T> dst) {
+  const std::size_t len = row.size();
+  for (std::size_t k = 0; k < len; ++k) dst[(o * len + k) * inner + i] = static_cast<T>(row[k]);
+}
+
+}  // namespace
+
+template <class T>
+void forward(const Activation& act, Axis L, std::span<const T> x, std::span<T> y) {
+  const std::size_t out = output_axis(act, L.axis);
+  check_axis(act, L, x.size(), "x");
+  check_axis(act, Axis{L.outer, out, L.inner}, y.size(), "y");
+  if (partially_overlap(x, y) || (x.data() == static_cast<const T*>(y.data()) && out != L.axis))
+    throw Error(std::string(act.name()) + " forward: y overlaps x");
+  fn::visit(act.kind(), [&]<class F>() {
+    if constexpr (fn::VectorWise<F>) {
+      using C = Wide<T>;
+      const auto p = params_for<T, C>(act.params());
+      std::vector<C> xr, yr(out);
+      for (std::size_t o = 0; o < L.outer; ++o)
+        for (std::size_t i = 0; i < L.inner; ++i) {
+          gather(x, L.axis, L.inner, o, i, xr);
+          F::template f<C>(xr, yr, p);
+          scatter(yr, L.inner, o, i, y);
+        }
+    }
+  });
+}
+
+template <class T>
+void backward(const Activation& act, Axis L, BackwardArgs<T> a, std::span<T> dx) {
+  const std::size_t out = output_axis(act, L.axis);
+  const Needs needs = act.info().backward_needs;
+  if (needs == Needs::Y && a.y.empty()) throw Error(std::string(act.name()) + " backward: needs y");
+  if (needs == Needs::X && a.x.empty()) throw Error(std::string(act.name()) + " backward: needs x");
+  if (!a.x.empty()) check_axis(act, L, a.x.size(), "x");
+  if (!a.y.empty()) check_axis(act, Axis{L.outer, out, L.inner}, a.y.size(), "y");
+  check_axis(act, Axis{L.outer, out, L.inner}, a.dy.size(), "dy");
+  check_axis(act, L, dx.size(), "dx");
+  fn::visit(act.kind(), [&]<class F>() {
+    if constexpr (fn::VectorWise<F>) {
+      using C = Wide<T>;
+      const auto p = params_for<T, C>(act.params());
+      std::vector<C> xr, yr, dyr, dxr(L.axis);
+      for (std::size_t o = 0; o < L.outer; ++o)
+        for (std::size_t i = 0; i < L.inner; ++i) {
+          if (!a.x.empty()) gather(a.x, L.axis, L.inner, o, i, xr);
+          if (!a.y.empty()) gather(a.y, out, L.inner, o, i, yr);
+          gather(a.dy, out, L.inner, o, i, dyr);
+          F::template backward<C>(fn::Row<C>{xr, yr, dyr}, dxr, p);
+          scatter(dxr, L.inner, o, i, dx);
+        }
+    }
+  });
+}
+
+#define ACTFN_INSTANTIATE(T)                                                                          \
+  template void forward<T>(const Activation&, std::span<const T>, std::span<T>);                      \
+  template void backward<T>(const Activation&, BackwardArgs<T>, std::span<T>, std::span<T>);          \
+  template void forward<T>(const Activation&, Channels, std::span<const T>, std::span<const T>,       \
+                           std::span<T>);                                                             \
+  template void backward<T>(const Activation&, Channels, std::span<const T>, BackwardArgs<T>,         \
+                            std::span<T>, std::span<T>);                                              \
+  template void rrelu_train_forward<T>(const Activation&, std::uint64_t, std::uint64_t,               \
+                                       std::span<const T>, std::span<T>);                             \
+  template void rrelu_train_backward<T>(const Activation&, std::uint64_t, std::uint64_t,              \
+                                        std::span<const T>, std::span<const T>, std::span<T>);        \
+  template void forward<T>(const Activation&, Axis, std::span<const T>, std::span<T>);                \
+  template void backward<T>(const Activation&, Axis, BackwardArgs<T>, std::span<T>);
+ACTFN_INSTANTIATE(float)
+ACTFN_INSTANTIATE(double)
+#undef ACTFN_INSTANTIATE
+
+}  // namespace actfn
