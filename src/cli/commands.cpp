@@ -1,1 +1,267 @@
+// actfn list / describe / eval / docs.
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
 
+#include "cli.hpp"
+
+namespace actfn::cli {
+namespace {
+
+std::string params_text(const FunctionInfo& fi, const std::array<double, kMaxParams>& values) {
+  std::string s;
+  for (std::size_t i = 0; i < fi.params.size(); ++i)
+    s += (s.empty() ? "" : ", ") + std::string(fi.params[i].name) + "=" + format_short(values[i]);
+  return s;
+}
+
+std::string saturation_text(const Properties& p) {
+  if (p.saturates_left && p.saturates_right) return "both sides";
+  if (p.saturates_left) return "left";
+  if (p.saturates_right) return "right";
+  return "neither side";
+}
+
+std::string variants_text(const FunctionInfo& fi) {
+  if (!fi.variant) return {};
+  std::string s = std::string(fi.variant->param) + ": ";
+  bool first = true;
+  for (const FunctionInfo& other : all()) {
+    if (!other.variant || other.variant->base != fi.variant->base) continue;
+    s += (first ? "" : " | ") + std::string(other.variant->value) + " (" + std::string(other.name) + ")";
+    first = false;
+  }
+  return s;
+}
+
+}  // namespace
+
+int list(std::ostream& out, bool json) {
+  if (json) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const FunctionInfo& fi : all()) {
+      nlohmann::json row = row_json(fi);
+      if (!fi.vector_wise) row["properties"] = properties_json(properties(Activation(fi.kind)));
+      rows.push_back(row);
+    }
+    out << rows.dump(2) << "\n";
+    return 0;
+  }
+  out << std::left << std::setw(20) << "name" << std::setw(13) << "family" << std::setw(22) << "range"
+      << std::setw(11) << "monotonic" << std::setw(15) << "smoothness" << std::setw(9) << "bwd" << "parameters\n";
+  for (const FunctionInfo& fi : all()) {
+    const Activation act(fi.kind);
+    std::string range = "vector-wise", mono = "-", smooth = "-";
+    if (!fi.vector_wise) {
+      const Properties p = properties(act);
+      range = format_range(p.lower, p.upper, true);
+      mono = p.monotonic ? "yes" : "no";
+      smooth = std::string(to_string(p.smoothness));
+    }
+    std::string params = params_text(fi, act.params());
+    for (const Alias& a : fi.aliases) params += std::string(params.empty() ? "" : "  ") + "alias " + std::string(a.name);
+    out << std::setw(20) << fi.name << std::setw(13) << fi.family << std::setw(22) << range << std::setw(11)
+        << mono << std::setw(15) << smooth << std::setw(9) << to_string(fi.backward_needs) << params << "\n";
+  }
+  out << all().size() << " activations\n";
+  return 0;
+}
+
+int describe(std::ostream& out, const std::string& spec, bool json) {
+  const Activation act = parse(spec);
+  const FunctionInfo& fi = act.info();
+  std::optional<Properties> props;
+  if (!fi.vector_wise) props = properties(act);
+  if (json) {
+    nlohmann::json j = row_json(fi);
+    j["spec"] = act.spec();
+    nlohmann::json values = nlohmann::json::object();
+    for (std::size_t i = 0; i < fi.params.size(); ++i) values[std::string(fi.params[i].name)] = act.params()[i];
+    j["values"] = values;
+    j["backward_from_y"] = act.backward_from_y();
+    if (props) j["properties"] = properties_json(*props);
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  const auto line = [&](std::string_view key, const std::string& value) {
+    out << "  " << std::left << std::setw(14) << key << value << "\n";
+  };
+  out << fi.name << " — " << fi.summary << "\n";
+  line("spec", act.spec());
+  line("family", std::string(fi.family));
+  line("formula", std::string(fi.formula));
+  line("derivative", std::string(fi.derivative));
+  for (std::size_t i = 0; i < fi.params.size(); ++i) {
+    const ParamSpec& p = fi.params[i];
+    line(i == 0 ? "parameters" : "", std::string(p.name) + " = " + format_short(act.params()[i]) + "  (default " +
+                                         format_short(p.default_value) + ", " + format_param_range(p.range) +
+                                         (p.learnable ? ", learnable" : "") + ") " + std::string(p.doc));
+  }
+  if (fi.variant) line("variants", variants_text(fi));
+  for (const Preset& p : fi.presets)
+    line("preset", std::string(p.name) + ": " + std::string(p.assignments) + "  (" + std::string(p.doc) + ")");
+  for (const Alias& a : fi.aliases)
+    line("alias", std::string(a.name) + (a.assignments.empty() ? "" : " = " + std::string(fi.name) + "(" +
+                                                                        std::string(a.assignments) + ")"));
+  line("backward", "needs " + std::string(to_string(fi.backward_needs)) +
+                       (act.backward_from_y() ? "" : fi.backward_needs == Needs::X ? "" : " (not y with these parameters)"));
+  if (props) {
+    const Properties& p = *props;
+    line("range", format_range(p.lower, p.upper) + (p.bounded_below() ? ", bounded below" : "") +
+                      (p.bounded_above() ? ", bounded above" : ""));
+    std::string mono = p.monotonic ? "yes" : "no";
+    if (p.minimum) mono += ", minimum f(" + format_short(p.minimum->x) + ") = " + format_short(p.minimum->y);
+    line("monotonic", mono);
+    line("zero-centred", p.zero_centred ? "yes" : "no");
+    line("smoothness", std::string(to_string(p.smoothness)));
+    line("saturates", saturation_text(p));
+    line("limits", "f(-inf) = " + format_short(p.limit_neg_inf) + ", f(+inf) = " + format_short(p.limit_pos_inf));
+    line("zeros", "f(-0) = " + format_value(p.at_neg_zero) + ", f(+0) = " + format_value(p.at_pos_zero));
+    for (const Kink& k : p.kinks)
+      line("kink", "x = " + format_short(k.x) + ": f'(x-) = " + format_short(k.left_slope) + ", f'(x+) = " +
+                       format_short(k.right_slope) + ", f'(x) = " + format_short(k.slope_at) + (k.jump ? ", f jumps" : ""));
+  } else {
+    line("shape", "vector-wise: along an axis (actfn eval --axis-len N)");
+  }
+  if (!fi.kinks.empty()) line("convention", std::string(fi.kinks));
+  line("accuracy", "bound f32 " + format_short(fi.accuracy.f32_y) + " ULP (f' " + format_short(fi.accuracy.f32_dy) +
+                       " ULP), f64 " + format_short(fi.accuracy.f64_y) + " ULP; measured: docs/accuracy.md");
+  if (!fi.notes.empty()) line("note", std::string(fi.notes));
+  line("reference", std::string(fi.reference));
+  return 0;
+}
+
+namespace {
+
+/// Reads a number in the data type: decimal, hex-float, inf, nan. Parsing f32 input with strtof
+/// rounds the text once, straight to float.
+template <class T>
+T parse_input(const std::string& text) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  T v;
+  if constexpr (std::is_same_v<T, float>) v = std::strtof(begin, &end); else v = std::strtod(begin, &end);
+  if (end == begin || *end != '\0') throw Error("eval: '" + text + "' is not a number");
+  return v;
+}
+
+std::vector<std::string> read_inputs(std::istream& in) {
+  std::vector<std::string> inputs;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos) continue;
+    const auto e = line.find_last_not_of(" \t\r");
+    inputs.push_back(line.substr(b, e - b + 1));
+  }
+  return inputs;
+}
+
+template <class T>
+int eval_typed(std::ostream& out, const Activation& act, const EvalOptions& o, const std::vector<std::string>& texts) {
+  const FunctionInfo& fi = act.info();
+  std::vector<T> x;
+  for (const std::string& t : texts) x.push_back(parse_input<T>(t));
+  const std::size_t n = x.size();
+  std::vector<T> y, grad;
+  std::vector<std::vector<T>> pgrad;  // one column per learnable parameter
+  std::vector<std::string> pnames;
+  for (const ParamSpec& p : fi.params)
+    if (p.learnable) pnames.push_back("grad_" + std::string(p.name));
+
+  if (!fi.vector_wise) {
+    if (o.axis_len) throw Error("eval: --axis-len is for vector-wise activations; " + std::string(fi.name) + " is element-wise");
+    y.resize(n);
+    forward<T>(act, x, y);
+    if (o.grad) {
+      grad.resize(n);
+      pgrad.assign(pnames.size(), std::vector<T>(n));
+      const std::vector<T> ones(n, T(1));
+      std::vector<T> one_dp(pnames.size());
+      for (std::size_t i = 0; i < n; ++i) {  // per element, so each row gets its own parameter gradient
+        std::ranges::fill(one_dp, T(0));
+        backward<T>(act, {.x = std::span(x).subspan(i, 1), .dy = std::span(ones).subspan(i, 1)},
+                    std::span(grad).subspan(i, 1), one_dp);
+        for (std::size_t k = 0; k < pnames.size(); ++k) pgrad[k][i] = one_dp[k];
+      }
+    }
+  } else {
+    // One row per input element: y is the output that element feeds and grad its derivative,
+    // d y_owner(i) / d x_i (softmax family: the Jacobian diagonal).
+    const std::size_t len = o.axis_len.value_or(n);
+    if (len == 0 || n % len != 0)
+      throw Error("eval: " + std::to_string(n) + " inputs do not form rows of --axis-len " + std::to_string(len));
+    const std::size_t rows = n / len, out_len = output_axis(act, len);
+    const Axis layout{rows, len, 1};
+    std::vector<T> yv(rows * out_len);
+    forward<T>(act, layout, x, yv);
+    const auto owner = [&](std::size_t i) {
+      if (out_len == len) return i;
+      return act.kind() == Kind::Maxout ? i / (len / out_len) : i % out_len;
+    };
+    y.resize(n);
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t i = 0; i < len; ++i) y[r * len + i] = yv[r * out_len + owner(i)];
+    if (o.grad) {
+      grad.resize(n);
+      std::vector<T> dy(rows * out_len), dx(n);
+      for (std::size_t j = 0; j < out_len; ++j) {
+        std::ranges::fill(dy, T(0));
+        for (std::size_t r = 0; r < rows; ++r) dy[r * out_len + j] = T(1);
+        backward<T>(act, layout, {.x = x, .y = yv, .dy = dy}, dx);
+        for (std::size_t r = 0; r < rows; ++r)
+          for (std::size_t i = 0; i < len; ++i)
+            if (owner(i) == j) grad[r * len + i] = dx[r * len + i];
+      }
+    }
+  }
+
+  out << "x\ty";
+  if (o.grad) {
+    out << "\tgrad";
+    for (const std::string& name : pnames) out << "\t" << name;
+  }
+  out << "\n";
+  for (std::size_t i = 0; i < n; ++i) {
+    out << format_value(x[i]) << "\t" << format_value(y[i]);
+    if (o.grad) {
+      out << "\t" << format_value(grad[i]);
+      for (const auto& column : pgrad) out << "\t" << format_value(column[i]);
+    }
+    out << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int eval(std::ostream& out, std::istream& in, const EvalOptions& o) {
+  const Activation act = parse(o.spec);
+  const std::vector<std::string> texts = o.inputs.empty() ? read_inputs(in) : o.inputs;
+  // Render into a buffer first so an error half way leaves no partial table on stdout.
+  std::ostringstream buffer;
+  const int rc = o.dtype == "f64" ? eval_typed<double>(buffer, act, o, texts) : eval_typed<float>(buffer, act, o, texts);
+  out << buffer.str();
+  return rc;
+}
+
+int docs(std::ostream& out, const std::optional<std::string>& check) {
+  const std::string md = catalog_markdown();
+  if (!check) {
+    out << md;
+    return 0;
+  }
+  std::ifstream file(*check, std::ios::binary);
+  if (!file) throw Error("docs: cannot read " + *check);
+  std::stringstream current;
+  current << file.rdbuf();
+  if (current.str() != md)
+    throw Error(*check + " is stale: regenerate it with 'actfn docs > " + *check + "'");
+  out << *check << " is up to date\n";
+  return 0;
+}
+
+}  // namespace actfn::cli

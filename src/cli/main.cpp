@@ -1,1 +1,101 @@
+// actfn — command-line entry point. Parses arguments with CLI11 and maps every failure to one line
+// on stderr and a non-zero exit code.
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "cli.hpp"
+
+namespace {
+
+bool reads_as_number(const std::string& s) {
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return !s.empty() && end == s.c_str() + s.size();
+}
+
+/// `actfn eval` takes numbers such as -inf or -0x1p-3 that an option parser would read as flags.
+/// Every argument after `eval` that reads as a number (and is not the value of --axis-len or
+/// --dtype) is an input, in order; the rest goes to CLI11.
+std::vector<std::string> split_eval_numbers(std::vector<std::string>& args) {
+  std::vector<std::string> numbers, rest;
+  const bool is_eval = args.size() > 1 && args[1] == "eval";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (is_eval && i > 1 && (args[i] == "--axis-len" || args[i] == "--dtype") && i + 1 < args.size()) {
+      rest.push_back(args[i]);
+      rest.push_back(args[++i]);
+    } else if (is_eval && i > 1 && reads_as_number(args[i])) {
+      numbers.push_back(args[i]);
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  args = rest;
+  return numbers;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"actfn — activation functions for neural networks: list, describe and evaluate them"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "actfn 0.1.0");
+
+  bool json = false;
+  auto* list = app.add_subcommand("list", "every activation with parameters, defaults and properties");
+  list->add_flag("--json", json, "machine-readable output");
+
+  std::string spec;
+  auto* describe = app.add_subcommand("describe", "formula, derivative, parameters, properties, kinks, accuracy");
+  describe->add_option("spec", spec, "activation spec, e.g. 'leaky_relu(negative_slope=0.2)'")->required();
+  describe->add_flag("--json", json, "machine-readable output");
+
+  actfn::cli::EvalOptions ev;
+  std::size_t axis_len = 0;
+  auto* eval = app.add_subcommand(
+      "eval", "evaluate f (and f') at numbers given as arguments or one per line on stdin; prints TSV");
+  eval->add_option("spec", ev.spec, "activation spec")->required();
+  std::vector<std::string> other_inputs;
+  eval->add_option("x", other_inputs, "inputs (decimal or hex-float, inf, nan); none: read stdin");
+  eval->add_option("--dtype", ev.dtype, "f32 (default) or f64")->check(CLI::IsMember({"f32", "f64"}));
+  eval->add_flag("--grad", ev.grad, "add f'(x) and one grad_<param> column per learnable parameter");
+  auto* axis_opt = eval->add_option("--axis-len", axis_len,
+                                    "vector-wise: rows of N inputs (default: all inputs form one row)");
+
+  std::string check;
+  auto* docs = app.add_subcommand("docs", "print the generated catalogue (docs/catalog.md)");
+  auto* check_opt = docs->add_option("--check", check, "fail if this file differs from the generated catalogue");
+
+  std::vector<std::string> args(argv, argv + argc);
+  ev.inputs = split_eval_numbers(args);
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);  // CLI11 wants them reversed, no argv[0]
+    app.parse(reversed);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "actfn: error: " << e.what() << "\n";
+    return 2;
+  }
+
+  try {
+    if (*list) return actfn::cli::list(std::cout, json);
+    if (*describe) return actfn::cli::describe(std::cout, spec, json);
+    if (*eval) {
+      if (*axis_opt) ev.axis_len = axis_len;
+      ev.inputs.insert(ev.inputs.end(), other_inputs.begin(), other_inputs.end());  // non-numbers: rejected by name
+      return actfn::cli::eval(std::cout, std::cin, ev);
+    }
+    if (*docs) return actfn::cli::docs(std::cout, *check_opt ? std::optional(check) : std::nullopt);
+  } catch (const actfn::Error& e) {
+    std::cerr << "actfn: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "actfn: internal error: " << e.what() << "\n";
+    return 3;
+  }
+  return 0;
+}

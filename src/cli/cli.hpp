@@ -1,0 +1,54 @@
+// The actfn command: thin wrappers that parse, call the library and print.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actfn/actfn.hpp"
+
+namespace actfn::cli {
+
+// ---- formatting (format.cpp) --------------------------------------------------------------------
+
+/// Round-trip text for a value: %.9g for float, %.17g for double; nan, inf, -inf for non-finite.
+std::string format_value(float v);
+std::string format_value(double v);
+/// Shortest text that reads back to the same double (parameter values, properties).
+std::string format_short(double v);
+
+/// "[a, b)" style interval of an output range; compact rounds to 6 significant digits.
+std::string format_range(const Bound& lower, const Bound& upper, bool compact = false);
+/// Parameter range as "> 0", ">= 0 and <= 1", or "any".
+std::string format_param_range(const Range& r);
+std::string_view to_string(Needs n);
+
+/// JSON of a registry row (parameters with defaults and ranges, aliases, presets, variants).
+nlohmann::json row_json(const FunctionInfo& fi);
+/// JSON of computed properties.
+nlohmann::json properties_json(const Properties& p);
+
+/// The generated catalogue (docs/catalog.md).
+std::string catalog_markdown();
+
+// ---- commands (commands.cpp) --------------------------------------------------------------------
+
+int list(std::ostream& out, bool json);
+int describe(std::ostream& out, const std::string& spec, bool json);
+
+struct EvalOptions {
+  std::string spec;
+  std::string dtype = "f32";
+  bool grad = false;
+  std::optional<std::size_t> axis_len;
+  std::vector<std::string> inputs;  // empty: read stdin
+};
+int eval(std::ostream& out, std::istream& in, const EvalOptions& options);
+
+/// Prints the catalogue, or with `check` compares it with that file and fails when stale.
+int docs(std::ostream& out, const std::optional<std::string>& check);
+
+}  // namespace actfn::cli
