@@ -51,10 +51,18 @@ L golden_min(Fn f, L a, L b) {
   return (a + b) / 2;
 }
 
+/// f(x) and f'(x) exactly as actfn returns them for f64 data (conventions at kinks included).
 double as_double_output(const Activation& act, double x) {
   double y = 0;
   forward<double>(act, std::span<const double>(&x, 1), std::span<double>(&y, 1));
   return y;
+}
+double as_double_slope(const Activation& act, double x) {
+  const double dy = 1;
+  double dx = 0;
+  backward<double>(act, {.x = std::span<const double>(&x, 1), .dy = std::span<const double>(&dy, 1)},
+                   std::span<double>(&dx, 1));
+  return dx;
 }
 
 template <class F>
@@ -121,7 +129,7 @@ Properties analyse(const Activation& act) {
                                              : Smoothness::Smooth;
     if (here == Smoothness::Smooth) continue;  // a removable kink (hardshrink with lambd = 0)
     out.smoothness = std::min(out.smoothness, here);
-    out.kinks.push_back({k, static_cast<double>(dl), static_cast<double>(dr), static_cast<double>(pr.df(L(k))), jump});
+    out.kinks.push_back({k, static_cast<double>(dl), static_cast<double>(dr), as_double_slope(act, k), jump});
   }
 
   const L far = 1e8L;

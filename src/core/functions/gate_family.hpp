@@ -176,7 +176,8 @@ struct Swish {
   }
   template <class T>
   static void dparams(T x, const Params<T>& p, Params<T>& g) {
-    g[0] = isinf(x) && p[0] != 0 ? T(0) : times_decaying(x * x, sigmoid_slope(p[0] * x));
+    // At ±inf: x² sigmoid'(beta x) -> 0 for beta ≠ 0; for beta = 0 it is x²/4 -> inf.
+    g[0] = isinf(x) ? (p[0] == 0 ? x * x : T(0)) : times_decaying(x * x, sigmoid_slope(p[0] * x));
   }
   template <class R>
   static R definition(R x, const Params<R>& p) {

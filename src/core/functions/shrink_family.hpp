@@ -5,6 +5,12 @@
 
 namespace actfn::fn {
 
+/// Outside the dead zone [-lambd, lambd]; the zone's ends count as inside (PyTorch: f'(±lambd) = 0).
+template <class T>
+bool outside_dead_zone(T x, T lambd) {
+  return x > lambd || x < -lambd;
+}
+
 inline constexpr ParamSpec kShrinkParams[] = {
     {.name = "lambd", .default_value = 0.5, .range = kNonNegative, .doc = "half-width of the dead zone"},
 };
@@ -26,11 +32,11 @@ struct Hardshrink {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return x > p[0] || x < -p[0] ? x : T(0);
+    return outside_dead_zone(x, p[0]) ? x : T(0);
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return x > p[0] || x < -p[0] ? T(1) : T(0);
+    return outside_dead_zone(x, p[0]) ? T(1) : T(0);
   }
   /// Outside the dead zone y = x ≠ 0; inside y = 0.
   template <class T>
@@ -61,7 +67,7 @@ struct Softshrink {
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return x > p[0] || x < -p[0] ? T(1) : T(0);
+    return outside_dead_zone(x, p[0]) ? T(1) : T(0);
   }
   template <class T>
   static T df_from_y(T y, const Params<T>&) {

@@ -107,10 +107,15 @@ struct HardSigmoid {
     const T t = fma(p[0], x, p[1]);
     return t <= 0 ? T(0) : t >= 1 ? T(1) : t;
   }
+  /// PyTorch's convention f'(corner) = 0 with the corners -offset/slope and (1 - offset)/slope
+  /// rounded to the data type (exactly ±3 for the defaults in f32 and f64). Testing x against them,
+  /// rather than the sign of slope x + offset, matters because slope = 1/6 is not representable:
+  /// in f64, slope x + offset at x = -3 is 2.8e-17 > 0, which is f's exact value for that slope
+  /// but must not make x = -3 count as inside.
   template <class T>
   static T df(T x, const Params<T>& p) {
-    const T t = fma(p[0], x, p[1]);
-    return t > 0 && t < 1 ? p[0] : T(0);
+    const T lo = -p[1] / p[0], hi = (T(1) - p[1]) / p[0];
+    return x > lo && x < hi ? p[0] : T(0);
   }
   static Kinks kinks(const Params<double>& p) { return {-p[1] / p[0], (1 - p[1]) / p[0]}; }
 };

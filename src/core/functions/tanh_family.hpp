@@ -188,6 +188,8 @@ struct Softsign {
     const T r = T(1) / (T(1) + fabs(x));
     return r * r;
   }
+  /// f'' = -2 sign(x)/(1 + |x|)^3 jumps from 2 to -2 at 0: softsign is C1, not smooth.
+  static Kinks kinks(const Params<double>&) { return {0.0}; }
 };
 
 struct Telu {
