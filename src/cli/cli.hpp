@@ -34,6 +34,16 @@ nlohmann::json properties_json(const Properties& p);
 /// The generated catalogue (docs/catalog.md).
 std::string catalog_markdown();
 
+// ---- measured accuracy (accuracy.cpp) -----------------------------------------------------------
+
+/// One row of docs/accuracy.md at default parameters: max error in ULP. For vector-wise functions
+/// the derivative columns hold backward. Empty where the table has "-".
+struct MeasuredAccuracy {
+  std::optional<double> f32_y, f32_dy, f64_y, f64_dy;
+  std::string run;  // the line saying when and where it was measured
+};
+std::optional<MeasuredAccuracy> measured_accuracy(std::string_view name);
+
 // ---- commands (commands.cpp) --------------------------------------------------------------------
 
 int list(std::ostream& out, bool json);

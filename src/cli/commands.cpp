@@ -82,6 +82,11 @@ int describe(std::ostream& out, const std::string& spec, bool json) {
     for (std::size_t i = 0; i < fi.params.size(); ++i) values[std::string(fi.params[i].name)] = act.params()[i];
     j["values"] = values;
     j["backward_from_y"] = act.backward_from_y();
+    if (const auto m = measured_accuracy(fi.name)) {
+      const auto v = [](const std::optional<double>& u) { return u ? nlohmann::json(*u) : nlohmann::json(nullptr); };
+      j["measured_accuracy_ulp"] = {{"f32", v(m->f32_y)}, {"f32_derivative", v(m->f32_dy)},
+                                    {"f64", v(m->f64_y)}, {"f64_derivative", v(m->f64_dy)}, {"run", m->run}};
+    }
     if (props) j["properties"] = properties_json(*props);
     out << j.dump(2) << "\n";
     return 0;
@@ -128,7 +133,13 @@ int describe(std::ostream& out, const std::string& spec, bool json) {
   }
   if (!fi.kinks.empty()) line("convention", std::string(fi.kinks));
   line("accuracy", "bound f32 " + format_short(fi.accuracy.f32_y) + " ULP (f' " + format_short(fi.accuracy.f32_dy) +
-                       " ULP), f64 " + format_short(fi.accuracy.f64_y) + " ULP; measured: docs/accuracy.md");
+                       " ULP), f64 " + format_short(fi.accuracy.f64_y) + " ULP");
+  if (const auto m = measured_accuracy(fi.name)) {
+    const auto v = [](const std::optional<double>& u) { return u ? format_short(*u) : std::string("-"); };
+    const std::string d = fi.vector_wise ? "backward" : "f'";
+    line("measured", "max ULP at default parameters: f32 " + v(m->f32_y) + " (" + d + " " + v(m->f32_dy) + "), f64 " +
+                         v(m->f64_y) + " (" + d + " " + v(m->f64_dy) + ")  [docs/accuracy.md]");
+  }
   if (!fi.notes.empty()) line("note", std::string(fi.notes));
   line("reference", std::string(fi.reference));
   return 0;

@@ -150,6 +150,20 @@ TEST(Describe, JsonCarriesValuesOfTheSpec) {
   EXPECT_EQ(j["properties"]["smoothness"], "C0");       // slopes 2 and 1 meet at 0
 }
 
+TEST(EveryActivation, DescribeShowsTheMeasuredAccuracyWithinItsBound) {
+  for (const actfn::FunctionInfo& fi : actfn::all()) {
+    const Outcome r = actfn_run("describe " + std::string(fi.name) + " --json");
+    ASSERT_EQ(r.rc, 0) << fi.name;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_TRUE(j.contains("measured_accuracy_ulp")) << fi.name << ": no row in docs/accuracy.md";
+    const auto& m = j["measured_accuracy_ulp"];
+    ASSERT_TRUE(m["f32"].is_number() && m["f64"].is_number()) << fi.name;
+    const double slack = fi.accuracy.f32_y < 1 ? 0x1p-10 : 0;  // double rounding of piecewise-linear ones
+    EXPECT_LE(m["f32"].get<double>(), fi.accuracy.f32_y + slack) << fi.name;
+    EXPECT_LE(m["f64"].get<double>(), fi.accuracy.f64_y + slack) << fi.name;
+  }
+}
+
 TEST(EveryActivation, DescribeAndEvalWork) {
   for (const actfn::FunctionInfo& fi : actfn::all()) {
     const std::string name(fi.name);
