@@ -49,6 +49,9 @@ TEST_P(Accuracy, WithinDocumentedBound) {
       EXPECT_LE(r.f32_y.error, allowed(bound.f32_y)) << "f32 y" << where(r.f32_y);
       EXPECT_LE(r.f32_dy.error, allowed(bound.f32_dy)) << "f32 f'" << where(r.f32_dy);
       EXPECT_LE(r.f64_y.error, allowed(bound.f64_y)) << "f64 y" << where(r.f64_y);
+      // f64 f' shares f32's bound. Where f' crosses 0 at a minimum (gelu, silu, mish, ...) its terms
+      // cancel in long double: the dense run's worst is 2.64 ULP (mish), next to x = -1.19.
+      EXPECT_LE(r.f64_dy.error, allowed(bound.f32_dy)) << "f64 f'" << where(r.f64_dy);
       EXPECT_LE(r.param.error, 4.0) << "parameter gradient" << where(r.param);
     }
   }
