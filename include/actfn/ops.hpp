@@ -1,83 +1,58 @@
-// actfn — forward, backward and parameter gradients over flat spans.
+// actfn — the fast path: forward and backward over spans, on SIMD kernels (Google Highway) with
+// runtime dispatch to the best instruction set of the machine, decided once per call.
 //
-// Scalar reference path: each element is computed in a wider type (f32 in f64, f64 in the x87
-// 64-bit-mantissa long double) from a numerically stable formula and rounded once, so results are
-// within ~0.5 ULP of the correctly rounded value. Dispatch on the activation happens once per call.
-//
-// Aliasing: y may be x (in place) and dx may be dy or x; any other overlap is an error.
-// NaN in x gives NaN out, forward and backward.
+// Same contract as actfn::reference (actfn/reference.hpp), which is the specification: a kernel
+// either matches it bit for bit (piecewise-linear activations) or stays within the activation's
+// documented accuracy bound, on every target. Activations or argument combinations without a
+// kernel run the reference. Aliasing: y may be x; dx may be dy or the input.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "actfn/activation.hpp"
+#include "actfn/types.hpp"
 
 namespace actfn {
 
 template <class T>
-struct BackwardArgs {
-  std::span<const T> x = {};   // the input; needed when the activation's backward needs x
-  std::span<const T> y = {};   // the output; enough for activations whose backward needs y
-  std::span<const T> dy = {};  // upstream gradient
-};
-
-// ---- element-wise activations -----------------------------------------------------------------
-
-/// y[i] = f(x[i]).
-template <class T>
 void forward(const Activation& act, std::span<const T> x, std::span<T> y);
-
-/// dx[i] = dy[i] * f'(x[i]) (written, not accumulated). Uses x when given, else y (when the
-/// activation allows it). When `dparams` is non-empty it must have one slot per learnable
-/// parameter; sum_i dy[i] * df(x[i])/dparam is ADDED to it (needs x).
 template <class T>
-void backward(const Activation& act, BackwardArgs<T> args, std::span<T> dx,
-              std::span<T> dparams = {});
-
-/// Per-channel learnable parameters (PReLU with one slope per channel, per-channel swish beta).
-/// x is viewed as [outer, channels, inner] in row-major order; `learned` holds channels ×
-/// learnable_count values, channel-major; other parameters come from `act`.
-struct Channels {
-  std::size_t outer = 1, channels = 1, inner = 1;
-};
+void backward(const Activation& act, BackwardArgs<T> args, std::span<T> dx, std::span<T> dparams = {});
 template <class T>
-void forward(const Activation& act, Channels layout, std::span<const T> learned,
-             std::span<const T> x, std::span<T> y);
-/// As backward above; `dlearned` (channels × learnable_count, may be empty) is accumulated.
+void forward(const Activation& act, Channels layout, std::span<const T> learned, std::span<const T> x,
+             std::span<T> y);
 template <class T>
-void backward(const Activation& act, Channels layout, std::span<const T> learned,
-              BackwardArgs<T> args, std::span<T> dx, std::span<T> dlearned = {});
-
-/// RReLU in training mode: each negative input gets its own slope drawn uniformly from
-/// [lower, upper] by a counter-based generator: slope i depends only on (seed, offset + i), so
-/// backward regenerates the same slopes with no saved noise, and a split array gives the same
-/// slopes as one call. Eval mode (plain forward) uses the mean slope (lower + upper) / 2.
+void backward(const Activation& act, Channels layout, std::span<const T> learned, BackwardArgs<T> args,
+              std::span<T> dx, std::span<T> dlearned = {});
 template <class T>
-void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_t offset,
-                         std::span<const T> x, std::span<T> y);
+void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_t offset, std::span<const T> x,
+                         std::span<T> y);
 template <class T>
 void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64_t offset,
                           std::span<const T> x, std::span<const T> dy, std::span<T> dx);
-/// The slope rrelu_train_* uses for element `index`.
-double rrelu_slope(const Activation& act, std::uint64_t seed, std::uint64_t index);
-
-// ---- vector-wise activations (softmax family, glu family, maxout) -----------------------------
-
-/// x viewed as [outer, axis, inner] row-major; the function runs along the middle axis. The output
-/// has the same outer and inner sizes and output_axis(act, axis) along the axis.
-struct Axis {
-  std::size_t outer = 1, axis = 1, inner = 1;
-};
-/// Output length along the axis (axis for softmax, axis/2 for glu, axis/pieces for maxout);
-/// throws Error when the length does not fit the activation (odd length for glu, ...).
 std::size_t output_axis(const Activation& act, std::size_t axis_len);
-
 template <class T>
 void forward(const Activation& act, Axis layout, std::span<const T> x, std::span<T> y);
-/// dx has the input's shape. Softmax family: from y; glu family and maxout: from x.
 template <class T>
 void backward(const Activation& act, Axis layout, BackwardArgs<T> args, std::span<T> dx);
+
+// ---- which kernel runs --------------------------------------------------------------------------
+
+/// Instruction sets compiled in and supported by this CPU, best first (e.g. AVX3, AVX2, SSE4,
+/// SSSE3, EMU128).
+std::vector<std::string> targets();
+/// The instruction set calls dispatch to now.
+std::string target();
+/// Forces one of targets() for every later call (tests, reproducible results); "auto" restores
+/// the best. Process-wide; not to be changed while other threads run kernels. Throws Error for a
+/// name not in targets().
+void set_target(std::string_view name);
+/// Whether `act` has a SIMD kernel for data type T (otherwise calls run the reference).
+template <class T>
+bool has_kernel(const Activation& act);
 
 }  // namespace actfn

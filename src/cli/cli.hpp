@@ -58,6 +58,9 @@ struct EvalOptions {
 };
 int eval(std::ostream& out, std::istream& in, const EvalOptions& options);
 
+/// Compiled SIMD targets, best first, marking the one dispatch uses, and which activations have kernels.
+int targets(std::ostream& out);
+
 /// Prints the catalogue, or with `check` compares it with that file and fails when stale.
 int docs(std::ostream& out, const std::optional<std::string>& check);
 

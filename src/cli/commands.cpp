@@ -259,6 +259,21 @@ int eval(std::ostream& out, std::istream& in, const EvalOptions& o) {
   return rc;
 }
 
+int targets(std::ostream& out) {
+  const std::string active = target();
+  for (const std::string& t : actfn::targets()) out << t << (t == active ? "  (in use)" : "") << "\n";
+  std::string with, without;
+  for (const FunctionInfo& fi : all()) {
+    const Activation act(fi.kind);
+    std::string& list = has_kernel<float>(act) ? with : without;
+    if (!list.empty()) list += ' ';
+    list += fi.name;
+  }
+  out << "SIMD kernels: " << with << "\n";
+  out << "reference only: " << without << "\n";
+  return 0;
+}
+
 int docs(std::ostream& out, const std::optional<std::string>& check) {
   const std::string md = catalog_markdown();
   if (!check) {

@@ -27,6 +27,9 @@ std::vector<std::string> split_eval_numbers(std::vector<std::string>& args) {
     if (is_eval && i > 1 && (args[i] == "--axis-len" || args[i] == "--dtype") && i + 1 < args.size()) {
       rest.push_back(args[i]);
       rest.push_back(args[++i]);
+    } else if (args[i] == "--target" && i + 1 < args.size()) {
+      rest.push_back(args[i]);
+      rest.push_back(args[++i]);
     } else if (is_eval && i > 1 && reads_as_number(args[i])) {
       numbers.push_back(args[i]);
     } else {
@@ -42,6 +45,7 @@ std::vector<std::string> split_eval_numbers(std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   CLI::App app{"actfn — activation functions for neural networks: list, describe and evaluate them"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--target) may follow the subcommand
   app.set_version_flag("--version", "actfn 0.1.0");
 
   bool json = false;
@@ -64,6 +68,10 @@ int main(int argc, char** argv) {
   eval->add_flag("--grad", ev.grad, "add f'(x) and one grad_<param> column per learnable parameter");
   auto* axis_opt = eval->add_option("--axis-len", axis_len,
                                     "vector-wise: rows of N inputs (default: all inputs form one row)");
+  std::string target = "auto";
+  app.add_option("--target", target, "force a SIMD target from 'actfn targets' (default: auto, the best)");
+
+  auto* targets = app.add_subcommand("targets", "SIMD instruction sets compiled in and supported here; the one in use");
 
   std::string check;
   auto* docs = app.add_subcommand("docs", "print the generated catalogue (docs/catalog.md)");
@@ -82,6 +90,8 @@ int main(int argc, char** argv) {
   }
 
   try {
+    actfn::set_target(target);
+    if (*targets) return actfn::cli::targets(std::cout);
     if (*list) return actfn::cli::list(std::cout, json);
     if (*describe) return actfn::cli::describe(std::cout, spec, json);
     if (*eval) {

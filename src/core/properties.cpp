@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "actfn/error.hpp"
-#include "actfn/ops.hpp"
+#include "actfn/reference.hpp"
 #include "functions/all.hpp"
 
 namespace actfn {
@@ -54,13 +54,13 @@ L golden_min(Fn f, L a, L b) {
 /// f(x) and f'(x) exactly as actfn returns them for f64 data (conventions at kinks included).
 double as_double_output(const Activation& act, double x) {
   double y = 0;
-  forward<double>(act, std::span<const double>(&x, 1), std::span<double>(&y, 1));
+  reference::forward<double>(act, std::span<const double>(&x, 1), std::span<double>(&y, 1));
   return y;
 }
 double as_double_slope(const Activation& act, double x) {
   const double dy = 1;
   double dx = 0;
-  backward<double>(act, {.x = std::span<const double>(&x, 1), .dy = std::span<const double>(&dy, 1)},
+  reference::backward<double>(act, {.x = std::span<const double>(&x, 1), .dy = std::span<const double>(&dy, 1)},
                    std::span<double>(&dx, 1));
   return dx;
 }

@@ -165,8 +165,8 @@ void sweep(const actfn::Activation& act, const std::vector<T>& xs, const Setting
   const std::vector<std::size_t> learnable = learnable_indices(act);
   std::vector<T> y(xs.size()), dx(xs.size());
   const std::vector<T> ones(xs.size(), T(1));
-  actfn::forward<T>(act, std::span<const T>(xs), y);
-  actfn::backward<T>(act, {.x = xs, .dy = ones}, dx);
+  actfn::reference::forward<T>(act, std::span<const T>(xs), y);
+  actfn::reference::backward<T>(act, {.x = xs, .dy = ones}, dx);
   for (std::size_t i = 0; i < xs.size(); ++i) {
     const auto x = static_cast<double>(xs[i]);
     const oracle::Result o = oracle::value_and_slope<F>(x, p);
@@ -180,7 +180,7 @@ void sweep(const actfn::Activation& act, const std::vector<T>& xs, const Setting
       std::vector<T> dp(learnable.size(), T(0));
       T dxi = 0;
       const T one = 1;
-      actfn::backward<T>(act, {.x = {&xs[i], 1}, .dy = {&one, 1}}, {&dxi, 1}, dp);
+      actfn::reference::backward<T>(act, {.x = {&xs[i], 1}, .dy = {&one, 1}}, {&dxi, 1}, dp);
       const oracle::Result g = oracle::param_gradients<F>(x, p, learnable);
       if (!g.converged) {
         ++r.unconverged;
@@ -221,8 +221,8 @@ void sweep_rows(const actfn::Activation& act, const Settings& s, Worst& y_col, W
     for (T& v : x) v = static_cast<T>(centre + spread * unit_interval(rng));
     for (T& v : dy) v = static_cast<T>(unit_interval(rng));
     const actfn::Axis layout{1, n, 1};
-    actfn::forward<T>(act, layout, std::span<const T>(x), y);
-    actfn::backward<T>(act, layout, {.x = x, .y = y, .dy = dy}, dx);
+    actfn::reference::forward<T>(act, layout, std::span<const T>(x), y);
+    actfn::reference::backward<T>(act, layout, {.x = x, .y = y, .dy = dy}, dx);
     const std::vector<double> xd(x.begin(), x.end()), dyd(dy.begin(), dy.end());
     const oracle::Result o = oracle::row<F>(xd, dyd, p);
     if (!o.converged) {

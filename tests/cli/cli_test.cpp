@@ -176,6 +176,23 @@ TEST(EveryActivation, DescribeAndEvalWork) {
   }
 }
 
+TEST(Targets, ListsTheCompiledTargetsAndForcesOne) {
+  const Outcome all = actfn_run("targets");
+  ASSERT_EQ(all.rc, 0);
+  const std::vector<std::string> names = actfn::targets();
+  ASSERT_FALSE(names.empty());
+  EXPECT_NE(all.out.find(names.front() + "  (in use)"), std::string::npos) << all.out;
+  EXPECT_NE(all.out.find("SIMD kernels: "), std::string::npos);
+  const Outcome forced = actfn_run("--target " + names.back() + " targets");
+  EXPECT_NE(forced.out.find(names.back() + "  (in use)"), std::string::npos) << forced.out;
+  // Same numbers on every target (relu's kernel is exact).
+  for (const std::string& t : names) EXPECT_EQ(actfn_run("eval relu --target " + t + " -1.5 2").out, "x\ty\n-1.5\t0\n2\t2\n") << t;
+  const Outcome bad = actfn_run("--target AVX9000 targets");
+  EXPECT_NE(bad.rc, 0);
+  EXPECT_EQ(count_lines(bad.err), 1u);
+  EXPECT_NE(bad.err.find("unknown or unsupported target 'AVX9000'"), std::string::npos) << bad.err;
+}
+
 TEST(Docs, CatalogueIsGeneratedFromTheRegistry) {
   const Outcome r = actfn_run("docs");
   EXPECT_EQ(r.rc, 0);

@@ -60,7 +60,7 @@ TEST_P(Gradient, BackwardScalesWithDyAndOverwritesDx) {
     const std::vector<double> x = {-2.5, -0.7, 0.3, 1.9, 4.2};
     const std::vector<double> dy = {0.5, -2.0, 3.0, 0.25, -1.0};
     std::vector<double> dx(x.size(), 123.0);
-    actfn::backward<double>(act, {.x = x, .dy = dy}, dx);
+    actfn::reference::backward<double>(act, {.x = x, .dy = dy}, dx);
     for (std::size_t i = 0; i < x.size(); ++i) {
       // dy f'(x) rounded once, against f'(x) rounded and then multiplied: within an ULP.
       const double expect = dy[i] * df64(act, x[i]);
@@ -93,7 +93,7 @@ TEST_P(ParamGradient, MatchFiniteDifferenceAndAccumulate) {
     const std::vector<double> init = {0.25, -1.5, 3.0, -0.125, 7.0};
     std::vector<double> dparams(init.begin(), init.begin() + static_cast<std::ptrdiff_t>(learnable.size()));
     std::vector<double> dx(xs.size());
-    actfn::backward<double>(act, {.x = xs, .dy = dys}, dx, dparams);
+    actfn::reference::backward<double>(act, {.x = xs, .dy = dys}, dx, dparams);
 
     for (std::size_t j = 0; j < learnable.size(); ++j) {
       const actfn::ParamSpec& ps = fi.params[learnable[j]];
@@ -112,7 +112,7 @@ TEST_P(ParamGradient, MatchFiniteDifferenceAndAccumulate) {
         std::vector<double> one(learnable.size(), 0.0);
         double dxi = 0;
         const double xi = xs[i], dyi = 1.0;
-        actfn::backward<double>(act, {.x = std::span<const double>(&xi, 1), .dy = std::span<const double>(&dyi, 1)},
+        actfn::reference::backward<double>(act, {.x = std::span<const double>(&xi, 1), .dy = std::span<const double>(&dyi, 1)},
                                 std::span<double>(&dxi, 1), one);
         EXPECT_NEAR(one[j], numeric, 1e-6 * std::fabs(numeric) + 1e-9) << "x=" << xs[i];
         expected_sum += dys[i] * numeric;
@@ -123,9 +123,9 @@ TEST_P(ParamGradient, MatchFiniteDifferenceAndAccumulate) {
 
     // A second call adds the same amount again.
     std::vector<double> twice(learnable.size(), 0.0);
-    actfn::backward<double>(act, {.x = xs, .dy = dys}, dx, twice);
+    actfn::reference::backward<double>(act, {.x = xs, .dy = dys}, dx, twice);
     const std::vector<double> once = twice;
-    actfn::backward<double>(act, {.x = xs, .dy = dys}, dx, twice);
+    actfn::reference::backward<double>(act, {.x = xs, .dy = dys}, dx, twice);
     for (std::size_t j = 0; j < learnable.size(); ++j) { EXPECT_NEAR(twice[j], 2 * once[j], 1e-12 * std::fabs(once[j])); }
   }
 }
@@ -155,8 +155,8 @@ TEST_P(Gradient, BackwardFromYMatchesBackwardFromX) {
     // Both given: x wins, and the result is the same.
     const std::vector<double> x = {-1.3, 0.4, 2.2};
     std::vector<double> y(3), dy = {1.0, 2.0, -0.5}, dx(3);
-    actfn::forward<double>(act, x, y);
-    actfn::backward<double>(act, {.x = x, .y = y, .dy = dy}, dx);
+    actfn::reference::forward<double>(act, x, y);
+    actfn::reference::backward<double>(act, {.x = x, .y = y, .dy = dy}, dx);
     for (std::size_t i = 0; i < 3; ++i) {
       const double expect = dy[i] * df64(act, x[i]);
       EXPECT_NEAR(dx[i], expect, 2.3e-16 * std::fabs(expect));
@@ -167,7 +167,7 @@ TEST_P(Gradient, BackwardFromYMatchesBackwardFromX) {
     const Activation act(GetParam());
     const double y = 0.5, dy = 1.0;
     double dx = 0;
-    EXPECT_THROW(actfn::backward<double>(act, {.y = std::span<const double>(&y, 1), .dy = std::span<const double>(&dy, 1)},
+    EXPECT_THROW(actfn::reference::backward<double>(act, {.y = std::span<const double>(&y, 1), .dy = std::span<const double>(&dy, 1)},
                                          std::span<double>(&dx, 1)),
                  actfn::Error);
   }
@@ -192,10 +192,10 @@ TEST_P(Gradient, FloatPathMatchesDoublePathWithin1Ulp) {
     std::vector<double> xd(xf.begin(), xf.end());
     std::vector<float> yf(xf.size()), dxf(xf.size()), ones_f(xf.size(), 1.0f);
     std::vector<double> yd(xd.size()), dxd(xd.size()), ones_d(xd.size(), 1.0);
-    actfn::forward<float>(act, xf, yf);
-    actfn::forward<double>(act, xd, yd);
-    actfn::backward<float>(act, {.x = xf, .dy = ones_f}, dxf);
-    actfn::backward<double>(act, {.x = xd, .dy = ones_d}, dxd);
+    actfn::reference::forward<float>(act, xf, yf);
+    actfn::reference::forward<double>(act, xd, yd);
+    actfn::reference::backward<float>(act, {.x = xf, .dy = ones_f}, dxf);
+    actfn::reference::backward<double>(act, {.x = xd, .dy = ones_d}, dxd);
     int bad_y = 0, bad_dx = 0;
     for (std::size_t i = 0; i < xf.size(); ++i) {
       if (ulp_distance(yf[i], static_cast<float>(yd[i])) > 1 && bad_y++ < 5)

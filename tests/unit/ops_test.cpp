@@ -24,21 +24,21 @@ TEST_P(Ops, InPlaceEqualsOutOfPlace) {
     SCOPED_TRACE(act.spec());
     const V x = grid(101);
     V y(x.size()), inplace = x;
-    actfn::forward<double>(act, x, y);
-    actfn::forward<double>(act, inplace, inplace);
+    actfn::reference::forward<double>(act, x, y);
+    actfn::reference::forward<double>(act, inplace, inplace);
     EXPECT_EQ(inplace, y);
     std::vector<float> xf(x.begin(), x.end()), yf(x.size()), inplace_f = xf;
-    actfn::forward<float>(act, xf, yf);
-    actfn::forward<float>(act, inplace_f, inplace_f);
+    actfn::reference::forward<float>(act, xf, yf);
+    actfn::reference::forward<float>(act, inplace_f, inplace_f);
     EXPECT_EQ(inplace_f, yf);
     // Backward may write dx over dy or over x.
     V dy(x.size());
     for (std::size_t i = 0; i < dy.size(); ++i) dy[i] = 0.5 + 0.01 * static_cast<double>(i);
     V dx(x.size()), over_dy = dy, over_x = x;
-    actfn::backward<double>(act, {.x = x, .dy = dy}, dx);
-    actfn::backward<double>(act, {.x = x, .dy = over_dy}, over_dy);
+    actfn::reference::backward<double>(act, {.x = x, .dy = dy}, dx);
+    actfn::reference::backward<double>(act, {.x = x, .dy = over_dy}, over_dy);
     EXPECT_EQ(over_dy, dx);
-    actfn::backward<double>(act, {.x = over_x, .dy = dy}, over_x);
+    actfn::reference::backward<double>(act, {.x = over_x, .dy = dy}, over_x);
     EXPECT_EQ(over_x, dx);
   }
 }
@@ -48,34 +48,34 @@ TEST_P(Ops, OverlapAndSizeErrors) {
   V buf(20, 0.5);
   const std::span<double> all(buf);
   // Partial overlap: y starts one element into x.
-  EXPECT_THROW(actfn::forward<double>(act, all.first(10), all.subspan(1, 10)), actfn::Error);
-  EXPECT_THROW(actfn::forward<double>(act, all.subspan(1, 10), all.first(10)), actfn::Error);
+  EXPECT_THROW(actfn::reference::forward<double>(act, all.first(10), all.subspan(1, 10)), actfn::Error);
+  EXPECT_THROW(actfn::reference::forward<double>(act, all.subspan(1, 10), all.first(10)), actfn::Error);
   // Sizes.
   V x(5, 0.5), y4(4), y6(6), dy(5, 1.0), dx(5), dx4(4), dy4(4, 1.0);
-  EXPECT_THROW(actfn::forward<double>(act, x, y4), actfn::Error);
-  EXPECT_THROW(actfn::forward<double>(act, x, y6), actfn::Error);
-  EXPECT_THROW(actfn::backward<double>(act, {.x = x, .dy = dy}, dx4), actfn::Error);
-  EXPECT_THROW(actfn::backward<double>(act, {.x = x, .dy = dy4}, dx), actfn::Error);
+  EXPECT_THROW(actfn::reference::forward<double>(act, x, y4), actfn::Error);
+  EXPECT_THROW(actfn::reference::forward<double>(act, x, y6), actfn::Error);
+  EXPECT_THROW(actfn::reference::backward<double>(act, {.x = x, .dy = dy}, dx4), actfn::Error);
+  EXPECT_THROW(actfn::reference::backward<double>(act, {.x = x, .dy = dy4}, dx), actfn::Error);
   // dx partially overlapping dy.
-  EXPECT_THROW(actfn::backward<double>(act, {.x = x, .dy = all.first(5)}, all.subspan(2, 5)), actfn::Error);
+  EXPECT_THROW(actfn::reference::backward<double>(act, {.x = x, .dy = all.first(5)}, all.subspan(2, 5)), actfn::Error);
   // Neither x nor y.
-  EXPECT_THROW(actfn::backward<double>(act, {.dy = dy}, dx), actfn::Error);
+  EXPECT_THROW(actfn::reference::backward<double>(act, {.dy = dy}, dx), actfn::Error);
   // dparams of the wrong size.
   const std::size_t nl = actfn::learnable_count(act.kind());
   V dp(nl + 1);
-  EXPECT_THROW(actfn::backward<double>(act, {.x = x, .dy = dy}, dx, dp), actfn::Error);
+  EXPECT_THROW(actfn::reference::backward<double>(act, {.x = x, .dy = dy}, dx, dp), actfn::Error);
   if (nl > 0) {
     V dpn(nl, 0.0);
     V y(5);
-    actfn::forward<double>(act, x, y);
-    EXPECT_THROW(actfn::backward<double>(act, {.y = y, .dy = dy}, dx, dpn), actfn::Error) << "parameter gradients need x";
+    actfn::reference::forward<double>(act, x, y);
+    EXPECT_THROW(actfn::reference::backward<double>(act, {.y = y, .dy = dy}, dx, dpn), actfn::Error) << "parameter gradients need x";
   }
   // An element-wise activation has no Axis form.
-  EXPECT_THROW(actfn::forward<double>(act, actfn::Axis{1, 5, 1}, x, dx), actfn::Error);
-  EXPECT_THROW(actfn::backward<double>(act, actfn::Axis{1, 5, 1}, {.x = x, .y = x, .dy = dy}, dx), actfn::Error);
-  EXPECT_THROW((void)actfn::output_axis(act, 5), actfn::Error);
+  EXPECT_THROW(actfn::reference::forward<double>(act, actfn::Axis{1, 5, 1}, x, dx), actfn::Error);
+  EXPECT_THROW(actfn::reference::backward<double>(act, actfn::Axis{1, 5, 1}, {.x = x, .y = x, .dy = dy}, dx), actfn::Error);
+  EXPECT_THROW((void)actfn::reference::output_axis(act, 5), actfn::Error);
   // Empty spans are fine.
-  EXPECT_NO_THROW(actfn::forward<double>(act, std::span<const double>{}, std::span<double>{}));
+  EXPECT_NO_THROW(actfn::reference::forward<double>(act, std::span<const double>{}, std::span<double>{}));
 }
 
 /// Channels with every learnable parameter given per channel equals the flat API, channel by
@@ -93,7 +93,7 @@ TEST_P(Ops, ChannelsEqualPerChannelFlatCalls) {
   for (std::size_t i = 0; i < n; ++i) dy[i] = 1.0 + 0.1 * static_cast<double>(i % 7);
   if (learnable.empty()) {
     const V none;
-    EXPECT_THROW(actfn::forward<double>(base, L, none, x, y), actfn::Error);
+    EXPECT_THROW(actfn::reference::forward<double>(base, L, none, x, y), actfn::Error);
     return;
   }
   const std::size_t nl = learnable.size();
@@ -107,8 +107,8 @@ TEST_P(Ops, ChannelsEqualPerChannelFlatCalls) {
     return v;
   }();
   V dlearned = init;
-  actfn::forward<double>(base, L, learned, x, y);
-  actfn::backward<double>(base, L, learned, {.x = x, .dy = dy}, dx, dlearned);
+  actfn::reference::forward<double>(base, L, learned, x, y);
+  actfn::reference::backward<double>(base, L, learned, {.x = x, .dy = dy}, dx, dlearned);
   for (std::size_t c = 0; c < L.channels; ++c) {
     Activation act = base;
     for (std::size_t j = 0; j < nl; ++j) act.set_param(fi.params[learnable[j]].name, learned[c * nl + j]);
@@ -118,8 +118,8 @@ TEST_P(Ops, ChannelsEqualPerChannelFlatCalls) {
       const std::size_t at = (o * L.channels + c) * L.inner;
       const std::span<const double> xs(x.data() + at, L.inner), dys(dy.data() + at, L.inner);
       V ys(L.inner), dxs(L.inner);
-      actfn::forward<double>(act, xs, ys);
-      actfn::backward<double>(act, {.x = xs, .dy = dys}, dxs, expect_dp);
+      actfn::reference::forward<double>(act, xs, ys);
+      actfn::reference::backward<double>(act, {.x = xs, .dy = dys}, dxs, expect_dp);
       for (std::size_t i = 0; i < L.inner; ++i) {
         EXPECT_EQ(y[at + i], ys[i]) << "o=" << o << " i=" << i;
         EXPECT_EQ(dx[at + i], dxs[i]) << "o=" << o << " i=" << i;
@@ -130,10 +130,10 @@ TEST_P(Ops, ChannelsEqualPerChannelFlatCalls) {
   }
   // Wrong sizes.
   V short_learned(learned.size() - 1), y_bad(n);
-  EXPECT_THROW(actfn::forward<double>(base, L, short_learned, x, y_bad), actfn::Error);
-  EXPECT_THROW(actfn::forward<double>(base, actfn::Channels{2, 3, 5}, learned, x, y_bad), actfn::Error);
+  EXPECT_THROW(actfn::reference::forward<double>(base, L, short_learned, x, y_bad), actfn::Error);
+  EXPECT_THROW(actfn::reference::forward<double>(base, actfn::Channels{2, 3, 5}, learned, x, y_bad), actfn::Error);
   V short_dlearned(dlearned.size() + 1);
-  EXPECT_THROW(actfn::backward<double>(base, L, learned, {.x = x, .dy = dy}, dx, short_dlearned), actfn::Error);
+  EXPECT_THROW(actfn::reference::backward<double>(base, L, learned, {.x = x, .dy = dy}, dx, short_dlearned), actfn::Error);
 }
 
 INSTANTIATE_TEST_SUITE_P(ElementWise, Ops, testing::ValuesIn(element_wise_kinds()), KindName());
@@ -146,8 +146,8 @@ TEST(Channels, PreluPerChannelByHand) {
   const V x = {-1, 2, -3, -4, 5, -6, /* outer 1 */ 7, -8, -9, 10, -11, 0};
   const V dy = {1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6};
   V y(12), dx(12), dw = {1.0, 2.0, 3.0};
-  actfn::forward<double>(prelu, L, w, x, y);
-  actfn::backward<double>(prelu, L, w, {.x = x, .dy = dy}, dx, dw);
+  actfn::reference::forward<double>(prelu, L, w, x, y);
+  actfn::reference::backward<double>(prelu, L, w, {.x = x, .dy = dy}, dx, dw);
   for (std::size_t o = 0; o < 2; ++o)
     for (std::size_t c = 0; c < 3; ++c)
       for (std::size_t i = 0; i < 2; ++i) {
@@ -169,12 +169,12 @@ TEST(BackwardFromY, RefusedWhereYDoesNotDetermineTheGradient) {
   // leaky_relu with a negative slope: y > 0 for x > 0 and for x < 0.
   const Activation leaky = actfn::parse("leaky_relu(negative_slope=-0.5)");
   EXPECT_FALSE(leaky.backward_from_y());
-  EXPECT_THROW(actfn::backward<double>(leaky, {.y = y, .dy = dy}, dx), actfn::Error);
+  EXPECT_THROW(actfn::reference::backward<double>(leaky, {.y = y, .dy = dy}, dx), actfn::Error);
   EXPECT_TRUE(actfn::parse("leaky_relu(negative_slope=0.5)").backward_from_y());
   // prelu: its weight is learned and may turn negative.
   const Activation prelu(Kind::Prelu);
   EXPECT_FALSE(prelu.backward_from_y());
-  EXPECT_THROW(actfn::backward<double>(prelu, {.y = y, .dy = dy}, dx), actfn::Error);
+  EXPECT_THROW(actfn::reference::backward<double>(prelu, {.y = y, .dy = dy}, dx), actfn::Error);
   // Non-monotonic functions cannot invert y.
   for (const char* s : {"gelu", "silu", "mish", "swish", "hardswish", "telu"})
     EXPECT_FALSE(actfn::parse(s).backward_from_y()) << s;
@@ -193,7 +193,7 @@ TEST(Rrelu, SlopesAreUniformInTheRange) {
   const std::size_t n = 200000;
   double sum = 0, sum2 = 0, lo = 1, hi = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const double a = actfn::rrelu_slope(act, 42, i);
+    const double a = actfn::reference::rrelu_slope(act, 42, i);
     ASSERT_GE(a, 0.1);
     ASSERT_LE(a, 0.3);
     sum += a;
@@ -209,13 +209,13 @@ TEST(Rrelu, SlopesAreUniformInTheRange) {
   EXPECT_GT(hi, 0.3 - 1e-4);
   // Deciles are equally filled.
   std::vector<int> bins(10, 0);
-  for (std::size_t i = 0; i < n; ++i) ++bins[std::min<std::size_t>(9, static_cast<std::size_t>((actfn::rrelu_slope(act, 7, i) - 0.1) / 0.02))];
+  for (std::size_t i = 0; i < n; ++i) ++bins[std::min<std::size_t>(9, static_cast<std::size_t>((actfn::reference::rrelu_slope(act, 7, i) - 0.1) / 0.02))];
   for (int b : bins) { EXPECT_NEAR(b, static_cast<double>(n) / 10, 0.05 * static_cast<double>(n) / 10); }
   // lower = upper: a fixed slope.
   const Activation fixed = actfn::parse("rrelu(lower=0.2, upper=0.2)");
-  EXPECT_EQ(actfn::rrelu_slope(fixed, 1, 5), 0.2);
+  EXPECT_EQ(actfn::reference::rrelu_slope(fixed, 1, 5), 0.2);
   // Only rrelu has noise.
-  EXPECT_THROW((void)actfn::rrelu_slope(Activation(Kind::LeakyRelu), 1, 0), actfn::Error);
+  EXPECT_THROW((void)actfn::reference::rrelu_slope(Activation(Kind::LeakyRelu), 1, 0), actfn::Error);
 }
 
 TEST(Rrelu, TrainingForwardIsDeterministicAndSplittable) {
@@ -224,9 +224,9 @@ TEST(Rrelu, TrainingForwardIsDeterministicAndSplittable) {
   V x(n);
   for (std::size_t i = 0; i < n; ++i) x[i] = std::sin(static_cast<double>(i) * 1.7) * 3;
   V a(n), b(n), c(n), split(n);
-  actfn::rrelu_train_forward<double>(act, 123, 0, x, a);
-  actfn::rrelu_train_forward<double>(act, 123, 0, x, b);
-  actfn::rrelu_train_forward<double>(act, 124, 0, x, c);
+  actfn::reference::rrelu_train_forward<double>(act, 123, 0, x, a);
+  actfn::reference::rrelu_train_forward<double>(act, 123, 0, x, b);
+  actfn::reference::rrelu_train_forward<double>(act, 124, 0, x, c);
   EXPECT_EQ(a, b) << "same seed, same result";
   std::size_t differ = 0;
   for (std::size_t i = 0; i < n; ++i) differ += a[i] != c[i];
@@ -236,8 +236,8 @@ TEST(Rrelu, TrainingForwardIsDeterministicAndSplittable) {
   // Two halves with offsets give the one full call.
   const std::span<const double> xs(x);
   const std::span<double> ss(split);
-  actfn::rrelu_train_forward<double>(act, 123, 0, xs.first(n / 2), ss.first(n / 2));
-  actfn::rrelu_train_forward<double>(act, 123, n / 2, xs.subspan(n / 2), ss.subspan(n / 2));
+  actfn::reference::rrelu_train_forward<double>(act, 123, 0, xs.first(n / 2), ss.first(n / 2));
+  actfn::reference::rrelu_train_forward<double>(act, 123, n / 2, xs.subspan(n / 2), ss.subspan(n / 2));
   EXPECT_EQ(split, a);
   // Slope by slope: x for x >= 0, slope(seed, offset + i) x otherwise, within [lower, upper].
   const double lower = 1.0 / 8, upper = 1.0 / 3;
@@ -246,7 +246,7 @@ TEST(Rrelu, TrainingForwardIsDeterministicAndSplittable) {
     if (x[i] >= 0) {
       EXPECT_EQ(a[i], x[i]);
     } else {
-      const double s = actfn::rrelu_slope(act, 123, i);
+      const double s = actfn::reference::rrelu_slope(act, 123, i);
       EXPECT_EQ(a[i], s * x[i]);
       EXPECT_GE(a[i] / x[i], lower - 1e-15);
       EXPECT_LE(a[i] / x[i], upper + 1e-15);
@@ -259,9 +259,9 @@ TEST(Rrelu, TrainingForwardIsDeterministicAndSplittable) {
   EXPECT_DOUBLE_EQ(f64(act, -2.0), -2.0 * (lower + upper) / 2);
   // float: the same slopes, rounded.
   std::vector<float> xf(x.begin(), x.end()), yf(n);
-  actfn::rrelu_train_forward<float>(act, 123, 0, xf, yf);
+  actfn::reference::rrelu_train_forward<float>(act, 123, 0, xf, yf);
   for (std::size_t i = 0; i < n; ++i)
-    if (xf[i] < 0) { EXPECT_LE(ulp_distance(yf[i], static_cast<float>(actfn::rrelu_slope(act, 123, i) * xf[i])), 1u); }
+    if (xf[i] < 0) { EXPECT_LE(ulp_distance(yf[i], static_cast<float>(actfn::reference::rrelu_slope(act, 123, i) * xf[i])), 1u); }
 }
 
 TEST(Rrelu, TrainingBackwardUsesTheForwardSlopes) {
@@ -274,35 +274,35 @@ TEST(Rrelu, TrainingBackwardUsesTheForwardSlopes) {
   }
   x[0] = 0.0;
   V y(n), dx(n);
-  actfn::rrelu_train_forward<double>(act, 9, 1000, x, y);
-  actfn::rrelu_train_backward<double>(act, 9, 1000, x, dy, dx);
+  actfn::reference::rrelu_train_forward<double>(act, 9, 1000, x, y);
+  actfn::reference::rrelu_train_backward<double>(act, 9, 1000, x, dy, dx);
   for (std::size_t i = 0; i < n; ++i) {
-    const double slope = x[i] > 0 ? 1.0 : actfn::rrelu_slope(act, 9, 1000 + i);
+    const double slope = x[i] > 0 ? 1.0 : actfn::reference::rrelu_slope(act, 9, 1000 + i);
     EXPECT_EQ(dx[i], dy[i] * slope) << i;
     if (x[i] != 0) { EXPECT_NEAR(dx[i], dy[i] * y[i] / x[i], 1e-15 * std::fabs(dx[i])) << "dy * y/x"; }
   }
   // The slope at x = 0 is the random one (PyTorch: x <= 0 uses the noise).
-  EXPECT_EQ(dx[0], dy[0] * actfn::rrelu_slope(act, 9, 1000));
+  EXPECT_EQ(dx[0], dy[0] * actfn::reference::rrelu_slope(act, 9, 1000));
   // Split backward equals the whole.
   V dx2(n);
   const std::span<const double> xs(x), dys(dy);
   const std::span<double> d2(dx2);
-  actfn::rrelu_train_backward<double>(act, 9, 1000, xs.first(100), dys.first(100), d2.first(100));
-  actfn::rrelu_train_backward<double>(act, 9, 1100, xs.subspan(100), dys.subspan(100), d2.subspan(100));
+  actfn::reference::rrelu_train_backward<double>(act, 9, 1000, xs.first(100), dys.first(100), d2.first(100));
+  actfn::reference::rrelu_train_backward<double>(act, 9, 1100, xs.subspan(100), dys.subspan(100), d2.subspan(100));
   EXPECT_EQ(dx2, dx);
   // NaN propagates; wrong sizes and other activations throw.
   const double nan = kNaN;
   double out = 0;
-  actfn::rrelu_train_forward<double>(act, 1, 0, std::span<const double>(&nan, 1), std::span<double>(&out, 1));
+  actfn::reference::rrelu_train_forward<double>(act, 1, 0, std::span<const double>(&nan, 1), std::span<double>(&out, 1));
   EXPECT_TRUE(std::isnan(out));
   const double one = 1;
-  actfn::rrelu_train_backward<double>(act, 1, 0, std::span<const double>(&nan, 1), std::span<const double>(&one, 1),
+  actfn::reference::rrelu_train_backward<double>(act, 1, 0, std::span<const double>(&nan, 1), std::span<const double>(&one, 1),
                                       std::span<double>(&out, 1));
   EXPECT_TRUE(std::isnan(out));
   V short_y(n - 1);
-  EXPECT_THROW(actfn::rrelu_train_forward<double>(act, 1, 0, x, short_y), actfn::Error);
-  EXPECT_THROW(actfn::rrelu_train_backward<double>(act, 1, 0, x, short_y, dx), actfn::Error);
-  EXPECT_THROW(actfn::rrelu_train_forward<double>(Activation(Kind::Relu), 1, 0, x, y), actfn::Error);
+  EXPECT_THROW(actfn::reference::rrelu_train_forward<double>(act, 1, 0, x, short_y), actfn::Error);
+  EXPECT_THROW(actfn::reference::rrelu_train_backward<double>(act, 1, 0, x, short_y, dx), actfn::Error);
+  EXPECT_THROW(actfn::reference::rrelu_train_forward<double>(Activation(Kind::Relu), 1, 0, x, y), actfn::Error);
 }
 
 }  // namespace

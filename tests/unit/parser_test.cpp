@@ -198,7 +198,7 @@ TEST(Parse, SetParamValidates) {
   h.set_param("min_val", 5.0);
   EXPECT_THROW(h.validate(), actfn::Error);
   double x = 0, y = 0;
-  EXPECT_THROW(actfn::forward<double>(h, std::span<const double>(&x, 1), std::span<double>(&y, 1)), actfn::Error);
+  EXPECT_THROW(actfn::reference::forward<double>(h, std::span<const double>(&x, 1), std::span<double>(&y, 1)), actfn::Error);
 }
 
 /// parse(spec()) == act for every kind, at defaults and with every parameter moved.
@@ -233,14 +233,14 @@ TEST(Parse, SpecRoundTrips) {
 }
 
 TEST(OutputAxis, SizesAndErrors) {
-  EXPECT_EQ(actfn::output_axis(actfn::parse("softmax"), 7), 7u);
-  EXPECT_EQ(actfn::output_axis(actfn::parse("glu"), 8), 4u);
-  EXPECT_EQ(actfn::output_axis(actfn::parse("swiglu"), 2), 1u);
-  EXPECT_EQ(actfn::output_axis(actfn::parse("maxout(pieces=3)"), 9), 3u);
-  EXPECT_EQ(actfn::output_axis(actfn::parse("maxout"), 4), 2u);
+  EXPECT_EQ(actfn::reference::output_axis(actfn::parse("softmax"), 7), 7u);
+  EXPECT_EQ(actfn::reference::output_axis(actfn::parse("glu"), 8), 4u);
+  EXPECT_EQ(actfn::reference::output_axis(actfn::parse("swiglu"), 2), 1u);
+  EXPECT_EQ(actfn::reference::output_axis(actfn::parse("maxout(pieces=3)"), 9), 3u);
+  EXPECT_EQ(actfn::reference::output_axis(actfn::parse("maxout"), 4), 2u);
   const auto message = [](const Activation& a, std::size_t n) -> std::string {
     try {
-      (void)actfn::output_axis(a, n);
+      (void)actfn::reference::output_axis(a, n);
     } catch (const actfn::Error& e) {
       return e.what();
     }
@@ -256,7 +256,7 @@ TEST(OutputAxis, SizesAndErrors) {
   EXPECT_CONTAINS(m, "maxout");
   EXPECT_CONTAINS(m, "4");
   EXPECT_CONTAINS(m, "3");
-  EXPECT_THROW((void)actfn::output_axis(actfn::parse("relu"), 4), actfn::Error);
+  EXPECT_THROW((void)actfn::reference::output_axis(actfn::parse("relu"), 4), actfn::Error);
 }
 
 }  // namespace

@@ -18,20 +18,20 @@ void expect_nan_propagates(const Activation& act) {
   const std::vector<T> x = {T(1.5), nan, T(-0.75)};
   std::vector<T> y(3), dx(3);
   const std::vector<T> dy = {T(1), T(1), T(1)};
-  actfn::forward<T>(act, x, y);
+  actfn::reference::forward<T>(act, x, y);
   EXPECT_TRUE(std::isnan(y[1])) << "forward";
   EXPECT_FALSE(std::isnan(y[0]) || std::isnan(y[2])) << "NaN leaked into its neighbours";
-  actfn::backward<T>(act, {.x = x, .dy = dy}, dx);
+  actfn::reference::backward<T>(act, {.x = x, .dy = dy}, dx);
   EXPECT_TRUE(std::isnan(dx[1])) << "backward from x";
   EXPECT_FALSE(std::isnan(dx[0]) || std::isnan(dx[2]));
   if (act.backward_from_y()) {
     std::vector<T> dxy(3);
-    actfn::backward<T>(act, {.y = y, .dy = dy}, dxy);
+    actfn::reference::backward<T>(act, {.y = y, .dy = dy}, dxy);
     EXPECT_TRUE(std::isnan(dxy[1])) << "backward from y";
   }
   if (const std::size_t n = actfn::learnable_count(act.kind()); n > 0) {
     std::vector<T> dp(n, T(0));
-    actfn::backward<T>(act, {.x = std::span<const T>(x).subspan(1, 1), .dy = std::span<const T>(dy).subspan(1, 1)},
+    actfn::reference::backward<T>(act, {.x = std::span<const T>(x).subspan(1, 1), .dy = std::span<const T>(dy).subspan(1, 1)},
                        std::span<T>(dx).subspan(1, 1), dp);
     for (T g : dp) { EXPECT_TRUE(std::isnan(g)) << "parameter gradient at x = NaN"; }
   }
@@ -70,7 +70,7 @@ TEST_P(SpecialValues, InfinityGivesTheLimit) {
         std::vector<double> dp(n, 0.0);
         const double x = s * kInf, dy = 1;
         double dx = 0;
-        actfn::backward<double>(act, {.x = std::span<const double>(&x, 1), .dy = std::span<const double>(&dy, 1)},
+        actfn::reference::backward<double>(act, {.x = std::span<const double>(&x, 1), .dy = std::span<const double>(&dy, 1)},
                                 std::span<double>(&dx, 1), dp);
         for (double g : dp) { EXPECT_FALSE(std::isnan(g)) << "parameter gradient at " << x; }
       }
@@ -92,8 +92,8 @@ void sweep(const Activation& act, int step_log2) {
   }
   const T big = std::sqrt(std::numeric_limits<T>::max());
   std::vector<T> y(x.size()), dx(x.size()), dy(x.size(), T(1));
-  actfn::forward<T>(act, x, y);
-  actfn::backward<T>(act, {.x = x, .dy = dy}, dx);
+  actfn::reference::forward<T>(act, x, y);
+  actfn::reference::backward<T>(act, {.x = x, .dy = dy}, dx);
   int failures = 0;
   for (std::size_t i = 0; i < x.size() && failures < 5; ++i) {
     const bool ok_y = !std::isnan(y[i]) && (std::isfinite(y[i]) || std::fabs(x[i]) >= big);
@@ -108,7 +108,7 @@ void sweep(const Activation& act, int step_log2) {
     for (T v : y)
       if (std::isfinite(v)) yy.push_back(v);
     dxy.resize(yy.size());
-    actfn::backward<T>(act, {.y = yy, .dy = std::span<const T>(dy).first(yy.size())}, dxy);
+    actfn::reference::backward<T>(act, {.y = yy, .dy = std::span<const T>(dy).first(yy.size())}, dxy);
     for (std::size_t i = 0; i < yy.size(); ++i)
       if (std::isnan(dxy[i]) && failures++ < 5) { ADD_FAILURE() << "backward from y=" << yy[i] << " gives NaN"; }
   }
@@ -116,7 +116,7 @@ void sweep(const Activation& act, int step_log2) {
     for (std::size_t i = 0; i < x.size(); i += 7) {
       std::vector<T> dp(n, T(0));
       T dxi = 0;
-      actfn::backward<T>(act, {.x = std::span<const T>(&x[i], 1), .dy = std::span<const T>(&dy[i], 1)},
+      actfn::reference::backward<T>(act, {.x = std::span<const T>(&x[i], 1), .dy = std::span<const T>(&dy[i], 1)},
                          std::span<T>(&dxi, 1), dp);
       for (T g : dp)
         if (std::isnan(g) && failures++ < 5) { ADD_FAILURE() << "parameter gradient NaN at x=" << x[i]; }
@@ -253,9 +253,9 @@ TEST_P(VectorNaN, RowWithNaNGivesNaN) {
   const std::size_t n = 4;
   std::vector<double> x = {0.3, -1.2, 2.0, 0.7, 1.0, -0.5, 0.25, 1.5};
   x[1] = kNaN;  // row 0, position 1 (a first half for glu, group 0 for maxout)
-  const std::size_t out = actfn::output_axis(act, n);
+  const std::size_t out = actfn::reference::output_axis(act, n);
   std::vector<double> y(2 * out);
-  actfn::forward<double>(act, actfn::Axis{2, n, 1}, x, y);
+  actfn::reference::forward<double>(act, actfn::Axis{2, n, 1}, x, y);
   for (std::size_t j = out; j < 2 * out; ++j) { EXPECT_FALSE(std::isnan(y[j])) << "row 1 output " << j; }
   const auto name = act.name();
   if (name == "softmax" || name == "log_softmax" || name == "softmin") {
@@ -269,23 +269,23 @@ TEST_P(VectorNaN, RowWithNaNGivesNaN) {
   if (act.info().backward_needs == actfn::Needs::X && act.kind() != Kind::Maxout) {
     std::vector<double> x2 = {0.3, -1.2, kNaN, 0.7};
     std::vector<double> y2(2);
-    actfn::forward<double>(act, actfn::Axis{1, 4, 1}, x2, y2);
+    actfn::reference::forward<double>(act, actfn::Axis{1, 4, 1}, x2, y2);
     EXPECT_TRUE(std::isnan(y2[0]));
     EXPECT_FALSE(std::isnan(y2[1]));
   }
   // Backward: from y for the softmax family, from x otherwise.
   std::vector<double> dy(2 * out, 1.0), dx(2 * n);
   if (act.info().backward_needs == actfn::Needs::Y) {
-    actfn::backward<double>(act, actfn::Axis{2, n, 1}, {.y = y, .dy = dy}, dx);
+    actfn::reference::backward<double>(act, actfn::Axis{2, n, 1}, {.y = y, .dy = dy}, dx);
     for (std::size_t i = 0; i < n; ++i) { EXPECT_TRUE(std::isnan(dx[i])) << i; }
     for (std::size_t i = n; i < 2 * n; ++i) { EXPECT_FALSE(std::isnan(dx[i])) << i; }
   } else if (act.kind() == Kind::Maxout) {
     // A NaN is the maximum (as torch.max): the gradient goes to it, and nowhere else in its group.
-    actfn::backward<double>(act, actfn::Axis{2, n, 1}, {.x = x, .dy = dy}, dx);
+    actfn::reference::backward<double>(act, actfn::Axis{2, n, 1}, {.x = x, .dy = dy}, dx);
     EXPECT_EQ(dx[0], 0.0);
     EXPECT_EQ(dx[1], 1.0);
   } else {
-    actfn::backward<double>(act, actfn::Axis{2, n, 1}, {.x = x, .dy = dy}, dx);
+    actfn::reference::backward<double>(act, actfn::Axis{2, n, 1}, {.x = x, .dy = dy}, dx);
     // da = dy gate(b) does not involve a itself (as in PyTorch), so only db sees the NaN.
     EXPECT_FALSE(std::isnan(dx[1])) << "da at the NaN";
     EXPECT_TRUE(std::isnan(dx[3])) << "db of the NaN's gate: a times gate'(b) with a = NaN";

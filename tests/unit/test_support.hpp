@@ -61,14 +61,14 @@ struct KindName {
 template <class T>
 T fwd(const Activation& a, T x) {
   T y = 0;
-  actfn::forward<T>(a, std::span<const T>(&x, 1), std::span<T>(&y, 1));
+  actfn::reference::forward<T>(a, std::span<const T>(&x, 1), std::span<T>(&y, 1));
   return y;
 }
 /// f'(x) via backward from x with dy = 1.
 template <class T>
 T bwd(const Activation& a, T x, T dy = T(1)) {
   T dx = 0;
-  actfn::backward<T>(a, actfn::BackwardArgs<T>{.x = std::span<const T>(&x, 1), .dy = std::span<const T>(&dy, 1)},
+  actfn::reference::backward<T>(a, actfn::BackwardArgs<T>{.x = std::span<const T>(&x, 1), .dy = std::span<const T>(&dy, 1)},
                      std::span<T>(&dx, 1));
   return dx;
 }
@@ -76,7 +76,7 @@ T bwd(const Activation& a, T x, T dy = T(1)) {
 template <class T>
 T bwd_y(const Activation& a, T y, T dy = T(1)) {
   T dx = 0;
-  actfn::backward<T>(a, actfn::BackwardArgs<T>{.y = std::span<const T>(&y, 1), .dy = std::span<const T>(&dy, 1)},
+  actfn::reference::backward<T>(a, actfn::BackwardArgs<T>{.y = std::span<const T>(&y, 1), .dy = std::span<const T>(&dy, 1)},
                      std::span<T>(&dx, 1));
   return dx;
 }

@@ -13,13 +13,13 @@ using actfn::Axis;
 using V = std::vector<double>;
 
 V fwd_row(const Activation& act, const V& x) {
-  V y(actfn::output_axis(act, x.size()));
-  actfn::forward<double>(act, Axis{1, x.size(), 1}, x, y);
+  V y(actfn::reference::output_axis(act, x.size()));
+  actfn::reference::forward<double>(act, Axis{1, x.size(), 1}, x, y);
   return y;
 }
 std::vector<float> fwd_row(const Activation& act, const std::vector<float>& x) {
-  std::vector<float> y(actfn::output_axis(act, x.size()));
-  actfn::forward<float>(act, Axis{1, x.size(), 1}, x, y);
+  std::vector<float> y(actfn::reference::output_axis(act, x.size()));
+  actfn::reference::forward<float>(act, Axis{1, x.size(), 1}, x, y);
   return y;
 }
 
@@ -146,17 +146,17 @@ TEST(Softmax, InPlace) {
     SCOPED_TRACE(act.spec());
     const V x = random_row(rng, 12, 2.0);
     V out(12), inplace = x;
-    actfn::forward<double>(act, Axis{3, 4, 1}, x, out);
-    actfn::forward<double>(act, Axis{3, 4, 1}, inplace, inplace);
+    actfn::reference::forward<double>(act, Axis{3, 4, 1}, x, out);
+    actfn::reference::forward<double>(act, Axis{3, 4, 1}, inplace, inplace);
     EXPECT_EQ(inplace, out);
     V strided = x, out2(12);
-    actfn::forward<double>(act, Axis{1, 4, 3}, x, out2);
-    actfn::forward<double>(act, Axis{1, 4, 3}, strided, strided);
+    actfn::reference::forward<double>(act, Axis{1, 4, 3}, x, out2);
+    actfn::reference::forward<double>(act, Axis{1, 4, 3}, strided, strided);
     EXPECT_EQ(strided, out2);
   }
   // Outputs shorter than the input cannot alias it.
   V x = {1, 2, 3, 4};
-  EXPECT_THROW(actfn::forward<double>(Activation(Kind::Glu), Axis{1, 4, 1}, x, std::span<double>(x).first(2)),
+  EXPECT_THROW(actfn::reference::forward<double>(Activation(Kind::Glu), Axis{1, 4, 1}, x, std::span<double>(x).first(2)),
                actfn::Error);
 }
 
@@ -198,7 +198,7 @@ TEST(Maxout, ValuesTiesAndNaN) {
   const V x = {4, 4, 1, 2, 2, 2};
   V dx(6);
   const V dy = {10, 20};
-  actfn::backward<double>(m3, Axis{1, 6, 1}, {.x = x, .dy = dy}, dx);
+  actfn::reference::backward<double>(m3, Axis{1, 6, 1}, {.x = x, .dy = dy}, dx);
   EXPECT_EQ(dx, (V{10, 0, 0, 20, 0, 0}));
   // NaN wins its group, wherever it is.
   for (std::size_t pos = 0; pos < 3; ++pos) {
@@ -207,7 +207,7 @@ TEST(Maxout, ValuesTiesAndNaN) {
     EXPECT_TRUE(std::isnan(fwd_row(m3, xn)[0])) << pos;
     V dxn(3);
     const V one = {1};
-    actfn::backward<double>(m3, Axis{1, 3, 1}, {.x = xn, .dy = one}, dxn);
+    actfn::reference::backward<double>(m3, Axis{1, 3, 1}, {.x = xn, .dy = one}, dxn);
     for (std::size_t i = 0; i < 3; ++i) { EXPECT_EQ(dxn[i], i == pos ? 1.0 : 0.0) << pos; }
   }
 }
@@ -230,22 +230,22 @@ TEST_P(VectorWise, BackwardMatchesFiniteDifferences) {
     const bool from_y = act.info().backward_needs == actfn::Needs::Y;
     for (int t = 0; t < 10; ++t) {
       const std::size_t n = 6, rows = 2;
-      const std::size_t out = actfn::output_axis(act, n);
+      const std::size_t out = actfn::reference::output_axis(act, n);
       V x = random_row(rng, rows * n, 2.0);
       for (double& v : x)
         if (std::fabs(v) < 0.05) v += 0.2;  // keep reglu's gate away from its kink
       const V w = random_row(rng, rows * out, 1.0);
       V y(rows * out), dx(rows * n);
-      actfn::forward<double>(act, Axis{rows, n, 1}, x, y);
+      actfn::reference::forward<double>(act, Axis{rows, n, 1}, x, y);
       if (from_y)
-        actfn::backward<double>(act, Axis{rows, n, 1}, {.y = y, .dy = w}, dx);
+        actfn::reference::backward<double>(act, Axis{rows, n, 1}, {.y = y, .dy = w}, dx);
       else
-        actfn::backward<double>(act, Axis{rows, n, 1}, {.x = x, .dy = w}, dx);
+        actfn::reference::backward<double>(act, Axis{rows, n, 1}, {.x = x, .dy = w}, dx);
       for (std::size_t i = 0; i < x.size(); ++i) {
         const auto loss = [&](double xi) {
           V xp = x, yp(rows * out);
           xp[i] = xi;
-          actfn::forward<double>(act, Axis{rows, n, 1}, xp, yp);
+          actfn::reference::forward<double>(act, Axis{rows, n, 1}, xp, yp);
           double s = 0;
           for (std::size_t j = 0; j < yp.size(); ++j) s += w[j] * yp[j];
           return s;
@@ -263,11 +263,11 @@ TEST_P(VectorWise, StridedLayoutEqualsContiguousTranspose) {
   for (const Activation& act : vector_variants(GetParam())) {
     SCOPED_TRACE(act.spec());
     const bool from_y = act.info().backward_needs == actfn::Needs::Y;
-    const std::size_t outer = 2, n = 6, inner = 3, out = actfn::output_axis(act, n);
+    const std::size_t outer = 2, n = 6, inner = 3, out = actfn::reference::output_axis(act, n);
     const V x = random_row(rng, outer * n * inner, 2.0);
     const V dy = random_row(rng, outer * out * inner, 1.0);
     V y(outer * out * inner), dx(x.size());
-    actfn::forward<double>(act, Axis{outer, n, inner}, x, y);
+    actfn::reference::forward<double>(act, Axis{outer, n, inner}, x, y);
     // Transpose to rows.
     V xt(x.size()), dyt(dy.size());
     for (std::size_t o = 0; o < outer; ++o)
@@ -276,13 +276,13 @@ TEST_P(VectorWise, StridedLayoutEqualsContiguousTranspose) {
         for (std::size_t k = 0; k < out; ++k) dyt[(o * inner + i) * out + k] = dy[(o * out + k) * inner + i];
       }
     V yt(y.size()), dxt(x.size());
-    actfn::forward<double>(act, Axis{outer * inner, n, 1}, xt, yt);
+    actfn::reference::forward<double>(act, Axis{outer * inner, n, 1}, xt, yt);
     if (from_y) {
-      actfn::backward<double>(act, Axis{outer, n, inner}, {.y = y, .dy = dy}, dx);
-      actfn::backward<double>(act, Axis{outer * inner, n, 1}, {.y = yt, .dy = dyt}, dxt);
+      actfn::reference::backward<double>(act, Axis{outer, n, inner}, {.y = y, .dy = dy}, dx);
+      actfn::reference::backward<double>(act, Axis{outer * inner, n, 1}, {.y = yt, .dy = dyt}, dxt);
     } else {
-      actfn::backward<double>(act, Axis{outer, n, inner}, {.x = x, .dy = dy}, dx);
-      actfn::backward<double>(act, Axis{outer * inner, n, 1}, {.x = xt, .dy = dyt}, dxt);
+      actfn::reference::backward<double>(act, Axis{outer, n, inner}, {.x = x, .dy = dy}, dx);
+      actfn::reference::backward<double>(act, Axis{outer * inner, n, 1}, {.x = xt, .dy = dyt}, dxt);
     }
     for (std::size_t o = 0; o < outer; ++o)
       for (std::size_t i = 0; i < inner; ++i) {
@@ -299,15 +299,15 @@ TEST_P(VectorWise, FloatPathMatchesDoublePath) {
   std::mt19937_64 rng(31);
   for (const Activation& act : vector_variants(GetParam())) {
     SCOPED_TRACE(act.spec());
-    const std::size_t n = 6, out = actfn::output_axis(act, n);
+    const std::size_t n = 6, out = actfn::reference::output_axis(act, n);
     for (double scale : {0.5, 4.0, 40.0}) {
       const V xd0 = random_row(rng, 4 * n, scale);
       const std::vector<float> xf(xd0.begin(), xd0.end());
       const V xd(xf.begin(), xf.end());
       std::vector<float> yf(4 * out);
       V yd(4 * out);
-      actfn::forward<float>(act, Axis{4, n, 1}, xf, yf);
-      actfn::forward<double>(act, Axis{4, n, 1}, xd, yd);
+      actfn::reference::forward<float>(act, Axis{4, n, 1}, xf, yf);
+      actfn::reference::forward<double>(act, Axis{4, n, 1}, xd, yd);
       for (std::size_t i = 0; i < yf.size(); ++i)
         EXPECT_LE(ulp_distance(yf[i], static_cast<float>(yd[i])), 1u) << yf[i] << " vs " << yd[i];
     }
@@ -317,24 +317,24 @@ TEST_P(VectorWise, FloatPathMatchesDoublePath) {
 TEST_P(VectorWise, ShapeAndArgumentErrors) {
   const Activation act(GetParam());
   const bool from_y = act.info().backward_needs == actfn::Needs::Y;
-  V x(8, 0.5), y(actfn::output_axis(act, 4) * 2), dy(y.size(), 1.0), dx(8);
-  EXPECT_THROW(actfn::forward<double>(act, Axis{3, 4, 1}, x, y), actfn::Error) << "layout does not match x";
+  V x(8, 0.5), y(actfn::reference::output_axis(act, 4) * 2), dy(y.size(), 1.0), dx(8);
+  EXPECT_THROW(actfn::reference::forward<double>(act, Axis{3, 4, 1}, x, y), actfn::Error) << "layout does not match x";
   V short_y(y.size() + 1);
-  EXPECT_THROW(actfn::forward<double>(act, Axis{2, 4, 1}, x, short_y), actfn::Error) << "y too long";
-  actfn::forward<double>(act, Axis{2, 4, 1}, x, y);
+  EXPECT_THROW(actfn::reference::forward<double>(act, Axis{2, 4, 1}, x, short_y), actfn::Error) << "y too long";
+  actfn::reference::forward<double>(act, Axis{2, 4, 1}, x, y);
   // The other input than the one it needs is not enough.
   if (from_y)
-    EXPECT_THROW(actfn::backward<double>(act, Axis{2, 4, 1}, {.x = x, .dy = dy}, dx), actfn::Error);
+    EXPECT_THROW(actfn::reference::backward<double>(act, Axis{2, 4, 1}, {.x = x, .dy = dy}, dx), actfn::Error);
   else
-    EXPECT_THROW(actfn::backward<double>(act, Axis{2, 4, 1}, {.y = y, .dy = dy}, dx), actfn::Error);
+    EXPECT_THROW(actfn::reference::backward<double>(act, Axis{2, 4, 1}, {.y = y, .dy = dy}, dx), actfn::Error);
   V dx_short(7);
   if (from_y)
-    EXPECT_THROW(actfn::backward<double>(act, Axis{2, 4, 1}, {.y = y, .dy = dy}, dx_short), actfn::Error);
+    EXPECT_THROW(actfn::reference::backward<double>(act, Axis{2, 4, 1}, {.y = y, .dy = dy}, dx_short), actfn::Error);
   else
-    EXPECT_THROW(actfn::backward<double>(act, Axis{2, 4, 1}, {.x = x, .dy = dy}, dx_short), actfn::Error);
+    EXPECT_THROW(actfn::reference::backward<double>(act, Axis{2, 4, 1}, {.x = x, .dy = dy}, dx_short), actfn::Error);
   // Vector-wise functions need an Axis layout.
-  EXPECT_THROW(actfn::forward<double>(act, x, dx), actfn::Error);
-  EXPECT_THROW(actfn::backward<double>(act, {.x = x, .y = x, .dy = x}, dx), actfn::Error);
+  EXPECT_THROW(actfn::reference::forward<double>(act, x, dx), actfn::Error);
+  EXPECT_THROW(actfn::reference::backward<double>(act, {.x = x, .y = x, .dy = x}, dx), actfn::Error);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, VectorWise, testing::ValuesIn(vector_wise_kinds()), KindName());

@@ -1,6 +1,7 @@
-// The scalar reference: forward, backward and parameter gradients over spans. Shapes, aliasing
-// and parameter rounding live here; the formulas see one element and plain parameters.
-#include "actfn/ops.hpp"
+// actfn::reference — the scalar reference: forward, backward and parameter gradients over spans.
+// Shapes, aliasing and parameter rounding live here; the formulas see one element and plain
+// parameters.
+#include "actfn/reference.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +12,7 @@
 #include "actfn/error.hpp"
 #include "functions/all.hpp"
 
-namespace actfn {
+namespace actfn::reference {
 namespace {
 
 /// Compute type of the reference: f32 data in f64, f64 data in the 64-bit-mantissa long double.
@@ -97,6 +98,8 @@ void backward_block(const fn::Params<C>& p, BackwardArgs<T> a, T* dx, std::size_
 template <class T>
 void check_backward_args(const Activation& act, const BackwardArgs<T>& a, std::span<T> dx, bool want_dparams) {
   const FunctionInfo& fi = act.info();
+  // An empty call is a no-op: zero-length x and y cannot be told from absent ones.
+  if (a.x.empty() && a.y.empty() && a.dy.empty() && dx.empty()) return;
   if (a.x.empty() && a.y.empty())
     throw Error(std::string(fi.name) + " backward: needs x" + (act.backward_from_y() ? " or y" : ""));
   if (a.x.empty() && !act.backward_from_y())
@@ -395,4 +398,4 @@ ACTFN_INSTANTIATE(float)
 ACTFN_INSTANTIATE(double)
 #undef ACTFN_INSTANTIATE
 
-}  // namespace actfn
+}  // namespace actfn::reference

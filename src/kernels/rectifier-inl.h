@@ -1,0 +1,182 @@
+// SIMD kernels of the piecewise-linear activations, one struct per formula struct. Each computes
+// in the data type with the same single roundings as the reference (src/core/functions), so the
+// results are bit-identical to it on every target. No include guard: Highway compiles this file
+// once per target (foreach_target.h), inside that target's namespace.
+//
+// A kernel struct Simd<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has it;
+// p holds the parameters already rounded to the data type. NaN handling is the driver's (simd.cpp).
+
+HWY_BEFORE_NAMESPACE();
+namespace actfn::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+template <class F>
+struct Simd;  // specialised below for the activations that have a kernel
+
+template <class D>
+using P = fn::Params<hn::TFromD<D>>;
+
+template <>
+struct Simd<fn::Step> {
+  template <class D, class V>
+  static V f(D d, V x, const P<D>& p) {
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1), hn::IfThenElse(x < hn::Zero(d), hn::Zero(d), hn::Set(d, p[0])));
+  }
+  template <class D, class V>
+  static V df(D d, V, const P<D>&) {
+    return hn::Zero(d);
+  }
+  template <class D, class V>
+  static V df_from_y(D d, V, const P<D>&) {
+    return hn::Zero(d);
+  }
+};
+
+template <>
+struct Simd<fn::Hardtanh> {
+  template <class D, class V>
+  static V f(D d, V x, const P<D>& p) {
+    const V lo = hn::Set(d, p[0]), hi = hn::Set(d, p[1]);
+    return hn::IfThenElse(x < lo, lo, hn::IfThenElse(x > hi, hi, x));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const P<D>& p) {
+    return hn::IfThenElseZero(hn::And(x > hn::Set(d, p[0]), x < hn::Set(d, p[1])), hn::Set(d, 1));
+  }
+  template <class D, class V>
+  static V df_from_y(D d, V y, const P<D>& p) {
+    return df(d, y, p);
+  }
+};
+
+template <>
+struct Simd<fn::Relu> {
+  template <class D, class V>
+  static V f(D d, V x, const P<D>&) {
+    return hn::IfThenElseZero(x > hn::Zero(d), x);
+  }
+  template <class D, class V>
+  static V df(D d, V x, const P<D>&) {
+    return hn::IfThenElseZero(x > hn::Zero(d), hn::Set(d, 1));
+  }
+  template <class D, class V>
+  static V df_from_y(D d, V y, const P<D>& p) {
+    return df(d, y, p);
+  }
+};
+
+/// leaky_relu and prelu: x for x > 0, slope x otherwise; slope is p[0] for both.
+struct LeakyKernel {
+  template <class D, class V>
+  static V f(D d, V x, const P<D>& p) {
+    return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(hn::Set(d, p[0]), x));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const P<D>& p) {
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1), hn::Set(d, p[0]));
+  }
+};
+template <>
+struct Simd<fn::LeakyRelu> : LeakyKernel {
+  template <class D, class V>
+  static V df_from_y(D d, V y, const P<D>& p) {
+    return df(d, y, p);
+  }
+};
+template <>
+struct Simd<fn::Prelu> : LeakyKernel {};
+
+template <>
+struct Simd<fn::ClippedRelu> {
+  template <class D, class V>
+  static V f(D d, V x, const P<D>& p) {
+    const V c = hn::Set(d, p[0]);
+    return hn::IfThenElseZero(x > hn::Zero(d), hn::IfThenElse(x < c, x, c));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const P<D>& p) {
+    return hn::IfThenElseZero(hn::And(x > hn::Zero(d), x < hn::Set(d, p[0])), hn::Set(d, 1));
+  }
+  template <class D, class V>
+  static V df_from_y(D d, V y, const P<D>& p) {
+    return df(d, y, p);
+  }
+};
+
+template <>
+struct Simd<fn::Threshold> {
+  template <class D, class V>
+  static V f(D d, V x, const P<D>& p) {
+    return hn::IfThenElse(x > hn::Set(d, p[0]), x, hn::Set(d, p[1]));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const P<D>& p) {
+    return hn::IfThenElseZero(x > hn::Set(d, p[0]), hn::Set(d, 1));
+  }
+};
+
+template <>
+struct Simd<fn::ReluSquared> {
+  template <class D, class V>
+  static V f(D d, V x, const P<D>&) {
+    return hn::IfThenElseZero(x > hn::Zero(d), hn::Mul(x, x));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const P<D>&) {
+    return hn::IfThenElseZero(x > hn::Zero(d), hn::Add(x, x));
+  }
+  template <class D, class V>
+  static V df_from_y(D d, V y, const P<D>&) {
+    return hn::Mul(hn::Set(d, 2), hn::Sqrt(y));
+  }
+};
+
+/// hardshrink and softshrink share the dead zone [-lambd, lambd] and its derivative.
+struct ShrinkKernel {
+  template <class D, class V>
+  static auto outside(D d, V x, const P<D>& p) {
+    return hn::Or(x > hn::Set(d, p[0]), x < hn::Neg(hn::Set(d, p[0])));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const P<D>& p) {
+    return hn::IfThenElseZero(outside(d, x, p), hn::Set(d, 1));
+  }
+  template <class D, class V>
+  static V df_from_y(D d, V y, const P<D>&) {
+    return hn::IfThenElseZero(y != hn::Zero(d), hn::Set(d, 1));
+  }
+};
+template <>
+struct Simd<fn::Hardshrink> : ShrinkKernel {
+  template <class D, class V>
+  static V f(D d, V x, const P<D>& p) {
+    return hn::IfThenElseZero(outside(d, x, p), x);
+  }
+};
+template <>
+struct Simd<fn::Softshrink> : ShrinkKernel {
+  template <class D, class V>
+  static V f(D d, V x, const P<D>& p) {
+    const V l = hn::Set(d, p[0]);
+    return hn::IfThenElse(x > l, hn::Sub(x, l), hn::IfThenElseZero(x < hn::Neg(l), hn::Add(x, l)));
+  }
+};
+
+template <>
+struct Simd<fn::Identity> {
+  template <class D, class V>
+  static V f(D, V x, const P<D>&) {
+    return x;
+  }
+  template <class D, class V>
+  static V df(D d, V, const P<D>&) {
+    return hn::Set(d, 1);
+  }
+  template <class D, class V>
+  static V df_from_y(D d, V, const P<D>&) {
+    return hn::Set(d, 1);
+  }
+};
+
+}  // namespace actfn::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();

@@ -1,0 +1,158 @@
+// The SIMD drivers, compiled once per instruction set by Highway (foreach_target.h re-includes
+// this file for each target) and dispatched at run time. Each entry point switches on the kind
+// once and returns false when the activation has no kernel, so the caller runs the reference.
+#include <cstddef>
+#include <cstring>
+
+#include "functions/all.hpp"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "simd.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include "rectifier-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace actfn::kernels::HWY_NAMESPACE {
+namespace {
+
+template <class F>
+concept HasKernel = requires { sizeof(Simd<F>); };
+template <class F>
+concept HasKernelFromY = HasKernel<F> && requires(hn::ScalableTag<float> d, hn::Vec<hn::ScalableTag<float>> v,
+                                                  const P<hn::ScalableTag<float>>& p) {
+  Simd<F>::df_from_y(d, v, p);
+};
+
+template <class T>
+fn::Params<T> params_as(const double* values) {
+  fn::Params<T> p{};
+  for (std::size_t i = 0; i < kMaxParams; ++i) p[i] = static_cast<T>(values[i]);
+  return p;
+}
+
+/// Applies op(d, v0, v1) to whole vectors of the inputs, then to the tail through a stack buffer
+/// of one vector, so no lane ever reads or writes outside the spans (in place is fine: each
+/// vector is loaded before it is stored).
+template <class T, class Op>
+void for_each_vector(const T* a, const T* b, T* out, std::size_t n, Op op) {
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto va = hn::LoadU(d, a + i);
+    const auto vb = b ? hn::LoadU(d, b + i) : va;
+    hn::StoreU(op(d, va, vb), d, out + i);
+  }
+  if (i == n) return;
+  HWY_ALIGN T ta[HWY_MAX_BYTES / sizeof(T)] = {}, tb[HWY_MAX_BYTES / sizeof(T)] = {};
+  const std::size_t rest = n - i;
+  std::memcpy(ta, a + i, rest * sizeof(T));
+  if (b) std::memcpy(tb, b + i, rest * sizeof(T));
+  const auto va = hn::Load(d, ta);
+  hn::Store(op(d, va, b ? hn::Load(d, tb) : va), d, ta);
+  std::memcpy(out + i, ta, rest * sizeof(T));
+}
+
+/// y = f(x), NaN in giving NaN out (as the reference's f_guarded).
+template <class T>
+bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
+  return fn::visit(kind, [&]<class F>() {
+    if constexpr (HasKernel<F>) {
+      const auto p = params_as<T>(values);
+      for_each_vector(x, static_cast<const T*>(nullptr), y, n, [&](auto d, auto v, auto) {
+        return hn::IfThenElse(hn::IsNaN(v), v, Simd<F>::f(d, v, p));
+      });
+      return true;
+    } else {
+      return false;
+    }
+  });
+}
+
+/// dx = dy * f'(in), from x (from_y false) or from y; the derivative of a NaN input is NaN.
+template <class T>
+bool backward(Kind kind, bool from_y, const double* values, const T* in, const T* dy, T* dx, std::size_t n) {
+  return fn::visit(kind, [&]<class F>() {
+    if constexpr (HasKernel<F>) {
+      const auto p = params_as<T>(values);
+      if (!from_y) {
+        for_each_vector(in, dy, dx, n, [&](auto d, auto v, auto g) {
+          return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, Simd<F>::df(d, v, p)));
+        });
+        return true;
+      }
+      if constexpr (HasKernelFromY<F>) {
+        for_each_vector(in, dy, dx, n, [&](auto d, auto v, auto g) {
+          return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, Simd<F>::df_from_y(d, v, p)));
+        });
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+}  // namespace
+
+bool ForwardF32(Kind k, const double* p, const float* x, float* y, std::size_t n) { return forward(k, p, x, y, n); }
+bool ForwardF64(Kind k, const double* p, const double* x, double* y, std::size_t n) { return forward(k, p, x, y, n); }
+bool BackwardF32(Kind k, bool from_y, const double* p, const float* in, const float* dy, float* dx, std::size_t n) {
+  return backward(k, from_y, p, in, dy, dx, n);
+}
+bool BackwardF64(Kind k, bool from_y, const double* p, const double* in, const double* dy, double* dx,
+                 std::size_t n) {
+  return backward(k, from_y, p, in, dy, dx, n);
+}
+/// The instruction set this copy of the kernels was compiled for.
+const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
+
+}  // namespace actfn::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include "simd.hpp"
+
+namespace actfn::kernels {
+
+HWY_EXPORT(ForwardF32);
+HWY_EXPORT(ForwardF64);
+HWY_EXPORT(BackwardF32);
+HWY_EXPORT(BackwardF64);
+HWY_EXPORT(TargetName);
+
+bool simd_forward(Kind k, const double* p, const float* x, float* y, std::size_t n) {
+  return HWY_DYNAMIC_DISPATCH(ForwardF32)(k, p, x, y, n);
+}
+bool simd_forward(Kind k, const double* p, const double* x, double* y, std::size_t n) {
+  return HWY_DYNAMIC_DISPATCH(ForwardF64)(k, p, x, y, n);
+}
+bool simd_backward(Kind k, bool from_y, const double* p, const float* in, const float* dy, float* dx, std::size_t n) {
+  return HWY_DYNAMIC_DISPATCH(BackwardF32)(k, from_y, p, in, dy, dx, n);
+}
+bool simd_backward(Kind k, bool from_y, const double* p, const double* in, const double* dy, double* dx,
+                   std::size_t n) {
+  return HWY_DYNAMIC_DISPATCH(BackwardF64)(k, from_y, p, in, dy, dx, n);
+}
+
+std::string dispatched_target() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
+
+std::vector<std::string> compiled_targets() {
+  std::vector<std::string> names;
+  for (const std::int64_t t : hwy::SupportedAndGeneratedTargets()) names.emplace_back(hwy::TargetName(t));
+  return names;
+}
+
+void restrict_targets(std::int64_t mask) { hwy::SetSupportedTargetsForTest(mask); }
+
+std::int64_t target_bit(std::string_view name) {
+  for (std::int64_t t = HWY_TARGETS; t != 0; t &= t - 1) {
+    const std::int64_t bit = t & -t;
+    if (name == hwy::TargetName(bit)) return bit;
+  }
+  return 0;
+}
+
+}  // namespace actfn::kernels
+#endif  // HWY_ONCE
