@@ -1,8 +1,10 @@
 // The SIMD drivers, compiled once per instruction set by Highway (foreach_target.h re-includes
 // this file for each target) and dispatched at run time. Each entry point switches on the kind
 // once and returns false when the activation has no kernel, so the caller runs the reference.
+#include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <type_traits>
 
 #include "functions/all.hpp"
 
@@ -10,7 +12,9 @@
 #define HWY_TARGET_INCLUDE "simd.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
+#include <hwy/contrib/math/math-inl.h>
 
+#include "f32_via_f64-inl.h"
 #include "rectifier-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -23,6 +27,13 @@ template <class F>
 concept HasKernelFromY = HasKernel<F> && requires(hn::ScalableTag<float> d, hn::Vec<hn::ScalableTag<float>> v,
                                                   const P<hn::ScalableTag<float>>& p) {
   Simd<F>::df_from_y(d, v, p);
+};
+
+template <class F>
+concept HasF32ViaF64Kernel = requires { sizeof(SimdF32ViaF64<F>); };
+template <class F>
+concept HasF32ViaF64FromY = HasF32ViaF64Kernel<F> && requires(hn::ScalableTag<double> d, hn::Vec<hn::ScalableTag<double>> v) {
+  SimdF32ViaF64<F>::df_from_y(d, v);
 };
 
 template <class T>
@@ -55,6 +66,40 @@ void for_each_vector(const T* a, const T* b, T* out, std::size_t n, Op op) {
   std::memcpy(out + i, ta, rest * sizeof(T));
 }
 
+/// As for_each_vector for f32 data computed in f64 lanes: each group of Lanes(f64) floats is
+/// promoted, computed and demoted (rounded) once.
+template <class Op>
+void for_each_vector_f32_via_f64(const float* a, const float* b, float* out, std::size_t n, Op op) {
+  const hn::ScalableTag<double> dd;
+  const hn::Rebind<float, decltype(dd)> df;
+  const std::size_t lanes = hn::Lanes(dd);
+  // Rounding to f32 overflows to ±inf from FLT_MAX + half an ULP up (2^128 - 2^103). x86 targets
+  // do that; Highway's emulated targets clamp to ±FLT_MAX instead, so lanes that far out (rare:
+  // an infinite input or an enormous dy) are set to ±inf after the store.
+  const auto overflow = hn::Set(dd, 0x1.ffffffp127);
+  const auto step = [&](const float* pa, const float* pb, float* po) {
+    const auto va = hn::PromoteTo(dd, hn::LoadU(df, pa));
+    const auto vb = pb ? hn::PromoteTo(dd, hn::LoadU(df, pb)) : va;
+    const auto r = op(dd, va, vb);
+    hn::StoreU(hn::DemoteTo(df, r), df, po);
+    if (HWY_UNLIKELY(!hn::AllFalse(dd, hn::Abs(r) >= overflow))) {
+      double wide[HWY_MAX_BYTES / sizeof(double)];
+      hn::StoreU(r, dd, wide);
+      for (std::size_t k = 0; k < lanes; ++k)
+        if (std::fabs(wide[k]) >= 0x1.ffffffp127) po[k] = std::copysign(HUGE_VALF, static_cast<float>(wide[k]));
+    }
+  };
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) step(a + i, b ? b + i : nullptr, out + i);
+  if (i == n) return;
+  float ta[HWY_MAX_BYTES / sizeof(double)] = {}, tb[HWY_MAX_BYTES / sizeof(double)] = {};
+  const std::size_t rest = n - i;
+  std::memcpy(ta, a + i, rest * sizeof(float));
+  if (b) std::memcpy(tb, b + i, rest * sizeof(float));
+  step(ta, b ? tb : nullptr, ta);
+  std::memcpy(out + i, ta, rest * sizeof(float));
+}
+
 /// y = f(x), NaN in giving NaN out (as the reference's f_guarded).
 template <class T>
 bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
@@ -63,6 +108,11 @@ bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
       const auto p = params_as<T>(values);
       for_each_vector(x, static_cast<const T*>(nullptr), y, n, [&](auto d, auto v, auto) {
         return hn::IfThenElse(hn::IsNaN(v), v, Simd<F>::f(d, v, p));
+      });
+      return true;
+    } else if constexpr (HasF32ViaF64Kernel<F> && std::is_same_v<T, float>) {
+      for_each_vector_f32_via_f64(x, nullptr, y, n, [&](auto d, auto v, auto) {
+        return hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::f(d, v));
       });
       return true;
     } else {
@@ -86,6 +136,19 @@ bool backward(Kind kind, bool from_y, const double* values, const T* in, const T
       if constexpr (HasKernelFromY<F>) {
         for_each_vector(in, dy, dx, n, [&](auto d, auto v, auto g) {
           return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, Simd<F>::df_from_y(d, v, p)));
+        });
+        return true;
+      }
+    } else if constexpr (HasF32ViaF64Kernel<F> && std::is_same_v<T, float>) {
+      if (!from_y) {
+        for_each_vector_f32_via_f64(in, dy, dx, n, [&](auto d, auto v, auto g) {
+          return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::df(d, v)));
+        });
+        return true;
+      }
+      if constexpr (HasF32ViaF64FromY<F>) {
+        for_each_vector_f32_via_f64(in, dy, dx, n, [&](auto d, auto v, auto g) {
+          return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::df_from_y(d, v)));
         });
         return true;
       }

@@ -102,7 +102,71 @@ void check_against_reference(const Activation& act, const std::vector<double>& k
   }
 }
 
+/// Distance in representable floats (0 for equal values, +0 and -0 are 1 apart; NaN vs NaN: 0).
+std::uint32_t float_distance(float a, float b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : UINT32_MAX;
+  const auto ordered = [](float v) {
+    const auto u = std::bit_cast<std::uint32_t>(v);
+    return u & 0x80000000u ? 0x80000000u - (u & 0x7fffffffu) : 0x80000000u + u;
+  };
+  const std::uint32_t x = ordered(a), y = ordered(b);
+  return x > y ? x - y : y - x;
+}
+
+/// f32 kernels computed in f64 lanes: within 1 ULP of the reference (so within 1.5 ULP of the
+/// correctly rounded value), and exactly equal wherever the result is special (NaN, ±inf, ±0).
+void check_f32_within_one_ulp(const Activation& act, const std::vector<float>& x, const std::string& what) {
+  SCOPED_TRACE(act.spec() + " " + what);
+  const std::size_t n = x.size();
+  std::vector<float> dy(n, 1.0f), y(n), y_ref(n), dx(n), dx_ref(n);
+  for (std::size_t i = 0; i < n; ++i) dy[i] = i % 3 == 0 ? -0.75f : 1.25f;
+  // Forward signed zeros are part of the contract (f(-0)); a gradient that underflows to zero may
+  // carry either sign (silu'(-748) is a tiny negative number: -0 is as right as the reference's +0).
+  const auto compare = [&](const std::vector<float>& got, const std::vector<float>& want, const char* dir) {
+    const bool gradient = dir[0] == 'b';
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool special = !std::isfinite(want[i]) || want[i] == 0;
+      const bool zeros = gradient && got[i] == 0 && want[i] == 0;
+      ASSERT_TRUE(zeros || (special ? same(got[i], want[i]) : float_distance(got[i], want[i]) <= 1u))
+          << dir << " at x = " << x[i] << ": " << got[i] << " vs reference " << want[i];
+    }
+  };
+  actfn::forward<float>(act, x, y);
+  actfn::reference::forward<float>(act, x, y_ref);
+  compare(y, y_ref, "forward");
+  actfn::backward<float>(act, {.x = x, .dy = dy}, dx);
+  actfn::reference::backward<float>(act, {.x = x, .dy = dy}, dx_ref);
+  compare(dx, dx_ref, "backward from x");
+  if (act.backward_from_y()) {
+    actfn::backward<float>(act, {.y = y_ref, .dy = dy}, dx);
+    actfn::reference::backward<float>(act, {.y = y_ref, .dy = dy}, dx_ref);
+    compare(dx, dx_ref, "backward from y");
+  }
+  std::vector<float> inplace = x;
+  actfn::forward<float>(act, std::span<const float>(inplace), std::span<float>(inplace));
+  compare(inplace, y_ref, "forward in place");
+}
+
+const char* const kF32ViaF64Specs[] = {"sigmoid", "tanh", "silu"};
+
 class Kernels : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Kernels, SmoothF32KernelsWithinOneUlpOfTheReference) {
+  TargetGuard guard;
+  actfn::set_target(GetParam());
+  std::vector<float> sweep;  // every 65536th bit pattern of all 2^32, then the special values
+  for (std::uint64_t bits = 0; bits < (1ull << 32); bits += 1u << 16)
+    sweep.push_back(std::bit_cast<float>(static_cast<std::uint32_t>(bits)));
+  const std::vector<float> special = inputs<float>({0.0}, 512, 3);
+  sweep.insert(sweep.end(), special.begin(), special.end());
+  for (const char* spec : kF32ViaF64Specs) {
+    const Activation act = actfn::parse(spec);
+    ASSERT_TRUE(actfn::has_kernel<float>(act)) << spec;
+    check_f32_within_one_ulp(act, sweep, "bit-pattern sweep");
+    for (std::size_t n = 0; n <= 19; ++n)
+      check_f32_within_one_ulp(act, inputs<float>({0.0}, n, static_cast<std::uint32_t>(n)), "n=" + std::to_string(n));
+  }
+}
 
 TEST_P(Kernels, MatchTheReferenceBitForBitAtEveryLength) {
   TargetGuard guard;
