@@ -12,11 +12,15 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <class F>
 struct SimdF32ViaF64;  // specialised below; D is always a double descriptor
 
-/// sigmoid(x) with e = e^-|x|: 1/(1 + e) for x ≥ 0, e/(1 + e) below. |x| is clamped at 200, where
-/// e^-200 ~ 1e-87 is far below every f32 result; that also keeps Exp inside its valid range.
+/// Parameters as the reference uses them for f32 data: rounded to float, then widened.
+using Pd = fn::Params<double>;
+
+/// sigmoid(x) with e = e^-|x|: 1/(1 + e) for x ≥ 0, e/(1 + e) below. |x| is clamped at 1000, which
+/// keeps Exp in its valid range yet past f64's underflow (745), so e and the slope become exactly
+/// 0 where the reference's do: a slope times a huge factor (gelu_tanh's x u') must stay 0.
 template <class D, class V>
 V sigmoid_f64(D d, V x, V& slope) {
-  const V e = hn::Exp(d, hn::Neg(hn::Min(hn::Abs(x), hn::Set(d, 200.0))));
+  const V e = hn::Exp(d, hn::Neg(hn::Min(hn::Abs(x), hn::Set(d, 1000.0))));
   const V r = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), e));
   slope = hn::Mul(e, hn::Mul(r, r));  // sigmoid'(x) = e/(1 + e)^2, never 1 - s cancelling
   return hn::IfThenElse(x >= hn::Zero(d), r, hn::Mul(e, r));
@@ -25,19 +29,19 @@ V sigmoid_f64(D d, V x, V& slope) {
 template <>
 struct SimdF32ViaF64<fn::Sigmoid> {
   template <class D, class V>
-  static V f(D d, V x) {
+  static V f(D d, V x, const Pd&) {
     V slope;
     return sigmoid_f64(d, x, slope);
   }
   template <class D, class V>
-  static V df(D d, V x) {
+  static V df(D d, V x, const Pd&) {
     V slope;
     sigmoid_f64(d, x, slope);
     return slope;
   }
   /// y(1 - y): exact in f64 for an f32 y, so identical to the reference.
   template <class D, class V>
-  static V df_from_y(D d, V y) {
+  static V df_from_y(D d, V y, const Pd&) {
     return hn::Mul(y, hn::Sub(hn::Set(d, 1.0), y));
   }
 };
@@ -47,20 +51,20 @@ struct SimdF32ViaF64<fn::Tanh> {
   /// tanh|x| = -t/(t + 2) with t = expm1(-2|x|) in (-1, 0]: no cancellation near 0; the sign is
   /// copied back so tanh(-0) = -0. |x| is clamped at 40, where tanh is 1 in f64.
   template <class D, class V>
-  static V f(D d, V x) {
+  static V f(D d, V x, const Pd&) {
     const V t = hn::Expm1(d, hn::Mul(hn::Set(d, -2.0), hn::Min(hn::Abs(x), hn::Set(d, 40.0))));
     return hn::CopySign(hn::Div(hn::Neg(t), hn::Add(t, hn::Set(d, 2.0))), x);
   }
   /// sech^2 x = 4e/(1 + e)^2 with e = e^-2|x| (clamped: e^-800 is 0 for f32).
   template <class D, class V>
-  static V df(D d, V x) {
+  static V df(D d, V x, const Pd&) {
     const V e = hn::Exp(d, hn::Mul(hn::Set(d, -2.0), hn::Min(hn::Abs(x), hn::Set(d, 400.0))));
     const V s = hn::Add(hn::Set(d, 1.0), e);
     return hn::Div(hn::Mul(hn::Set(d, 4.0), e), hn::Mul(s, s));
   }
   /// (1 - y)(1 + y): exact in f64 for an f32 y.
   template <class D, class V>
-  static V df_from_y(D d, V y) {
+  static V df_from_y(D d, V y, const Pd&) {
     return hn::Mul(hn::Sub(hn::Set(d, 1.0), y), hn::Add(hn::Set(d, 1.0), y));
   }
 };
@@ -69,18 +73,267 @@ template <>
 struct SimdF32ViaF64<fn::Silu> {
   /// x sigmoid(x); at ±inf the limits +inf and -0 (the product would be -inf · 0).
   template <class D, class V>
-  static V f(D d, V x) {
+  static V f(D d, V x, const Pd&) {
     V slope;
     const V y = hn::Mul(x, sigmoid_f64(d, x, slope));
     return hn::IfThenElse(hn::IsInf(x), hn::IfThenElse(x > hn::Zero(d), x, hn::Set(d, -0.0)), y);
   }
   /// s + x s'(x), with limits 1 and 0 at ±inf.
   template <class D, class V>
-  static V df(D d, V x) {
+  static V df(D d, V x, const Pd&) {
     V slope;
     const V s = sigmoid_f64(d, x, slope);
     const V g = hn::Add(s, hn::Mul(x, slope));
     return hn::IfThenElse(hn::IsInf(x), hn::IfThenElseZero(x > hn::Zero(d), hn::Set(d, 1.0)), g);
+  }
+};
+
+/// x·g(x) at ±inf for a gate with g(-inf) = 0, g(+inf) = 1: +inf and -0 (as fn::gated_limit).
+template <class D, class V>
+V gated_limit_f64(D d, V x, V finite) {
+  return hn::IfThenElse(hn::IsInf(x), hn::IfThenElse(x > hn::Zero(d), x, hn::Set(d, -0.0)), finite);
+}
+/// The derivative's limits there: 1 and 0.
+template <class D, class V>
+V gated_slope_limit_f64(D d, V x, V finite) {
+  return hn::IfThenElse(hn::IsInf(x), hn::IfThenElseZero(x > hn::Zero(d), hn::Set(d, 1.0)), finite);
+}
+/// e^x for x ≤ 0 with x clamped at -1000 (e^-1000 is 0 in f64), keeping Exp inside its range.
+template <class D, class V>
+V exp_nonpositive(D d, V x) {
+  return hn::Exp(d, hn::Max(x, hn::Set(d, -1000.0)));
+}
+/// expm1 has the sign of x, which keeps expm1(-0) = -0 (Highway's Expm1 returns +0 there).
+template <class D, class V>
+V expm1_nonpositive(D d, V x) {
+  return hn::CopySign(hn::Expm1(d, hn::Max(x, hn::Set(d, -1000.0))), x);
+}
+
+template <>
+struct SimdF32ViaF64<fn::Softplus> {
+  /// (max(z, 0) + log1p(e^-|z|))/beta, z = beta x.
+  template <class D, class V>
+  static V f(D d, V x, const Pd& p) {
+    const V b = hn::Set(d, p[0]), z = hn::Mul(b, x);
+    return hn::Div(hn::Add(hn::Max(z, hn::Zero(d)), hn::Log1p(d, exp_nonpositive(d, hn::Neg(hn::Abs(z))))), b);
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd& p) {
+    V slope;
+    return sigmoid_f64(d, hn::Mul(hn::Set(d, p[0]), x), slope);
+  }
+  template <class D, class V>
+  static V df_from_y(D d, V y, const Pd& p) {
+    return hn::Neg(expm1_nonpositive(d, hn::Neg(hn::Mul(hn::Set(d, p[0]), y))));
+  }
+};
+
+template <>
+struct SimdF32ViaF64<fn::LogSigmoid> {
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    return hn::Sub(hn::Min(x, hn::Zero(d)), hn::Log1p(d, exp_nonpositive(d, hn::Neg(hn::Abs(x)))));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    V slope;
+    return sigmoid_f64(d, hn::Neg(x), slope);
+  }
+  template <class D, class V>
+  static V df_from_y(D d, V y, const Pd&) {
+    return hn::Neg(expm1_nonpositive(d, y));
+  }
+};
+
+/// The exponential linear units: x for x > 0, scale · expm1(x / width) below.
+template <class D, class V>
+V elu_like(D d, V x, V scale, V width) {
+  return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(scale, expm1_nonpositive(d, hn::Div(x, width))));
+}
+
+template <>
+struct SimdF32ViaF64<fn::Elu> {
+  template <class D, class V>
+  static V f(D d, V x, const Pd& p) {
+    return elu_like(d, x, hn::Set(d, p[0]), hn::Set(d, 1.0));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd& p) {
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0), hn::Mul(hn::Set(d, p[0]), exp_nonpositive(d, x)));
+  }
+  template <class D, class V>
+  static V df_from_y(D d, V y, const Pd& p) {
+    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0), hn::Add(y, hn::Set(d, p[0])));
+  }
+};
+
+template <>
+struct SimdF32ViaF64<fn::Celu> {
+  template <class D, class V>
+  static V f(D d, V x, const Pd& p) {
+    return elu_like(d, x, hn::Set(d, p[0]), hn::Set(d, p[0]));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd& p) {
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0), exp_nonpositive(d, hn::Div(x, hn::Set(d, p[0]))));
+  }
+  template <class D, class V>
+  static V df_from_y(D d, V y, const Pd& p) {
+    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0), hn::Add(hn::Div(y, hn::Set(d, p[0])), hn::Set(d, 1.0)));
+  }
+};
+
+template <>
+struct SimdF32ViaF64<fn::Selu> {
+  static constexpr double kLambda = static_cast<double>(fn::Selu::kLambda);
+  static constexpr double kLambdaAlpha = kLambda * static_cast<double>(fn::Selu::kAlpha);
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    return hn::IfThenElse(x > hn::Zero(d), hn::Mul(hn::Set(d, kLambda), x),
+                          hn::Mul(hn::Set(d, kLambdaAlpha), expm1_nonpositive(d, x)));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, kLambda), hn::Mul(hn::Set(d, kLambdaAlpha), exp_nonpositive(d, x)));
+  }
+  template <class D, class V>
+  static V df_from_y(D d, V y, const Pd&) {
+    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, kLambda), hn::Add(y, hn::Set(d, kLambdaAlpha)));
+  }
+};
+
+/// x sigmoid(b x) and s + b x s(1 - s) for a vector b; b = 0 is x/2 also at ±inf (as fn::swish).
+template <class D, class V>
+V swish_f64(D d, V x, V b, V& slope_out) {
+  V slope;
+  const V v = hn::Mul(b, x);
+  const V s = sigmoid_f64(d, v, slope);
+  slope_out = hn::Add(s, hn::IfThenElseZero(slope != hn::Zero(d), hn::Mul(v, slope)));
+  const V y = hn::Mul(x, s);
+  // At ±inf: x/2 for b = 0; else x when b x > 0, a zero with x's sign otherwise.
+  const V at_inf = hn::IfThenElse(b == hn::Zero(d), hn::Mul(x, hn::Set(d, 0.5)),
+                                  hn::IfThenElse(v > hn::Zero(d), x, hn::CopySign(hn::Zero(d), x)));
+  const V slope_at_inf = hn::IfThenElse(b == hn::Zero(d), hn::Set(d, 0.5), hn::IfThenElseZero(v > hn::Zero(d), hn::Set(d, 1.0)));
+  slope_out = hn::IfThenElse(hn::IsInf(x), slope_at_inf, slope_out);
+  return hn::IfThenElse(hn::IsInf(x), at_inf, y);
+}
+
+template <>
+struct SimdF32ViaF64<fn::Swish> {
+  template <class D, class V>
+  static V f(D d, V x, const Pd& p) {
+    V slope;
+    return swish_f64(d, x, hn::Set(d, p[0]), slope);
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd& p) {
+    V slope;
+    swish_f64(d, x, hn::Set(d, p[0]), slope);
+    return slope;
+  }
+};
+
+template <>
+struct SimdF32ViaF64<fn::GeluSigmoid> {
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    V slope;
+    return swish_f64(d, x, hn::Set(d, static_cast<double>(fn::GeluSigmoid::kK)), slope);
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    V slope;
+    swish_f64(d, x, hn::Set(d, static_cast<double>(fn::GeluSigmoid::kK)), slope);
+    return slope;
+  }
+};
+
+template <>
+struct SimdF32ViaF64<fn::Hardswish> {
+  /// The reference's operations in the same order: x (x + 3) / 6 between the corners.
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    const V three = hn::Set(d, 3.0);
+    const V mid = hn::Div(hn::Mul(x, hn::Add(x, three)), hn::Set(d, 6.0));
+    return hn::IfThenElse(x <= hn::Neg(three), hn::Zero(d), hn::IfThenElse(x >= three, x, mid));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    const V three = hn::Set(d, 3.0);
+    const V mid = hn::Add(hn::Div(x, three), hn::Set(d, 0.5));
+    return hn::IfThenElse(x < hn::Neg(three), hn::Zero(d), hn::IfThenElse(x > three, hn::Set(d, 1.0), mid));
+  }
+};
+
+template <>
+struct SimdF32ViaF64<fn::Softsign> {
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    const V y = hn::Div(x, hn::Add(hn::Set(d, 1.0), hn::Abs(x)));
+    return hn::IfThenElse(hn::IsInf(x), hn::CopySign(hn::Set(d, 1.0), x), y);
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    const V r = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), hn::Abs(x)));
+    return hn::Mul(r, r);
+  }
+};
+
+template <>
+struct SimdF32ViaF64<fn::Mish> {
+  /// fn::Mish::parts in both branches: rational in e = e^x below 0 and in e = e^-x above.
+  template <class D, class V>
+  static void parts(D d, V x, V& t, V& sech2, V& sig) {
+    const V one = hn::Set(d, 1.0), two = hn::Set(d, 2.0), four = hn::Set(d, 4.0);
+    const V en = exp_nonpositive(d, hn::Min(x, hn::Zero(d)));  // x <= 0 branch
+    const V n = hn::Mul(en, hn::Add(en, two));
+    const V dn = hn::Add(n, two);
+    const V ep = exp_nonpositive(d, hn::Neg(hn::Max(x, hn::Zero(d))));  // x > 0 branch
+    const V dp = hn::Add(one, hn::Mul(hn::Mul(two, ep), hn::Add(one, ep)));
+    const V onep = hn::Add(one, ep);
+    const auto neg = x <= hn::Zero(d);
+    t = hn::IfThenElse(neg, hn::Div(n, dn), hn::Div(hn::Add(one, hn::Mul(two, ep)), dp));
+    sech2 = hn::IfThenElse(neg, hn::Div(hn::Mul(four, hn::Add(n, one)), hn::Mul(dn, dn)),
+                           hn::Div(hn::Mul(hn::Mul(four, hn::Mul(ep, ep)), hn::Mul(onep, onep)), hn::Mul(dp, dp)));
+    sig = hn::IfThenElse(neg, hn::Div(en, hn::Add(one, en)), hn::Div(one, onep));
+  }
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    V t, sech2, sig;
+    parts(d, x, t, sech2, sig);
+    return gated_limit_f64(d, x, hn::Mul(x, t));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    V t, sech2, sig;
+    parts(d, x, t, sech2, sig);
+    const V g = hn::Add(t, hn::IfThenElseZero(sech2 != hn::Zero(d), hn::Mul(hn::Mul(x, sig), sech2)));
+    return gated_slope_limit_f64(d, x, g);
+  }
+};
+
+template <>
+struct SimdF32ViaF64<fn::GeluTanh> {
+  /// x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3), in the reference's operation order.
+  template <class D, class V>
+  static V v_of(D d, V x) {
+    const V k = hn::Set(d, static_cast<double>(fn::GeluTanh::kK));
+    const V u = hn::Mul(hn::Set(d, static_cast<double>(fn::GeluTanh::kC)), hn::Add(x, hn::Mul(hn::Mul(hn::Mul(k, x), x), x)));
+    return hn::Mul(hn::Set(d, 2.0), u);
+  }
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    V slope;
+    return gated_limit_f64(d, x, hn::Mul(x, sigmoid_f64(d, v_of(d, x), slope)));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    V slope;
+    const V s = sigmoid_f64(d, v_of(d, x), slope);
+    const V k3 = hn::Mul(hn::Set(d, 3.0), hn::Set(d, static_cast<double>(fn::GeluTanh::kK)));
+    const V du = hn::Mul(hn::Set(d, static_cast<double>(fn::GeluTanh::kC)), hn::Add(hn::Set(d, 1.0), hn::Mul(hn::Mul(k3, x), x)));
+    const V g = hn::Add(s, hn::IfThenElseZero(slope != hn::Zero(d), hn::Mul(hn::Mul(hn::Mul(hn::Set(d, 2.0), x), du), slope)));
+    return gated_slope_limit_f64(d, x, g);
   }
 };
 

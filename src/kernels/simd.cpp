@@ -32,9 +32,17 @@ concept HasKernelFromY = HasKernel<F> && requires(hn::ScalableTag<float> d, hn::
 template <class F>
 concept HasF32ViaF64Kernel = requires { sizeof(SimdF32ViaF64<F>); };
 template <class F>
-concept HasF32ViaF64FromY = HasF32ViaF64Kernel<F> && requires(hn::ScalableTag<double> d, hn::Vec<hn::ScalableTag<double>> v) {
-  SimdF32ViaF64<F>::df_from_y(d, v);
+concept HasF32ViaF64FromY = HasF32ViaF64Kernel<F> && requires(hn::ScalableTag<double> d, hn::Vec<hn::ScalableTag<double>> v,
+                                                              const Pd& p) {
+  SimdF32ViaF64<F>::df_from_y(d, v, p);
 };
+
+/// The reference's parameters for f32 data: rounded to float, then widened to double.
+inline Pd params_f32_in_f64(const double* values) {
+  Pd p{};
+  for (std::size_t i = 0; i < kMaxParams; ++i) p[i] = static_cast<double>(static_cast<float>(values[i]));
+  return p;
+}
 
 template <class T>
 fn::Params<T> params_as(const double* values) {
@@ -111,8 +119,9 @@ bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
       });
       return true;
     } else if constexpr (HasF32ViaF64Kernel<F> && std::is_same_v<T, float>) {
+      const Pd p = params_f32_in_f64(values);
       for_each_vector_f32_via_f64(x, nullptr, y, n, [&](auto d, auto v, auto) {
-        return hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::f(d, v));
+        return hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::f(d, v, p));
       });
       return true;
     } else {
@@ -140,15 +149,16 @@ bool backward(Kind kind, bool from_y, const double* values, const T* in, const T
         return true;
       }
     } else if constexpr (HasF32ViaF64Kernel<F> && std::is_same_v<T, float>) {
+      const Pd p = params_f32_in_f64(values);
       if (!from_y) {
         for_each_vector_f32_via_f64(in, dy, dx, n, [&](auto d, auto v, auto g) {
-          return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::df(d, v)));
+          return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::df(d, v, p)));
         });
         return true;
       }
       if constexpr (HasF32ViaF64FromY<F>) {
         for_each_vector_f32_via_f64(in, dy, dx, n, [&](auto d, auto v, auto g) {
-          return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::df_from_y(d, v)));
+          return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::df_from_y(d, v, p)));
         });
         return true;
       }
