@@ -130,38 +130,31 @@ bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
   });
 }
 
-/// dx = dy * f'(in), from x (from_y false) or from y; the derivative of a NaN input is NaN.
+/// dx = dy * slope(in) through `loop` (one of the vector loops above); the slope of a NaN input is
+/// NaN, so NaN propagates as in the reference.
+template <class T, class Loop, class Slope>
+bool scale_by_slope(Loop loop, const T* in, const T* dy, T* dx, std::size_t n, Slope slope) {
+  loop(in, dy, dx, n, [&](auto d, auto v, auto g) { return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, slope(d, v))); });
+  return true;
+}
+
+/// dx = dy * f'(in), from x (from_y false) or from y.
 template <class T>
 bool backward(Kind kind, bool from_y, const double* values, const T* in, const T* dy, T* dx, std::size_t n) {
   return fn::visit(kind, [&]<class F>() {
     if constexpr (HasKernel<F>) {
       const auto p = params_as<T>(values);
-      if (!from_y) {
-        for_each_vector(in, dy, dx, n, [&](auto d, auto v, auto g) {
-          return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, Simd<F>::df(d, v, p)));
-        });
-        return true;
-      }
-      if constexpr (HasKernelFromY<F>) {
-        for_each_vector(in, dy, dx, n, [&](auto d, auto v, auto g) {
-          return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, Simd<F>::df_from_y(d, v, p)));
-        });
-        return true;
-      }
+      const auto loop = [](auto... args) { for_each_vector(args...); };
+      if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df(d, v, p); });
+      if constexpr (HasKernelFromY<F>)
+        return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df_from_y(d, v, p); });
     } else if constexpr (HasF32ViaF64Kernel<F> && std::is_same_v<T, float>) {
       const Pd p = params_f32_in_f64(values);
-      if (!from_y) {
-        for_each_vector_f32_via_f64(in, dy, dx, n, [&](auto d, auto v, auto g) {
-          return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::df(d, v, p)));
-        });
-        return true;
-      }
-      if constexpr (HasF32ViaF64FromY<F>) {
-        for_each_vector_f32_via_f64(in, dy, dx, n, [&](auto d, auto v, auto g) {
-          return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::df_from_y(d, v, p)));
-        });
-        return true;
-      }
+      const auto loop = [](auto... args) { for_each_vector_f32_via_f64(args...); };
+      if (!from_y)
+        return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df(d, v, p); });
+      if constexpr (HasF32ViaF64FromY<F>)
+        return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df_from_y(d, v, p); });
     }
     return false;
   });
