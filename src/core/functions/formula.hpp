@@ -36,10 +36,7 @@
 
 namespace actfn::fn {
 
-using std::abs;
 using std::atan;
-using std::cos;
-using std::erf;
 using std::erfc;
 using std::exp;
 using std::expm1;
@@ -50,7 +47,6 @@ using std::isinf;
 using std::isnan;
 using std::log;
 using std::log1p;
-using std::sin;
 using std::sqrt;
 using std::tanh;
 
