@@ -8,6 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   # tests: GoogleTest through CTest; MPFR is the high-precision accuracy oracle
   googletest libgtest-dev libgmock-dev libmpfr-dev
+  # benchmarks: Google Benchmark (bench/actfn_bench)
+  libbenchmark-dev
   # kernels: SIMD with runtime dispatch over every x86-64 target from one source
   libhwy-dev
   # CLI: argument parsing and JSON output
