@@ -337,5 +337,59 @@ struct SimdF32ViaF64<fn::GeluTanh> {
   }
 };
 
+template <>
+struct SimdF32ViaF64<fn::LecunTanh> {
+  static constexpr double kScale = static_cast<double>(fn::LecunTanh::kScale);
+  /// 2x/3 as the reference forms it: (2x)/3.
+  template <class D, class V>
+  static V inner(D d, V x) {
+    return hn::Div(hn::Mul(hn::Set(d, 2.0), x), hn::Set(d, 3.0));
+  }
+  template <class D, class V>
+  static V f(D d, V x, const Pd& p) {
+    return hn::Mul(hn::Set(d, kScale), SimdF32ViaF64<fn::Tanh>::f(d, inner(d, x), p));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd& p) {
+    return hn::Mul(hn::Set(d, kScale * 2.0 / 3.0), SimdF32ViaF64<fn::Tanh>::df(d, inner(d, x), p));
+  }
+  /// 2 (A - y)(A + y) / (3A).
+  template <class D, class V>
+  static V df_from_y(D d, V y, const Pd&) {
+    const V a = hn::Set(d, kScale);
+    return hn::Div(hn::Mul(hn::Mul(hn::Set(d, 2.0), hn::Sub(a, y)), hn::Add(a, y)), hn::Set(d, 3.0 * kScale));
+  }
+};
+
+template <>
+struct SimdF32ViaF64<fn::Squareplus> {
+  /// h = sqrt(x^2 + b) (x^2 cannot overflow f64 for an f32 x); (x + h)/2 for x >= 0 and
+  /// b/(2(h - x)) below, where x + h would cancel.
+  template <class D, class V>
+  static V h_of(D d, V x, const Pd& p) {
+    return hn::Sqrt(hn::MulAdd(x, x, hn::Set(d, p[0])));
+  }
+  template <class D, class V>
+  static V f(D d, V x, const Pd& p) {
+    const V h = h_of(d, x, p), half = hn::Set(d, 0.5);
+    return hn::IfThenElse(x >= hn::Zero(d), hn::Mul(hn::Add(x, h), half),
+                          hn::Div(hn::Set(d, p[0]), hn::Mul(hn::Set(d, 2.0), hn::Sub(h, x))));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd& p) {
+    const V h = h_of(d, x, p), one = hn::Set(d, 1.0);
+    const V pos = hn::Mul(hn::Add(one, hn::Div(x, h)), hn::Set(d, 0.5));
+    const V neg = hn::Div(hn::Set(d, p[0]), hn::Mul(hn::Mul(hn::Set(d, 2.0), h), hn::Sub(h, x)));
+    const V g = hn::IfThenElse(x >= hn::Zero(d), pos, neg);
+    return hn::IfThenElse(hn::IsInf(x), hn::IfThenElseZero(x > hn::Zero(d), one), g);
+  }
+  /// y^2 / (y^2 + b/4).
+  template <class D, class V>
+  static V df_from_y(D d, V y, const Pd& p) {
+    const V y2 = hn::Mul(y, y);
+    return hn::Div(y2, hn::Add(y2, hn::Div(hn::Set(d, p[0]), hn::Set(d, 4.0))));
+  }
+};
+
 }  // namespace actfn::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

@@ -150,7 +150,7 @@ void check_f32_within_one_ulp(const Activation& act, const std::vector<float>& x
 const char* const kF32ViaF64Specs[] = {
     "sigmoid", "tanh", "silu", "softplus", "softplus(beta=2.5)", "log_sigmoid", "elu", "elu(alpha=0.5)",
     "celu(alpha=2)", "selu", "gelu_sigmoid", "swish(beta=1.5)", "swish(beta=-0.5)", "swish(beta=0)", "hardswish",
-    "softsign", "mish", "gelu_tanh"};
+    "softsign", "mish", "gelu_tanh", "lecun_tanh", "squareplus", "squareplus(b=0.5)"};
 
 class Kernels : public ::testing::TestWithParam<std::string> {};
 
