@@ -67,7 +67,7 @@ TEST(Eval, F64UsesSeventeenDigits) {
 }
 
 TEST(Eval, LearnableParameterGradientColumn) {
-  // swish(x; beta) = x sigmoid(beta x); d/dbeta at x = 0 is 0 and at beta = 1, x = 1 is s(1)(1 - s(1)).
+  // swish(x; beta) = x sigmoid(beta x): at x = 0, y = 0, dy/dx = sigmoid(0) = 1/2 and d/dbeta = x^2 s(1 - s) = 0.
   const Outcome r = actfn_run("eval swish --grad --dtype f64 0");
   EXPECT_EQ(r.out, "x\ty\tgrad\tgrad_beta\n0\t0\t0.5\t0\n");
 }
