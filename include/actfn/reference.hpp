@@ -40,6 +40,28 @@ template <class T>
 void backward(const Activation& act, Channels layout, std::span<const T> learned,
               BackwardArgs<T> args, std::span<T> dx, std::span<T> dlearned = {});
 
+// ---- the f64 oracle ----------------------------------------------------------------------------
+
+/// The f32 reference's results before their final rounding: y[i] = f(x[i]) computed in double,
+/// by the same formula structs and with the same parameter values (rounded to float first) as
+/// forward<float>, which returns exactly static_cast<float>(y[i]) for every smooth activation.
+/// Piecewise-linear activations, which the f32 reference computes in float with one rounding, are
+/// computed here in double too: their one product, sum or fma of floats is then exact or within
+/// one double rounding, so static_cast<float>(y[i]) is their correctly rounded value.
+///
+/// This is the f64 oracle the SIMD kernels are certified against (actfn accuracy): its error is far
+/// below a float ULP (stable formulas in double carry a few 2^-53 relative, i.e. ~2^-29 ULP of
+/// float), and rounded once it is within 0.5 ULP of the exact value wherever MPFR checked it
+/// (docs/accuracy.md).
+/// Element-wise activations only (throws Error for vector-wise ones); y must not overlap x.
+void forward_wide(const Activation& act, std::span<const float> x, std::span<double> y);
+
+/// As forward_wide, for backward: dx[i] = dy[i] · f'(x[i]) in double, from x when given, else
+/// from y (when act.backward_from_y()), by the code of backward<float> without its final rounding.
+/// The same argument checks as backward<float>; dx must not overlap the inputs. No parameter
+/// gradients.
+void backward_wide(const Activation& act, BackwardArgs<float> args, std::span<double> dx);
+
 /// RReLU in training mode: each negative input gets its own slope drawn uniformly from
 /// [lower, upper] by a counter-based generator: slope i depends only on (seed, offset + i), so
 /// backward regenerates the same slopes with no saved noise, and a split array gives the same

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actfn/error.hpp"
+#include "checks.hpp"
 #include "functions/all.hpp"
 
 namespace actfn::reference {
@@ -34,46 +35,28 @@ fn::Params<C> params_for(const std::array<double, kMaxParams>& values) {
   return p;
 }
 
-template <class A, class B>
-bool partially_overlap(std::span<A> a, std::span<B> b) {
-  const auto* a0 = reinterpret_cast<const char*>(a.data());
-  const auto* b0 = reinterpret_cast<const char*>(b.data());
-  const auto* a1 = a0 + a.size_bytes();
-  const auto* b1 = b0 + b.size_bytes();
-  return a0 < b1 && b0 < a1 && a0 != b0;
-}
-
-template <class A, class B>
-void check_pair(const Activation& act, std::string_view what, std::span<A> in, std::span<B> out,
-                std::string_view in_name, std::string_view out_name) {
-  if (in.size() != out.size())
-    throw Error(std::string(act.name()) + " " + std::string(what) + ": " + std::string(out_name) + " has " +
-                std::to_string(out.size()) + " elements, " + std::string(in_name) + " has " +
-                std::to_string(in.size()));
-  if (partially_overlap(in, out))
-    throw Error(std::string(act.name()) + " " + std::string(what) + ": " + std::string(out_name) +
-                " partially overlaps " + std::string(in_name) + " (only exact aliasing is allowed)");
-}
-
-void require_shape(const Activation& act, bool vector_call) {
-  if (act.info().vector_wise && !vector_call)
-    throw Error(std::string(act.name()) + " is vector-wise: call it with an Axis layout");
-  if (!act.info().vector_wise && vector_call)
-    throw Error(std::string(act.name()) + " is element-wise: call it without an Axis layout");
-  act.validate();
+/// The oracle's double outputs share no element with its float inputs: any overlap is an error.
+template <class A>
+void check_disjoint(const Activation& act, std::string_view what, std::span<A> in, std::span<double> out) {
+  const auto* a0 = reinterpret_cast<const char*>(in.data());
+  const auto* b0 = reinterpret_cast<const char*>(out.data());
+  if (!in.empty() && !out.empty() && a0 < b0 + out.size_bytes() && b0 < a0 + in.size_bytes())
+    throw Error(std::string(act.name()) + " " + std::string(what) + ": the double output overlaps an input");
 }
 
 // ---- element-wise ------------------------------------------------------------------------------
 
-template <class F, class T, class C>
-void forward_block(const fn::Params<C>& p, const T* x, T* y, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<T>(fn::f_guarded<F>(static_cast<C>(x[i]), p));
+/// One block of forward with fixed parameters, computed in C and stored as Out: the data type T
+/// (the reference) or C itself (the oracle, forward_wide).
+template <class F, class T, class C, class Out>
+void forward_block(const fn::Params<C>& p, const T* x, Out* y, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<Out>(fn::f_guarded<F>(static_cast<C>(x[i]), p));
 }
 
-/// One block of backward with fixed parameters. dacc (compute type, kMaxParams slots indexed by
-/// parameter) receives sum dy·df/dp when non-null.
-template <class F, class T, class C>
-void backward_block(const fn::Params<C>& p, BackwardArgs<T> a, T* dx, std::size_t n, fn::Params<C>* dacc) {
+/// One block of backward with fixed parameters, stored as Out (see forward_block). dacc (compute
+/// type, kMaxParams slots indexed by parameter) receives sum dy·df/dp when non-null.
+template <class F, class T, class C, class Out>
+void backward_block(const fn::Params<C>& p, BackwardArgs<T> a, Out* dx, std::size_t n, fn::Params<C>* dacc) {
   if (!a.x.empty()) {
     for (std::size_t i = 0; i < n; ++i) {
       const C x = static_cast<C>(a.x[i]);
@@ -85,38 +68,16 @@ void backward_block(const fn::Params<C>& p, BackwardArgs<T> a, T* dx, std::size_
           for (std::size_t k = 0; k < kMaxParams; ++k) (*dacc)[k] += dy * g[k];
         }
       }
-      dx[i] = static_cast<T>(dy * fn::df_guarded<F>(x, p));
+      dx[i] = static_cast<Out>(dy * fn::df_guarded<F>(x, p));
     }
   } else if constexpr (fn::HasFromY<F>) {
     for (std::size_t i = 0; i < n; ++i) {
       const C y = static_cast<C>(a.y[i]);
-      dx[i] = static_cast<T>(static_cast<C>(a.dy[i]) * (std::isnan(y) ? y : F::template df_from_y<C>(y, p)));
+      dx[i] = static_cast<Out>(static_cast<C>(a.dy[i]) * (std::isnan(y) ? y : F::template df_from_y<C>(y, p)));
     }
   }
 }
 
-template <class T>
-void check_backward_args(const Activation& act, const BackwardArgs<T>& a, std::span<T> dx, bool want_dparams) {
-  const FunctionInfo& fi = act.info();
-  // An empty call is a no-op: zero-length x and y cannot be told from absent ones.
-  if (a.x.empty() && a.y.empty() && a.dy.empty() && dx.empty()) return;
-  if (a.x.empty() && a.y.empty())
-    throw Error(std::string(fi.name) + " backward: needs x" + (act.backward_from_y() ? " or y" : ""));
-  if (a.x.empty() && !act.backward_from_y())
-    throw Error(std::string(fi.name) + " backward: needs x (" +
-                (fi.backward_needs == Needs::X ? std::string("its output does not determine the gradient")
-                                               : "not from y with these parameters: " + act.spec()) +
-                ")");
-  if (want_dparams && a.x.empty())
-    throw Error(std::string(fi.name) + " backward: parameter gradients need x");
-  const auto in = a.x.empty() ? a.y : a.x;
-  check_pair(act, "backward", in, a.dy, a.x.empty() ? "y" : "x", "dy");
-  check_pair(act, "backward", a.dy, dx, "dy", "dx");
-  if (!a.x.empty() && !a.y.empty() && a.y.size() != a.x.size())
-    throw Error(std::string(fi.name) + " backward: y and x differ in size");
-  if (!dx.empty() && in.data() != dx.data() && partially_overlap(in, dx))
-    throw Error(std::string(fi.name) + " backward: dx partially overlaps the input");
-}
 
 /// The element-wise driver for both the flat and the per-channel API: `channel_params(c)` gives
 /// the parameter values (double) for channel c.
@@ -186,25 +147,50 @@ void require_rrelu(const Activation& act) {
 
 template <class T>
 void forward(const Activation& act, std::span<const T> x, std::span<T> y) {
-  require_shape(act, false);
-  check_pair(act, "forward", x, y, "x", "y");
+  checks::shape(act, false);
+  checks::pair(act, "forward", x, y, "x", "y");
   forward_channels<T>(act, Channels{1, 1, x.size()}, [&](std::size_t) { return act.params(); }, x, y);
 }
 
 template <class T>
 void backward(const Activation& act, BackwardArgs<T> args, std::span<T> dx, std::span<T> dparams) {
-  require_shape(act, false);
+  checks::shape(act, false);
   const auto learnable = learnable_indices(act);
   if (!dparams.empty() && dparams.size() != learnable.size())
     throw Error(std::string(act.name()) + " backward: dparams has " + std::to_string(dparams.size()) +
                 " slots; it has " + std::to_string(learnable.size()) + " learnable parameters");
-  check_backward_args(act, args, dx, !dparams.empty());
+  checks::backward_args(act, args, dx, !dparams.empty());
   const std::size_t n = args.dy.size();
   backward_channels<T>(act, Channels{1, 1, n}, [&](std::size_t) { return act.params(); }, args, dx,
                        !dparams.empty(), [&](std::size_t, const auto& acc) {
                          for (std::size_t j = 0; j < learnable.size(); ++j)
                            dparams[j] = static_cast<T>(dparams[j] + acc[learnable[j]]);
                        });
+}
+
+// ---- the f64 oracle ------------------------------------------------------------------------------
+// The f32 code path above with double (Wide<float>) as compute type for every formula and the final
+// static_cast<float> left out.
+
+void forward_wide(const Activation& act, std::span<const float> x, std::span<double> y) {
+  checks::shape(act, false);
+  checks::pair(act, "forward_wide", x, y, "x", "y");
+  check_disjoint(act, "forward_wide", x, y);
+  fn::visit(act.kind(), [&]<class F>() {
+    if constexpr (fn::ElementWise<F>)
+      forward_block<F>(params_for<float, double>(act.params()), x.data(), y.data(), x.size());
+  });
+}
+
+void backward_wide(const Activation& act, BackwardArgs<float> args, std::span<double> dx) {
+  checks::shape(act, false);
+  checks::backward_args(act, args, dx, false);
+  for (const std::span<const float> in : {args.x, args.y, args.dy}) check_disjoint(act, "backward_wide", in, dx);
+  fn::visit(act.kind(), [&]<class F>() {
+    if constexpr (fn::ElementWise<F>)
+      backward_block<F>(params_for<float, double>(act.params()), args, dx.data(), dx.size(),
+                        static_cast<fn::Params<double>*>(nullptr));
+  });
 }
 
 namespace {
@@ -240,8 +226,8 @@ void check_layout(const Activation& act, Channels L, std::size_t n) {
 template <class T>
 void forward(const Activation& act, Channels L, std::span<const T> learned, std::span<const T> x,
              std::span<T> y) {
-  require_shape(act, false);
-  check_pair(act, "forward", x, y, "x", "y");
+  checks::shape(act, false);
+  checks::pair(act, "forward", x, y, "x", "y");
   check_layout<T>(act, L, x.size());
   forward_channels<T>(act, L, channel_values(act, L, learned), x, y);
 }
@@ -249,12 +235,12 @@ void forward(const Activation& act, Channels L, std::span<const T> learned, std:
 template <class T>
 void backward(const Activation& act, Channels L, std::span<const T> learned, BackwardArgs<T> args,
               std::span<T> dx, std::span<T> dlearned) {
-  require_shape(act, false);
+  checks::shape(act, false);
   const std::size_t nl = learnable_count(act.kind());
   if (!dlearned.empty() && dlearned.size() != L.channels * nl)
     throw Error(std::string(act.name()) + " backward: dlearned has " + std::to_string(dlearned.size()) +
                 " values; expected " + std::to_string(L.channels * nl));
-  check_backward_args(act, args, dx, !dlearned.empty());
+  checks::backward_args(act, args, dx, !dlearned.empty());
   check_layout<T>(act, L, args.dy.size());
   const auto learnable = learnable_indices(act);
   backward_channels<T>(act, L, channel_values(act, L, learned), args, dx, !dlearned.empty(),
@@ -275,7 +261,7 @@ template <class T>
 void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_t offset,
                          std::span<const T> x, std::span<T> y) {
   require_rrelu(act);
-  check_pair(act, "train forward", x, y, "x", "y");
+  checks::pair(act, "train forward", x, y, "x", "y");
   for (std::size_t i = 0; i < x.size(); ++i) {
     const T v = x[i];
     y[i] = v >= 0 || std::isnan(v) ? v : v * static_cast<T>(rrelu_slope(act, seed, offset + i));
@@ -286,8 +272,8 @@ template <class T>
 void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64_t offset,
                           std::span<const T> x, std::span<const T> dy, std::span<T> dx) {
   require_rrelu(act);
-  check_pair(act, "train backward", x, dy, "x", "dy");
-  check_pair(act, "train backward", dy, dx, "dy", "dx");
+  checks::pair(act, "train backward", x, dy, "x", "dy");
+  checks::pair(act, "train backward", dy, dx, "dy", "dx");
   for (std::size_t i = 0; i < x.size(); ++i) {
     const T v = x[i];
     const T slope = v > 0 ? T(1) : std::isnan(v) ? v : static_cast<T>(rrelu_slope(act, seed, offset + i));
@@ -298,7 +284,7 @@ void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64
 // ---- vector-wise API ---------------------------------------------------------------------------
 
 std::size_t output_axis(const Activation& act, std::size_t axis_len) {
-  require_shape(act, true);
+  checks::shape(act, true);
   return fn::visit(act.kind(), [&]<class F>() -> std::size_t {
     if constexpr (fn::VectorWise<F>) {
       return F::out_axis(axis_len, act.params());
@@ -337,7 +323,7 @@ void forward(const Activation& act, Axis L, std::span<const T> x, std::span<T> y
   const std::size_t out = output_axis(act, L.axis);
   check_axis(act, L, x.size(), "x");
   check_axis(act, Axis{L.outer, out, L.inner}, y.size(), "y");
-  if (partially_overlap(x, y) || (x.data() == static_cast<const T*>(y.data()) && out != L.axis))
+  if (checks::partially_overlap(x, y) || (x.data() == static_cast<const T*>(y.data()) && out != L.axis))
     throw Error(std::string(act.name()) + " forward: y overlaps x");
   fn::visit(act.kind(), [&]<class F>() {
     if constexpr (fn::VectorWise<F>) {
