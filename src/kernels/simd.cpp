@@ -15,7 +15,9 @@
 #include <hwy/contrib/math/math-inl.h>
 
 #include "f32_via_f64-inl.h"
+#include "loops-inl.h"
 #include "rectifier-inl.h"
+#include "smooth_f32-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
@@ -27,6 +29,14 @@ template <class F>
 concept HasKernelFromY = HasKernel<F> && requires(hn::ScalableTag<float> d, hn::Vec<hn::ScalableTag<float>> v,
                                                   const P<hn::ScalableTag<float>>& p) {
   Simd<F>::df_from_y(d, v, p);
+};
+
+template <class F>
+concept HasF32Kernel = requires { sizeof(SimdF32<F>); };
+template <class F>
+concept HasF32KernelFromY = HasF32Kernel<F> && requires(hn::ScalableTag<float> d, hn::Vec<hn::ScalableTag<float>> v,
+                                                        const P<hn::ScalableTag<float>>& p) {
+  SimdF32<F>::df_from_y(d, v, p);
 };
 
 template <class F>
@@ -49,29 +59,6 @@ fn::Params<T> params_as(const double* values) {
   fn::Params<T> p{};
   for (std::size_t i = 0; i < kMaxParams; ++i) p[i] = static_cast<T>(values[i]);
   return p;
-}
-
-/// Applies op(d, v0, v1) to whole vectors of the inputs, then to the tail through a stack buffer
-/// of one vector, so no lane ever reads or writes outside the spans (in place is fine: each
-/// vector is loaded before it is stored).
-template <class T, class Op>
-void for_each_vector(const T* a, const T* b, T* out, std::size_t n, Op op) {
-  const hn::ScalableTag<T> d;
-  const std::size_t lanes = hn::Lanes(d);
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    const auto va = hn::LoadU(d, a + i);
-    const auto vb = b ? hn::LoadU(d, b + i) : va;
-    hn::StoreU(op(d, va, vb), d, out + i);
-  }
-  if (i == n) return;
-  HWY_ALIGN T ta[HWY_MAX_BYTES / sizeof(T)] = {}, tb[HWY_MAX_BYTES / sizeof(T)] = {};
-  const std::size_t rest = n - i;
-  std::memcpy(ta, a + i, rest * sizeof(T));
-  if (b) std::memcpy(tb, b + i, rest * sizeof(T));
-  const auto va = hn::Load(d, ta);
-  hn::Store(op(d, va, b ? hn::Load(d, tb) : va), d, ta);
-  std::memcpy(out + i, ta, rest * sizeof(T));
 }
 
 /// As for_each_vector for f32 data computed in f64 lanes: each group of Lanes(f64) floats is
@@ -118,6 +105,12 @@ bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
         return hn::IfThenElse(hn::IsNaN(v), v, Simd<F>::f(d, v, p));
       });
       return true;
+    } else if constexpr (HasF32Kernel<F> && std::is_same_v<T, float>) {
+      const auto p = params_as<float>(values);
+      for_each_vector(x, static_cast<const float*>(nullptr), y, n, [&](auto d, auto v, auto) {
+        return hn::IfThenElse(hn::IsNaN(v), v, SimdF32<F>::f(d, v, p));
+      });
+      return true;
     } else if constexpr (HasF32ViaF64Kernel<F> && std::is_same_v<T, float>) {
       const Pd p = params_f32_in_f64(values);
       for_each_vector_f32_via_f64(x, nullptr, y, n, [&](auto d, auto v, auto) {
@@ -148,6 +141,12 @@ bool backward(Kind kind, bool from_y, const double* values, const T* in, const T
       if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df(d, v, p); });
       if constexpr (HasKernelFromY<F>)
         return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df_from_y(d, v, p); });
+    } else if constexpr (HasF32Kernel<F> && std::is_same_v<T, float>) {
+      const auto p = params_as<float>(values);
+      const auto loop = [](auto... args) { for_each_vector(args...); };
+      if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df(d, v, p); });
+      if constexpr (HasF32KernelFromY<F>)
+        return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df_from_y(d, v, p); });
     } else if constexpr (HasF32ViaF64Kernel<F> && std::is_same_v<T, float>) {
       const Pd p = params_f32_in_f64(values);
       const auto loop = [](auto... args) { for_each_vector_f32_via_f64(args...); };
