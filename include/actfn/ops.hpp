@@ -18,10 +18,16 @@
 
 namespace actfn {
 
+/// T: float, double, bf16 or f16. bf16/f16 data are widened to float in chunks, computed by the
+/// float kernel and rounded once (within 1 ULP of the correctly rounded result at every 16-bit
+/// input); their backward computes no parameter gradients (dparams must be empty).
 template <class T>
 void forward(const Activation& act, std::span<const T> x, std::span<T> y);
 template <class T>
 void backward(const Activation& act, BackwardArgs<T> args, std::span<T> dx, std::span<T> dparams = {});
+/// Per-channel parameters (T: float or double). PReLU runs one fused pass: dx and the per-channel
+/// dα = Σ dy·x over x ≤ 0, summed in double, in blocks of at least 16 contiguous elements (inner);
+/// other activations, and channels-last PReLU (inner < 16), run the reference.
 template <class T>
 void forward(const Activation& act, Channels layout, std::span<const T> learned, std::span<const T> x,
              std::span<T> y);
@@ -35,6 +41,10 @@ template <class T>
 void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64_t offset,
                           std::span<const T> x, std::span<const T> dy, std::span<T> dx);
 std::size_t output_axis(const Activation& act, std::size_t axis_len);
+/// Vector-wise functions along an axis. f32 softmax, softmin and log_softmax rows run SIMD kernels
+/// (strided rows gathered per thread), computed in f64 and rounded once like the reference, within
+/// 1 ULP of it (backward: plus the f64 summation-order error); rows holding NaN or infinities, f64
+/// data and the other vector-wise functions run the reference.
 template <class T>
 void forward(const Activation& act, Axis layout, std::span<const T> x, std::span<T> y);
 template <class T>
@@ -51,8 +61,22 @@ std::string target();
 /// the best. Process-wide; not to be changed while other threads run kernels. Throws Error for a
 /// name not in targets().
 void set_target(std::string_view name);
-/// Whether `act` has a SIMD kernel for data type T (otherwise calls run the reference).
+/// Whether `act` has a SIMD kernel for data type T (otherwise calls run the reference); for the
+/// vector-wise functions, whether its contiguous and strided rows do.
 template <class T>
 bool has_kernel(const Activation& act);
+
+// ---- threads ------------------------------------------------------------------------------------
+
+/// Threads one call may use: arrays of at least parallel_threshold() elements are split into
+/// contiguous slices, one per thread (results are identical to one thread: every element is
+/// computed the same way wherever it lands). 0 restores the default, the hardware's thread count.
+/// Process-wide; not to be changed while other threads run kernels.
+void set_threads(unsigned n);
+unsigned threads();
+/// Smallest array split across threads (default 262144 elements: below it, waking threads costs
+/// more than it saves). 0 restores the default.
+void set_parallel_threshold(std::size_t n);
+std::size_t parallel_threshold();
 
 }  // namespace actfn

@@ -5,9 +5,13 @@
 #include "actfn/ops.hpp"
 
 #include <algorithm>
+#include <type_traits>
+#include <vector>
 
 #include "actfn/error.hpp"
 #include "actfn/reference.hpp"
+#include "checks.hpp"
+#include "parallel.hpp"
 #include "simd.hpp"
 
 namespace actfn {
@@ -27,41 +31,178 @@ bool element_wise_and_valid(const Activation& act) {
   return true;
 }
 
-}  // namespace
+/// Slices handed to threads are whole multiples of this many elements: whole vectors on every
+/// target, whole cache lines for f32 and f64.
+constexpr std::size_t kGrain = 64;
+
+/// PReLU blocks shorter than this (channels-last layouts, inner = 1) stay on the reference: one
+/// kernel call per handful of elements would cost more than it saves.
+constexpr std::size_t kMinPreluBlock = 16;
+
+/// Whether a per-channel call is PReLU in a layout the fused kernel takes; anything else (including
+/// every malformed call) goes to the reference, which reports the error.
+template <class T>
+bool prelu_layout(const Activation& act, Channels L, std::span<const T> learned, std::size_t n) {
+  return act.kind() == Kind::Prelu && element_wise_and_valid(act) && learned.size() == L.channels &&
+         L.outer * L.channels * L.inner == n && L.inner >= kMinPreluBlock;
+}
+
+/// PReLU backward over blocks of `inner` elements with slope learned[c]: dx in the same pass as
+/// dlearned[c] += Σ dy·x over x ≤ 0 (when dlearned is not empty). Each thread's slice sums into
+/// its own row of partial sums, added in slice order: the same result for the same thread count.
+template <class T>
+void prelu_backward(Channels L, std::span<const T> learned, std::span<const T> x, std::span<const T> dy,
+                    std::span<T> dx, std::span<T> dlearned) {
+  const std::size_t C = L.channels;
+  std::vector<double> partial(dlearned.empty() ? 0 : kernels::max_slices() * C, 0.0);
+  kernels::parallel_for(L.outer * C, 1, L.inner, [&](std::size_t slice, std::size_t begin, std::size_t end) {
+    kernels::simd_prelu_backward(learned.data(), C, L.inner, begin, end, x.data(), dy.data(), dx.data(),
+                                 dlearned.empty() ? nullptr : partial.data() + slice * C);
+  });
+  for (std::size_t c = 0; c < dlearned.size(); ++c) {
+    double sum = static_cast<double>(dlearned[c]);
+    for (std::size_t s = 0; s < kernels::max_slices(); ++s) sum += partial[s * C + c];
+    dlearned[c] = static_cast<T>(sum);
+  }
+}
+
+// ---- bf16 and f16 storage: widen a chunk to float, compute it as float data, round once ---------
 
 template <class T>
-void forward(const Activation& act, std::span<const T> x, std::span<T> y) {
+constexpr bool kStorage16 = std::is_same_v<T, bf16> || std::is_same_v<T, f16>;
+
+/// Floats per chunk: stack buffers of 4 KiB stay in L1 while they are widened, computed and
+/// rounded. They are 64-byte aligned: a vector straddling two cache lines would cost twice.
+constexpr std::size_t kChunk = 1024;
+
+template <class H>
+void forward_16(const Activation& act, std::span<const H> x, std::span<H> y) {
+  checks::shape(act, false);
+  checks::pair(act, "forward", x, y, "x", "y");
+  const double* p = act.params().data();
+  const bool kernel = kernels::simd_forward(act.kind(), p, static_cast<const float*>(nullptr), nullptr, 0);
+  kernels::parallel_for(x.size(), kChunk, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
+    alignas(64) float buf[kChunk];
+    for (std::size_t i = begin; i < end; i += kChunk) {
+      const std::size_t m = std::min(kChunk, end - i);
+      kernels::simd_widen(x.data() + i, buf, m);
+      if (kernel)
+        kernels::simd_forward(act.kind(), p, buf, buf, m);
+      else
+        reference::forward<float>(act, std::span<const float>(buf, m), std::span<float>(buf, m));
+      kernels::simd_narrow(buf, y.data() + i, m);
+    }
+  });
+}
+
+template <class H>
+void backward_16(const Activation& act, BackwardArgs<H> a, std::span<H> dx, std::span<H> dparams) {
+  checks::shape(act, false);
+  if (!dparams.empty())
+    throw Error(std::string(act.name()) + " backward: parameter gradients need float or double data");
+  checks::backward_args(act, a, dx, false);
+  const bool from_y = a.x.empty();
+  const std::span<const H> in = from_y ? a.y : a.x;
+  const double* p = act.params().data();
+  const bool kernel = kernels::simd_backward(act.kind(), from_y, p, static_cast<const float*>(nullptr), nullptr,
+                                             nullptr, 0);
+  kernels::parallel_for(dx.size(), kChunk, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
+    alignas(64) float bin[kChunk], bdy[kChunk];
+    for (std::size_t i = begin; i < end; i += kChunk) {
+      const std::size_t m = std::min(kChunk, end - i);
+      kernels::simd_widen(in.data() + i, bin, m);
+      kernels::simd_widen(a.dy.data() + i, bdy, m);
+      const std::span<const float> vin(bin, m), vdy(bdy, m);
+      if (kernel)
+        kernels::simd_backward(act.kind(), from_y, p, bin, bdy, bdy, m);
+      else if (from_y)
+        reference::backward<float>(act, {.y = vin, .dy = vdy}, std::span<float>(bdy, m));
+      else
+        reference::backward<float>(act, {.x = vin, .dy = vdy}, std::span<float>(bdy, m));
+      kernels::simd_narrow(bdy, dx.data() + i, m);
+    }
+  });
+}
+
+template <class T>
+void forward_native(const Activation& act, std::span<const T> x, std::span<T> y) {
+  const double* p = act.params().data();
   if (element_wise_and_valid(act) && x.size() == y.size() && disjoint_or_same(x, y) &&
-      kernels::simd_forward(act.kind(), act.params().data(), x.data(), y.data(), x.size()))
+      kernels::simd_forward(act.kind(), p, x.data(), y.data(), 0)) {
+    kernels::parallel_for(x.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
+      kernels::simd_forward(act.kind(), p, x.data() + begin, y.data() + begin, end - begin);
+    });
     return;
+  }
   reference::forward(act, x, y);
 }
 
 template <class T>
-void backward(const Activation& act, BackwardArgs<T> a, std::span<T> dx, std::span<T> dparams) {
+void backward_native(const Activation& act, BackwardArgs<T> a, std::span<T> dx, std::span<T> dparams) {
   const bool from_y = a.x.empty();
   const std::span<const T> in = from_y ? a.y : a.x;
-  const bool plain = element_wise_and_valid(act) && dparams.empty() && !in.empty() &&
-                     (!from_y || act.backward_from_y()) && in.size() == a.dy.size() && dx.size() == a.dy.size() &&
+  const bool plain = element_wise_and_valid(act) && !in.empty() && (!from_y || act.backward_from_y()) &&
+                     in.size() == a.dy.size() && dx.size() == a.dy.size() &&
                      (a.x.empty() || a.y.empty() || a.x.size() == a.y.size()) && disjoint_or_same(in, dx) &&
                      disjoint_or_same(a.dy, dx);
-  if (plain && kernels::simd_backward(act.kind(), from_y, act.params().data(), in.data(), a.dy.data(), dx.data(),
-                                      dx.size()))
+  const double* p = act.params().data();
+  if (plain && dparams.empty() && kernels::simd_backward(act.kind(), from_y, p, in.data(), a.dy.data(), dx.data(), 0)) {
+    kernels::parallel_for(dx.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
+      kernels::simd_backward(act.kind(), from_y, p, in.data() + begin, a.dy.data() + begin, dx.data() + begin,
+                             end - begin);
+    });
     return;
+  }
+  if (plain && !from_y && act.kind() == Kind::Prelu && dparams.size() == 1) {
+    const T weight = static_cast<T>(act.param("weight"));
+    return prelu_backward(Channels{1, 1, dx.size()}, std::span<const T>(&weight, 1), a.x, a.dy, dx, dparams);
+  }
   reference::backward(act, a, dx, dparams);
 }
 
-// Per-channel parameters, RReLU training noise and vector-wise functions have no kernels yet.
+}  // namespace
+
+template <class T>
+void forward(const Activation& act, std::span<const T> x, std::span<T> y) {
+  if constexpr (kStorage16<T>)
+    forward_16(act, x, y);
+  else
+    forward_native(act, x, y);
+}
+
+template <class T>
+void backward(const Activation& act, BackwardArgs<T> a, std::span<T> dx, std::span<T> dparams) {
+  if constexpr (kStorage16<T>)
+    backward_16(act, a, dx, dparams);
+  else
+    backward_native(act, a, dx, dparams);
+}
+
 template <class T>
 void forward(const Activation& act, Channels layout, std::span<const T> learned, std::span<const T> x,
              std::span<T> y) {
+  if (prelu_layout(act, layout, learned, x.size()) && y.size() == x.size() && disjoint_or_same(x, y)) {
+    kernels::parallel_for(layout.outer * layout.channels, 1, layout.inner,
+                          [&](std::size_t, std::size_t begin, std::size_t end) {
+                            kernels::simd_prelu_forward(learned.data(), layout.channels, layout.inner, begin, end,
+                                                        x.data(), y.data());
+                          });
+    return;
+  }
   reference::forward(act, layout, learned, x, y);
 }
+
 template <class T>
-void backward(const Activation& act, Channels layout, std::span<const T> learned, BackwardArgs<T> args,
+void backward(const Activation& act, Channels layout, std::span<const T> learned, BackwardArgs<T> a,
               std::span<T> dx, std::span<T> dlearned) {
-  reference::backward(act, layout, learned, args, dx, dlearned);
+  if (prelu_layout(act, layout, learned, a.x.size()) && a.dy.size() == a.x.size() && dx.size() == a.x.size() &&
+      (a.y.empty() || a.y.size() == a.x.size()) && (dlearned.empty() || dlearned.size() == layout.channels) &&
+      disjoint_or_same(a.x, dx) && disjoint_or_same(a.dy, dx))
+    return prelu_backward(layout, learned, a.x, a.dy, dx, dlearned);
+  reference::backward(act, layout, learned, a, dx, dlearned);
 }
+
+// RReLU training noise has no kernel yet.
 template <class T>
 void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_t offset, std::span<const T> x,
                          std::span<T> y) {
@@ -73,19 +214,85 @@ void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64
   reference::rrelu_train_backward(act, seed, offset, x, dy, dx);
 }
 std::size_t output_axis(const Activation& act, std::size_t axis_len) { return reference::output_axis(act, axis_len); }
+
+/// Whether a vector-wise call is one the row kernels take: f32 and sizes that fit; anything else
+/// (malformed calls included) goes to the reference. The kernels then say whether they have the
+/// function (the softmax family).
+template <class T>
+bool f32_rows(const Activation& act, Axis L, std::size_t n) {
+  if constexpr (!std::is_same_v<T, float>) {
+    return false;
+  } else {
+    if (!act.info().vector_wise || L.outer * L.axis * L.inner != n) return false;
+    act.validate();
+    return true;
+  }
+}
+
+/// Runs row(in0, in1, out, count) over every row of an [outer, axis, inner] layout: contiguous rows
+/// (inner = 1) in place, strided ones gathered into per-thread buffers and scattered back. Rows are
+/// independent, so each thread takes a range of them. in1 may be null.
+template <class Row>
+void for_each_row(Axis L, const float* in0, const float* in1, float* out, Row row) {
+  if (L.inner == 1) {
+    kernels::parallel_for(L.outer, 1, L.axis, [&](std::size_t, std::size_t begin, std::size_t end) {
+      const std::size_t at = begin * L.axis;
+      row(in0 + at, in1 ? in1 + at : nullptr, out + at, end - begin);
+    });
+    return;
+  }
+  kernels::parallel_for(L.outer * L.inner, 1, L.axis, [&](std::size_t, std::size_t begin, std::size_t end) {
+    std::vector<float> a(L.axis), b(in1 ? L.axis : 0);
+    for (std::size_t r = begin; r < end; ++r) {
+      const std::size_t first = (r / L.inner) * L.axis * L.inner + r % L.inner;  // element 0 of row r
+      for (std::size_t k = 0; k < L.axis; ++k) a[k] = in0[first + k * L.inner];
+      if (in1)
+        for (std::size_t k = 0; k < L.axis; ++k) b[k] = in1[first + k * L.inner];
+      row(a.data(), in1 ? b.data() : nullptr, a.data(), 1);
+      for (std::size_t k = 0; k < L.axis; ++k) out[first + k * L.inner] = a[k];
+    }
+  });
+}
+
 template <class T>
 void forward(const Activation& act, Axis layout, std::span<const T> x, std::span<T> y) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (f32_rows<T>(act, layout, x.size()) && y.size() == x.size() && disjoint_or_same(x, y) &&
+        kernels::simd_softmax_forward(act.kind(), x.data(), y.data(), 0, layout.axis)) {
+      for_each_row(layout, x.data(), nullptr, y.data(), [&](const float* in, const float*, float* out, std::size_t rows) {
+        kernels::simd_softmax_forward(act.kind(), in, out, rows, layout.axis);
+      });
+      return;
+    }
+  }
   reference::forward(act, layout, x, y);
 }
 template <class T>
-void backward(const Activation& act, Axis layout, BackwardArgs<T> args, std::span<T> dx) {
-  reference::backward(act, layout, args, dx);
+void backward(const Activation& act, Axis layout, BackwardArgs<T> a, std::span<T> dx) {
+  if constexpr (std::is_same_v<T, float>) {
+    const std::size_t n = dx.size();
+    if (f32_rows<T>(act, layout, n) && a.y.size() == n && a.dy.size() == n && (a.x.empty() || a.x.size() == n) &&
+        disjoint_or_same(a.y, dx) && disjoint_or_same(a.dy, dx) &&
+        kernels::simd_softmax_backward(act.kind(), a.y.data(), a.dy.data(), dx.data(), 0, layout.axis)) {
+      for_each_row(layout, a.y.data(), a.dy.data(), dx.data(),
+                   [&](const float* y, const float* dy, float* out, std::size_t rows) {
+                     kernels::simd_softmax_backward(act.kind(), y, dy, out, rows, layout.axis);
+                   });
+      return;
+    }
+  }
+  reference::backward(act, layout, a, dx);
 }
 
 template <class T>
 bool has_kernel(const Activation& act) {
-  return !act.info().vector_wise &&
-         kernels::simd_forward(act.kind(), act.params().data(), static_cast<const T*>(nullptr), static_cast<T*>(nullptr), 0);
+  if (act.info().vector_wise) {
+    if constexpr (std::is_same_v<T, float>)
+      return kernels::simd_softmax_forward(act.kind(), nullptr, nullptr, 0, 1);
+    else
+      return false;
+  }
+  return kernels::simd_forward(act.kind(), act.params().data(), static_cast<const T*>(nullptr), static_cast<T*>(nullptr), 0);
 }
 
 std::vector<std::string> targets() {
@@ -125,5 +332,9 @@ void set_target(std::string_view name) {
 ACTFN_INSTANTIATE(float)
 ACTFN_INSTANTIATE(double)
 #undef ACTFN_INSTANTIATE
+template void forward<bf16>(const Activation&, std::span<const bf16>, std::span<bf16>);
+template void backward<bf16>(const Activation&, BackwardArgs<bf16>, std::span<bf16>, std::span<bf16>);
+template void forward<f16>(const Activation&, std::span<const f16>, std::span<f16>);
+template void backward<f16>(const Activation&, BackwardArgs<f16>, std::span<f16>, std::span<f16>);
 
 }  // namespace actfn

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actfn/registry.hpp"
+#include "actfn/types.hpp"
 
 namespace actfn::kernels {
 
@@ -19,6 +20,30 @@ bool simd_backward(Kind kind, bool from_y, const double* params, const float* in
                    std::size_t n);
 bool simd_backward(Kind kind, bool from_y, const double* params, const double* in, const double* dy, double* dx,
                    std::size_t n);
+
+/// Per-channel PReLU over blocks u0 ≤ u < u1 of `inner` elements, block u at u·inner with slope
+/// alpha[u % channels] (channels.cpp). y may alias x; dx may alias x or dy. Backward adds the slopes'
+/// gradient Σ dy·x over x ≤ 0 of each block to dalpha[c] (summed in f64; dalpha null: not wanted).
+void simd_prelu_forward(const float* alpha, std::size_t channels, std::size_t inner, std::size_t u0, std::size_t u1,
+                        const float* x, float* y);
+void simd_prelu_forward(const double* alpha, std::size_t channels, std::size_t inner, std::size_t u0, std::size_t u1,
+                        const double* x, double* y);
+void simd_prelu_backward(const float* alpha, std::size_t channels, std::size_t inner, std::size_t u0,
+                         std::size_t u1, const float* x, const float* dy, float* dx, double* dalpha);
+void simd_prelu_backward(const double* alpha, std::size_t channels, std::size_t inner, std::size_t u0,
+                         std::size_t u1, const double* x, const double* dy, double* dx, double* dalpha);
+
+/// Softmax, softmin or log_softmax over `rows` contiguous f32 rows of n (softmax.cpp): forward, and
+/// backward from y (dx may alias y or dy). False, doing nothing, for any other kind.
+bool simd_softmax_forward(Kind kind, const float* x, float* y, std::size_t rows, std::size_t n);
+bool simd_softmax_backward(Kind kind, const float* y, const float* dy, float* dx, std::size_t rows, std::size_t n);
+
+/// bf16/f16 arrays to float and back (storage16.cpp), bit-identical to the scalar to_float /
+/// to_bf16 / to_f16 (round to nearest, ties to even).
+void simd_widen(const bf16* in, float* out, std::size_t n);
+void simd_widen(const f16* in, float* out, std::size_t n);
+void simd_narrow(const float* in, bf16* out, std::size_t n);
+void simd_narrow(const float* in, f16* out, std::size_t n);
 
 /// The target HWY_DYNAMIC_DISPATCH runs now.
 std::string dispatched_target();
