@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "certify.hpp"
+#include "bench.hpp"
 #include "cli.hpp"
 
 namespace {
@@ -48,6 +50,12 @@ int main(int argc, char** argv) {
   app.fallthrough();  // global options (--target) may follow the subcommand
   app.set_version_flag("--version", "actfn 0.1.0");
 
+  // bench: replaces this process with actfn-bench (bench.hpp), which links the peer libraries this
+  // binary must not; the subcommand is registered for --help only, its arguments never reach CLI11.
+  app.add_subcommand("bench", "throughput vs libtorch, oneDNN, XNNPACK and memcpy (runs actfn-bench; "
+                              "'actfn bench --help')");
+  if (const std::optional<int> rc = actfn::cli::bench(argc, argv)) return *rc;
+
   bool json = false;
   auto* list = app.add_subcommand("list", "every activation with parameters, defaults and properties");
   list->add_flag("--json", json, "machine-readable output");
@@ -69,13 +77,28 @@ int main(int argc, char** argv) {
   auto* axis_opt = eval->add_option("--axis-len", axis_len,
                                     "vector-wise: rows of N inputs (default: all inputs form one row)");
   std::string target = "auto";
-  app.add_option("--target", target, "force a SIMD target from 'actfn targets' (default: auto, the best)");
+  app.add_option("--target", target,
+                 "force a SIMD target from 'actfn targets' (default: auto, the best); accuracy also takes 'all'");
 
   auto* targets = app.add_subcommand("targets", "SIMD instruction sets compiled in and supported here; the one in use");
 
   std::string check;
   auto* docs = app.add_subcommand("docs", "print the generated catalogue (docs/catalog.md)");
   auto* check_opt = docs->add_option("--check", check, "fail if this file differs from the generated catalogue");
+
+  // accuracy: certify the f32 kernels against the f64 oracle (certify.hpp); --target may be 'all'.
+  actfn::cli::certify::Options acc;
+  bool exhaustive = false;
+  auto* accuracy = app.add_subcommand(
+      "accuracy", "certify the f32 SIMD kernels against the f64 oracle over all 2^32 inputs or a sample; "
+                  "exit 1 naming each failed bound");
+  accuracy->add_option("name", acc.names, "activation specs (default: every element-wise one with an f32 kernel)");
+  auto* exhaustive_opt = accuracy->add_flag("--exhaustive", exhaustive, "all 2^32 bit patterns (same as --sample-shift 0)");
+  accuracy->add_option("--sample-shift", acc.sample.shift, "one input per block of 2^K bit patterns (default 12)")
+      ->check(CLI::Range(0, 32))
+      ->excludes(exhaustive_opt);
+  auto* acc_json = accuracy->add_flag("--json", acc.json, "machine-readable output");
+  accuracy->add_flag("--markdown", acc.markdown, "markdown tables")->excludes(acc_json);
 
   std::vector<std::string> args(argv, argv + argc);
   ev.inputs = split_eval_numbers(args);
@@ -90,6 +113,11 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*accuracy) {
+      if (exhaustive) acc.sample.shift = 0;
+      acc.target = target;
+      return actfn::cli::certify::accuracy(std::cout, std::cerr, acc);
+    }
     actfn::set_target(target);
     if (*targets) return actfn::cli::targets(std::cout);
     if (*list) return actfn::cli::list(std::cout, json);

@@ -4,13 +4,20 @@
 #include <unistd.h>
 
 #include <array>
+#include <bit>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <limits>
+#include <span>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "actfn/actfn.hpp"
+#include "certify.hpp"
 
 namespace {
 
@@ -198,6 +205,213 @@ TEST(Docs, CatalogueIsGeneratedFromTheRegistry) {
   EXPECT_EQ(r.rc, 0);
   for (const actfn::FunctionInfo& fi : actfn::all())
     EXPECT_NE(r.out.find("## " + std::string(fi.name) + "\n"), std::string::npos) << fi.name;
+}
+
+// ---- actfn accuracy ----------------------------------------------------------------------------
+
+namespace certify = actfn::cli::certify;
+using certify::Class;
+
+constexpr float kFltMin = std::numeric_limits<float>::min();
+constexpr float kInfF = std::numeric_limits<float>::infinity();
+constexpr float kNanF = std::numeric_limits<float>::quiet_NaN();
+
+TEST(AccuracyScoring, ErrorsInUlpOfTheTruth) {
+  // Spacing of floats in [1, 2) is 2^-23, in [0.5, 1) 2^-24: the ULP is the truth's, not the result's.
+  EXPECT_EQ(certify::classify(1.0, 1.0f).error, 0.0);
+  const certify::Verdict one_up = certify::classify(1.0, 1.0f + 0x1p-23f);
+  EXPECT_EQ(one_up.cls, Class::Normal);
+  EXPECT_EQ(one_up.error, 1.0);
+  EXPECT_EQ(certify::classify(1.0, 1.0f - 0x1p-24f).error, 0.5);
+  EXPECT_EQ(certify::classify(1.0 + 0x1p-25, 1.0f).error, 0.25);
+  EXPECT_EQ(certify::classify(-3.0, -3.0f - 3 * 0x1p-22f).error, 3.0);  // [2, 4): spacing 2^-22
+  // A flipped sign is a huge error, not a special value.
+  EXPECT_EQ(certify::classify(1.5, -1.5f).error, 3.0 * 0x1p23);
+  // Just above FLT_MIN the spacing is 2^-149 as below it.
+  EXPECT_EQ(certify::classify(0x1p-126, 0x1p-126f + 0x1p-149f).error, 1.0);
+}
+
+TEST(AccuracyScoring, SubnormalTruthsInUnitsOfTheSmallestSubnormal) {
+  const certify::Verdict v = certify::classify(0x1.8p-148, 0x1p-148f);  // 3 vs 2 units of 2^-149
+  EXPECT_EQ(v.cls, Class::Subnormal);
+  EXPECT_EQ(v.error, 1.0);
+  EXPECT_EQ(certify::classify(0x1p-160, 0.0f).error, 0x1p-11);  // tiny truth rounded to +0: fine
+  EXPECT_EQ(certify::classify(0.0, 0.0f).cls, Class::Subnormal);
+}
+
+TEST(AccuracyScoring, FlushesAndSpecialValueMismatches) {
+  EXPECT_EQ(certify::classify(0x1p-126, 0.0f).cls, Class::Flushed);   // FLT_MIN in truth
+  EXPECT_EQ(certify::classify(-0.75, -0.0f).cls, Class::Flushed);
+  EXPECT_EQ(certify::classify(1.0, kNanF).cls, Class::SpecialMismatch);
+  EXPECT_EQ(certify::classify(std::nan(""), 0.0f).cls, Class::SpecialMismatch);
+  EXPECT_EQ(certify::classify(std::nan(""), kNanF).cls, Class::SpecialAgrees);
+  EXPECT_EQ(certify::classify(1e39, kInfF).cls, Class::SpecialAgrees);  // overflows float: inf is right
+  EXPECT_EQ(certify::classify(1e39, std::numeric_limits<float>::max()).cls, Class::SpecialMismatch);
+  EXPECT_EQ(certify::classify(3.0e38, kInfF).cls, Class::SpecialMismatch);  // finite truth, inf result
+  EXPECT_EQ(certify::classify(-1e39, kInfF).cls, Class::SpecialMismatch);  // wrong sign of inf
+  EXPECT_EQ(certify::classify(-0.0, 0.0f).cls, Class::SpecialMismatch);    // wrong sign of zero
+  EXPECT_EQ(certify::classify(-0x1p-160, 0.0f).cls, Class::SpecialMismatch);
+  EXPECT_EQ(certify::classify(0.0, -0.0f).cls, Class::SpecialMismatch);
+}
+
+TEST(AccuracyScoring, RowFailsNamingEachBrokenBound) {
+  // A kernel 3 ULP off at x = 1.5 and flushing FLT_MIN at x = -2 against a bound of 2 ULP.
+  certify::Row row{actfn::parse("mish"), certify::Direction::Forward, 2.0, {}};
+  row.tally.add(certify::classify(1.0, 1.0f + 0x1p-23f), 0.5f);
+  EXPECT_TRUE(row.pass());
+  EXPECT_EQ(row.violation("AVX2"), "");
+  row.tally.add(certify::classify(1.0, 1.0f + 3 * 0x1p-23f), 1.5f);
+  row.tally.add(certify::classify(kFltMin, 0.0f), -2.0f);
+  EXPECT_FALSE(row.pass());
+  const std::string v = row.violation("AVX2");
+  EXPECT_NE(v.find("AVX2 mish forward: 3 ULP > 2 at x = 0x1.8p+0"), std::string::npos) << v;
+  EXPECT_NE(v.find("1 normal results flushed to 0 (first x = -0x1p+1)"), std::string::npos) << v;
+  EXPECT_EQ(row.tally.samples, 3u);
+  // Correctly rounded rows (bound 0.5) accept exactly half an ULP and nothing more.
+  certify::Row exact{actfn::parse("relu"), certify::Direction::BackwardY, 0.5, {}};
+  exact.tally.add(certify::classify(1.0 + 0x1p-24, 1.0f), 1.0f);
+  EXPECT_TRUE(exact.pass());
+  exact.tally.add(certify::classify(0x1p-149 * 1.75, 0x1p-149f), 2.0f);  // 0.75 units of 2^-149
+  EXPECT_FALSE(exact.pass());
+  EXPECT_NE(exact.violation("SSE4").find("subnormal error 0.75 > 0.5 x 2^-149 at y = 0x1p+1"), std::string::npos)
+      << exact.violation("SSE4");
+}
+
+TEST(AccuracyScoring, MergeKeepsTheWorstAndIsOrderIndependent) {
+  certify::Tally a, b;
+  a.add(certify::classify(1.0, 1.0f + 0x1p-23f), 4.0f);
+  b.add(certify::classify(1.0, 1.0f + 0x1p-23f), 3.0f);  // same error, smaller bit pattern
+  b.add(certify::classify(1.0, kNanF), 7.0f);
+  certify::Tally ab = a, ba = b;
+  ab.merge(b);
+  ba.merge(a);
+  for (const certify::Tally& t : {ab, ba}) {
+    EXPECT_EQ(t.samples, 3u);
+    EXPECT_EQ(t.max_ulp, 1.0);
+    EXPECT_EQ(t.worst, 3.0f);
+    EXPECT_EQ(t.special, 1u);
+    EXPECT_EQ(t.first_special, 7.0f);
+  }
+}
+
+TEST(AccuracyOracle, RoundsToTheReferenceEverywhere) {
+  // The oracle is the f32 reference before its final rounding: rounded, it is the reference's
+  // result bit for bit, forward and backward from x and from y (NaN as NaN).
+  std::vector<float> xs;
+  for (std::uint64_t b = 0; b < (std::uint64_t{1} << 32); b += 0x10001) xs.push_back(std::bit_cast<float>(static_cast<std::uint32_t>(b)));
+  for (const float v : {0.0f, -0.0f, kInfF, -kInfF, kFltMin, -kFltMin, 0x1p-149f, 1.0f, -1.0f})
+    xs.push_back(v);
+  const std::vector<float> ones(xs.size(), 1.0f);
+  std::vector<float> y(xs.size()), ref(xs.size());
+  std::vector<double> wide(xs.size());
+  const auto same = [&](const std::string& what) {
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      const auto r = static_cast<float>(wide[i]);
+      ASSERT_TRUE(std::bit_cast<std::uint32_t>(r) == std::bit_cast<std::uint32_t>(ref[i]) ||
+                  (std::isnan(r) && std::isnan(ref[i])))
+          << what << " at x = " << xs[i] << ": oracle " << r << ", reference " << ref[i];
+    }
+  };
+  for (const actfn::FunctionInfo& fi : actfn::all()) {
+    if (fi.vector_wise) continue;
+    const actfn::Activation act(fi.kind);
+    const std::string name(fi.name);
+    actfn::reference::forward_wide(act, xs, wide);
+    actfn::reference::forward<float>(act, xs, ref);
+    same(name + " forward");
+    y = ref;
+    actfn::reference::backward_wide(act, {.x = xs, .dy = ones}, wide);
+    actfn::reference::backward<float>(act, {.x = xs, .dy = ones}, ref);
+    same(name + " backward from x");
+    if (!act.backward_from_y()) continue;
+    actfn::reference::backward_wide(act, {.y = y, .dy = ones}, wide);
+    actfn::reference::backward<float>(act, {.y = y, .dy = ones}, ref);
+    same(name + " backward from y");
+  }
+}
+
+TEST(AccuracyOracle, RejectsVectorWiseAndOverlap) {
+  std::vector<float> x(4, 1.0f);
+  std::vector<double> y(4);
+  EXPECT_THROW(actfn::reference::forward_wide(actfn::parse("softmax"), x, y), actfn::Error);
+  EXPECT_THROW(actfn::reference::forward_wide(actfn::parse("relu"), x, std::span<double>(y).first(3)), actfn::Error);
+  // A double output over the float input's own storage.
+  std::vector<double> storage(4);
+  const std::span<const float> inside(reinterpret_cast<const float*>(storage.data()), 4);
+  EXPECT_THROW(actfn::reference::forward_wide(actfn::parse("relu"), inside, storage), actfn::Error);
+  EXPECT_THROW(actfn::reference::backward_wide(actfn::parse("leaky_relu(-0.5)"), {.y = x, .dy = x}, y), actfn::Error);
+}
+
+TEST(Accuracy, JsonReportsEveryDirectionWithSamplesAndPasses) {
+  const Outcome r = actfn_run("accuracy relu 'leaky_relu(negative_slope=0.2)' prelu --sample-shift 16 --json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"sample", "bounds", "date", "seconds", "pass", "targets"}) EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(j["sample"]["shift"], 16);
+  EXPECT_EQ(j["sample"]["inputs"], 65536);
+  EXPECT_TRUE(j["pass"].get<bool>());
+  ASSERT_EQ(j["targets"].size(), 1u);
+  EXPECT_EQ(j["targets"][0]["target"], actfn::targets().front());  // auto: the best
+  std::vector<std::string> rows;
+  for (const auto& row : j["targets"][0]["rows"]) {
+    rows.push_back(row["function"].get<std::string>() + " " + row["direction"].get<std::string>());
+    for (const char* key : {"bound", "max_ulp", "worst_input", "max_subnormal_error", "worst_subnormal_input",
+                            "special_mismatches", "flushed", "samples", "seconds", "pass", "input"})
+      EXPECT_TRUE(row.contains(key)) << key;
+    EXPECT_GT(row["samples"].get<std::uint64_t>(), 65536u) << "the sample plus boundary inputs";
+    EXPECT_EQ(row["bound"], 0.5) << "piecewise-linear: correctly rounded";
+    EXPECT_EQ(row["special_mismatches"], 0);
+  }
+  // prelu's output does not determine its gradient (a learnable slope may be negative): no backward_y.
+  EXPECT_EQ(rows, (std::vector<std::string>{"relu forward", "relu backward_x", "relu backward_y",
+                                            "leaky_relu(negative_slope=0.2) forward",
+                                            "leaky_relu(negative_slope=0.2) backward_x",
+                                            "leaky_relu(negative_slope=0.2) backward_y", "prelu forward",
+                                            "prelu backward_x"}));
+}
+
+TEST(Accuracy, TargetAllHasOneSectionPerTargetInTextAndMarkdown) {
+  const Outcome j = actfn_run("accuracy sigmoid --target all --sample-shift 20 --json");
+  ASSERT_EQ(j.rc, 0) << j.err;
+  std::vector<std::string> seen;
+  const auto report = nlohmann::json::parse(j.out);
+  for (const auto& t : report["targets"]) seen.push_back(t["target"]);
+  EXPECT_EQ(seen, actfn::targets());
+  const Outcome md = actfn_run("accuracy sigmoid --target " + actfn::targets().back() + " --sample-shift 20 --markdown");
+  EXPECT_EQ(md.rc, 0);
+  EXPECT_NE(md.out.find("### target " + actfn::targets().back()), std::string::npos) << md.out;
+  EXPECT_NE(md.out.find("| function "), std::string::npos) << md.out;
+  EXPECT_NE(md.out.find("4,096 inputs"), std::string::npos) << md.out;
+  const Outcome text = actfn_run("--target " + actfn::targets().back() + " accuracy sigmoid --sample-shift 20");
+  EXPECT_EQ(text.rc, 0);
+  EXPECT_NE(text.out.find("\ntarget " + actfn::targets().back() + " ("), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("all bounds hold"), std::string::npos) << text.out;
+}
+
+TEST(Accuracy, BadInputIsOneLineErrorWithNothingOnStdout) {
+  struct Case {
+    std::string args, needle;
+  };
+  std::vector<Case> cases{{"accuracy reluu", "did you mean relu"},
+                          {"accuracy softmax", "vector-wise"},
+                          {"accuracy relu --target AVX9000", "unknown or unsupported target 'AVX9000'"},
+                          {"--target all eval relu 1", "unknown or unsupported target 'all'"},
+                          {"accuracy relu --sample-shift 33", "sample-shift"},
+                          {"accuracy relu --exhaustive --sample-shift 4", "excludes"},
+                          {"accuracy relu --json --markdown", "excludes"}};
+  // An element-wise activation the kernels do not cover yet, if any: nothing to certify.
+  for (const actfn::FunctionInfo& fi : actfn::all())
+    if (!fi.vector_wise && !actfn::has_kernel<float>(actfn::Activation(fi.kind))) {
+      cases.push_back({"accuracy " + std::string(fi.name), "no f32 SIMD kernel"});
+      break;
+    }
+  for (const Case& c : cases) {
+    const Outcome r = actfn_run(c.args);
+    EXPECT_NE(r.rc, 0) << c.args;
+    EXPECT_EQ(r.out, "") << c.args;
+    EXPECT_EQ(count_lines(r.err), 1u) << c.args << ": " << r.err;
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << ": " << r.err;
+  }
 }
 
 }  // namespace
