@@ -14,6 +14,9 @@ packages=(
   libhwy-dev
   # CLI: argument parsing and JSON output
   libcli11-dev nlohmann-json3-dev
+  # bench peers, linked only into the bench executables (each optional at build time): libtorch's
+  # ATen, oneDNN, XNNPACK and its thread pool
+  libtorch-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev
 )
 
 missing=()
