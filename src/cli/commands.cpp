@@ -247,6 +247,35 @@ int eval_typed(std::ostream& out, const Activation& act, const EvalOptions& o, c
   return 0;
 }
 
+/// eval on bf16 or f16 storage: inputs are read as float and rounded to H, outputs are H widened
+/// back to float for printing. Element-wise only; no parameter gradients (16-bit backward has none).
+template <class H>
+int eval_storage16(std::ostream& out, const Activation& act, const EvalOptions& o, const std::vector<std::string>& texts) {
+  const FunctionInfo& fi = act.info();
+  if (fi.vector_wise || o.axis_len)
+    throw Error("eval: --dtype " + o.dtype + " is for element-wise activations; " + std::string(fi.name) + " is vector-wise");
+  std::vector<H> x, y(texts.size()), grad(texts.size());
+  for (const std::string& t : texts) {
+    if constexpr (std::is_same_v<H, bf16>)
+      x.push_back(to_bf16(parse_input<float>(t)));
+    else
+      x.push_back(to_f16(parse_input<float>(t)));
+  }
+  forward<H>(act, x, y);
+  if (o.grad) {
+    const H one = std::is_same_v<H, bf16> ? H{0x3f80} : H{0x3c00};
+    const std::vector<H> ones(x.size(), one);
+    backward<H>(act, {.x = x, .dy = ones}, grad);
+  }
+  out << (o.grad ? "x\ty\tgrad\n" : "x\ty\n");
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    out << format_value(to_float(x[i])) << "\t" << format_value(to_float(y[i]));
+    if (o.grad) out << "\t" << format_value(to_float(grad[i]));
+    out << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int eval(std::ostream& out, std::istream& in, const EvalOptions& o) {
@@ -254,7 +283,10 @@ int eval(std::ostream& out, std::istream& in, const EvalOptions& o) {
   const std::vector<std::string> texts = o.inputs.empty() ? read_inputs(in) : o.inputs;
   // Render into a buffer first so an error half way leaves no partial table on stdout.
   std::ostringstream buffer;
-  const int rc = o.dtype == "f64" ? eval_typed<double>(buffer, act, o, texts) : eval_typed<float>(buffer, act, o, texts);
+  const int rc = o.dtype == "f64"    ? eval_typed<double>(buffer, act, o, texts)
+                 : o.dtype == "bf16" ? eval_storage16<bf16>(buffer, act, o, texts)
+                 : o.dtype == "f16"  ? eval_storage16<f16>(buffer, act, o, texts)
+                                     : eval_typed<float>(buffer, act, o, texts);
   out << buffer.str();
   return rc;
 }

@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
   eval->add_option("spec", ev.spec, "activation spec")->required();
   std::vector<std::string> other_inputs;
   eval->add_option("x", other_inputs, "inputs (decimal or hex-float, inf, nan); none: read stdin");
-  eval->add_option("--dtype", ev.dtype, "f32 (default) or f64")->check(CLI::IsMember({"f32", "f64"}));
+  eval->add_option("--dtype", ev.dtype, "f32 (default), f64, or the 16-bit storage types bf16 and f16")
+      ->check(CLI::IsMember({"f32", "f64", "bf16", "f16"}));
   eval->add_flag("--grad", ev.grad, "add f'(x) and one grad_<param> column per learnable parameter");
   auto* axis_opt = eval->add_option("--axis-len", axis_len,
                                     "vector-wise: rows of N inputs (default: all inputs form one row)");

@@ -100,6 +100,18 @@ TEST(Eval, VectorWiseRows) {
   EXPECT_NE(bad.err.find("--axis-len 2"), std::string::npos) << bad.err;
 }
 
+TEST(Eval, Storage16RoundsInputsAndOutputs) {
+  // bf16 keeps 7 fraction bits: 1 + 2^-8 is halfway between 1 and 1 + 2^-7 and rounds to even (1);
+  // 1 + 3·2^-8 rounds up to 1 + 2^-6. f16 keeps 10: 1 + 2^-11 rounds to 1.
+  EXPECT_EQ(actfn_run("eval identity --dtype bf16 1.00390625 1.01171875").out, "x\ty\n1\t1\n1.015625\t1.015625\n");
+  EXPECT_EQ(actfn_run("eval identity --dtype f16 1.00048828125 70000").out, "x\ty\n1\t1\ninf\tinf\n");
+  // relu' is 1 above 0 and 0 below, exactly, in every type.
+  EXPECT_EQ(actfn_run("eval relu --dtype f16 --grad -2 3").out, "x\ty\tgrad\n-2\t0\t0\n3\t3\t1\n");
+  const Outcome bad = actfn_run("eval softmax --dtype bf16 1 2");
+  EXPECT_NE(bad.rc, 0);
+  EXPECT_NE(bad.err.find("element-wise"), std::string::npos) << bad.err;
+}
+
 TEST(Errors, OneLineNamingTheProblemAndNonZeroExit) {
   struct Case {
     std::string args, needle;
