@@ -26,8 +26,8 @@ void forward(const Activation& act, std::span<const T> x, std::span<T> y);
 template <class T>
 void backward(const Activation& act, BackwardArgs<T> args, std::span<T> dx, std::span<T> dparams = {});
 /// Per-channel parameters (T: float or double). PReLU runs one fused pass: dx and the per-channel
-/// dα = Σ dy·x over x ≤ 0, summed in double, in blocks of at least 16 contiguous elements (inner);
-/// other activations, and channels-last PReLU (inner < 16), run the reference.
+/// dα = Σ dy·x over x ≤ 0, summed in double, channels first (inner ≥ 16) or channels last
+/// (inner = 1); other activations, and PReLU with 1 < inner < 16, run the reference.
 template <class T>
 void forward(const Activation& act, Channels layout, std::span<const T> learned, std::span<const T> x,
              std::span<T> y);

@@ -1,6 +1,7 @@
 // Per-channel PReLU, forward and backward fused with the slopes' gradient, compiled once per
-// instruction set (foreach_target) like simd.cpp. Data are blocks of `inner` contiguous elements;
-// block u (u = o·channels + c) starts at u·inner and has slope alpha[c].
+// instruction set (foreach_target) like simd.cpp. Channels first (NCHW): blocks of `inner`
+// contiguous elements, block u (u = o·channels + c) at u·inner with slope alpha[c]. Channels last
+// (NHWC, inner = 1): rows of `channels` elements, element c with slope alpha[c].
 //
 // f(x) = x if x > 0 else a·x;  dx = dy·(x > 0 ? 1 : a);  da = Σ dy·x over x ≤ 0.
 // The products dy·x of two floats are exact in f64 (24 + 24 significant bits ≤ 53), so for f32 data
@@ -102,6 +103,66 @@ void prelu_backward(const T* alpha, std::size_t channels, std::size_t inner, std
   }
 }
 
+// ---- channels last (inner = 1): rows of `channels` elements, vectors along the channels -------
+
+/// v in f64 lanes (f64 data as they are).
+template <class DD, class V>
+auto widen(DD dd, V v) {
+  if constexpr (std::is_same_v<hn::TFromV<V>, double>) {
+    (void)dd;
+    return v;
+  } else {
+    return hn::PromoteTo(dd, v);
+  }
+}
+
+/// Rows r0 ≤ r < r1, element c of a row with slope alpha[c]; the channels past the last whole
+/// vector by the scalar formula (fn::Prelu, the reference's own).
+template <class T>
+void prelu_rows_forward(const T* alpha, std::size_t channels, std::size_t r0, std::size_t r1, const T* x, T* y) {
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  for (std::size_t r = r0; r < r1; ++r) {
+    const T* xr = x + r * channels;
+    T* yr = y + r * channels;
+    std::size_t c = 0;
+    for (; c + lanes <= channels; c += lanes) {
+      const auto v = hn::LoadU(d, xr + c);
+      const auto leaky = hn::IfThenElse(v > hn::Zero(d), v, hn::Mul(hn::LoadU(d, alpha + c), v));
+      hn::StoreU(hn::IfThenElse(hn::IsNaN(v), v, leaky), d, yr + c);
+    }
+    for (; c < channels; ++c) yr[c] = fn::f_guarded<fn::Prelu>(xr[c], fn::Params<T>{alpha[c]});
+  }
+}
+
+/// As prelu_rows_forward for backward; dalpha[c] += Σ dy·x over x ≤ 0 of column c, in f64. Vectors
+/// hold as many T lanes as an f64 vector, so the da terms widen in one step.
+template <class T>
+void prelu_rows_backward(const T* alpha, std::size_t channels, std::size_t r0, std::size_t r1, const T* x,
+                         const T* dy, T* dx, double* dalpha) {
+  const hn::ScalableTag<double> dd;
+  const hn::Rebind<T, decltype(dd)> d;
+  const std::size_t lanes = hn::Lanes(dd);
+  for (std::size_t r = r0; r < r1; ++r) {
+    const std::size_t at = r * channels;
+    std::size_t c = 0;
+    for (; c + lanes <= channels; c += lanes) {
+      const auto v = hn::LoadU(d, x + at + c), g = hn::LoadU(d, dy + at + c);
+      const auto slope = hn::IfThenElse(v > hn::Zero(d), hn::Set(d, T(1)), hn::LoadU(d, alpha + c));
+      hn::StoreU(hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, slope)), d, dx + at + c);
+      if (dalpha) {
+        const auto t = hn::IfThenZeroElse(v > hn::Zero(d), v);
+        hn::StoreU(hn::MulAdd(widen(dd, t), widen(dd, g), hn::LoadU(dd, dalpha + c)), dd, dalpha + c);
+      }
+    }
+    for (; c < channels; ++c) {
+      const T v = x[at + c], g = dy[at + c];
+      if (dalpha) dalpha[c] += static_cast<double>(v > 0 ? T(0) : v) * static_cast<double>(g);
+      dx[at + c] = g * fn::df_guarded<fn::Prelu>(v, fn::Params<T>{alpha[c]});
+    }
+  }
+}
+
 }  // namespace
 
 void PreluForwardF32(const float* a, std::size_t c, std::size_t inner, std::size_t u0, std::size_t u1,
@@ -120,6 +181,20 @@ void PreluBackwardF64(const double* a, std::size_t c, std::size_t inner, std::si
                       const double* x, const double* dy, double* dx, double* da) {
   prelu_backward(a, c, inner, u0, u1, x, dy, dx, da);
 }
+void PreluRowsForwardF32(const float* a, std::size_t c, std::size_t r0, std::size_t r1, const float* x, float* y) {
+  prelu_rows_forward(a, c, r0, r1, x, y);
+}
+void PreluRowsForwardF64(const double* a, std::size_t c, std::size_t r0, std::size_t r1, const double* x, double* y) {
+  prelu_rows_forward(a, c, r0, r1, x, y);
+}
+void PreluRowsBackwardF32(const float* a, std::size_t c, std::size_t r0, std::size_t r1, const float* x,
+                          const float* dy, float* dx, double* da) {
+  prelu_rows_backward(a, c, r0, r1, x, dy, dx, da);
+}
+void PreluRowsBackwardF64(const double* a, std::size_t c, std::size_t r0, std::size_t r1, const double* x,
+                          const double* dy, double* dx, double* da) {
+  prelu_rows_backward(a, c, r0, r1, x, dy, dx, da);
+}
 
 }  // namespace actfn::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
@@ -133,6 +208,10 @@ HWY_EXPORT(PreluForwardF32);
 HWY_EXPORT(PreluForwardF64);
 HWY_EXPORT(PreluBackwardF32);
 HWY_EXPORT(PreluBackwardF64);
+HWY_EXPORT(PreluRowsForwardF32);
+HWY_EXPORT(PreluRowsForwardF64);
+HWY_EXPORT(PreluRowsBackwardF32);
+HWY_EXPORT(PreluRowsBackwardF64);
 
 void simd_prelu_forward(const float* alpha, std::size_t channels, std::size_t inner, std::size_t u0, std::size_t u1,
                         const float* x, float* y) {
@@ -149,6 +228,23 @@ void simd_prelu_backward(const float* alpha, std::size_t channels, std::size_t i
 void simd_prelu_backward(const double* alpha, std::size_t channels, std::size_t inner, std::size_t u0,
                          std::size_t u1, const double* x, const double* dy, double* dx, double* dalpha) {
   HWY_DYNAMIC_DISPATCH(PreluBackwardF64)(alpha, channels, inner, u0, u1, x, dy, dx, dalpha);
+}
+
+void simd_prelu_rows_forward(const float* alpha, std::size_t channels, std::size_t r0, std::size_t r1,
+                             const float* x, float* y) {
+  HWY_DYNAMIC_DISPATCH(PreluRowsForwardF32)(alpha, channels, r0, r1, x, y);
+}
+void simd_prelu_rows_forward(const double* alpha, std::size_t channels, std::size_t r0, std::size_t r1,
+                             const double* x, double* y) {
+  HWY_DYNAMIC_DISPATCH(PreluRowsForwardF64)(alpha, channels, r0, r1, x, y);
+}
+void simd_prelu_rows_backward(const float* alpha, std::size_t channels, std::size_t r0, std::size_t r1,
+                              const float* x, const float* dy, float* dx, double* dalpha) {
+  HWY_DYNAMIC_DISPATCH(PreluRowsBackwardF32)(alpha, channels, r0, r1, x, dy, dx, dalpha);
+}
+void simd_prelu_rows_backward(const double* alpha, std::size_t channels, std::size_t r0, std::size_t r1,
+                              const double* x, const double* dy, double* dx, double* dalpha) {
+  HWY_DYNAMIC_DISPATCH(PreluRowsBackwardF64)(alpha, channels, r0, r1, x, dy, dx, dalpha);
 }
 
 }  // namespace actfn::kernels

@@ -35,30 +35,37 @@ bool element_wise_and_valid(const Activation& act) {
 /// target, whole cache lines for f32 and f64.
 constexpr std::size_t kGrain = 64;
 
-/// PReLU blocks shorter than this (channels-last layouts, inner = 1) stay on the reference: one
-/// kernel call per handful of elements would cost more than it saves.
+/// Channels-first blocks shorter than this (but longer than 1) stay on the reference: a kernel
+/// pass per handful of elements would cost more than it saves. inner = 1 (channels last) has its
+/// own kernel, along the channels.
 constexpr std::size_t kMinPreluBlock = 16;
 
-/// Whether a per-channel call is PReLU in a layout the fused kernel takes; anything else (including
+/// Whether a per-channel call is PReLU in a layout the fused kernels take; anything else (including
 /// every malformed call) goes to the reference, which reports the error.
 template <class T>
 bool prelu_layout(const Activation& act, Channels L, std::span<const T> learned, std::size_t n) {
   return act.kind() == Kind::Prelu && element_wise_and_valid(act) && learned.size() == L.channels &&
-         L.outer * L.channels * L.inner == n && L.inner >= kMinPreluBlock;
+         L.outer * L.channels * L.inner == n && (L.inner == 1 || L.inner >= kMinPreluBlock);
 }
 
-/// PReLU backward over blocks of `inner` elements with slope learned[c]: dx in the same pass as
-/// dlearned[c] += Σ dy·x over x ≤ 0 (when dlearned is not empty). Each thread's slice sums into
-/// its own row of partial sums, added in slice order: the same result for the same thread count.
+/// PReLU backward with slope learned[c]: dx in the same pass as dlearned[c] += Σ dy·x over x ≤ 0
+/// (when dlearned is not empty). Each thread's slice sums into its own row of partial sums, added
+/// in slice order: the same result for the same thread count.
 template <class T>
 void prelu_backward(Channels L, std::span<const T> learned, std::span<const T> x, std::span<const T> dy,
                     std::span<T> dx, std::span<T> dlearned) {
   const std::size_t C = L.channels;
   std::vector<double> partial(dlearned.empty() ? 0 : kernels::max_slices() * C, 0.0);
-  kernels::parallel_for(L.outer * C, 1, L.inner, [&](std::size_t slice, std::size_t begin, std::size_t end) {
-    kernels::simd_prelu_backward(learned.data(), C, L.inner, begin, end, x.data(), dy.data(), dx.data(),
-                                 dlearned.empty() ? nullptr : partial.data() + slice * C);
-  });
+  const auto sums = [&](std::size_t slice) { return dlearned.empty() ? nullptr : partial.data() + slice * C; };
+  if (L.inner == 1)
+    kernels::parallel_for(L.outer, 1, C, [&](std::size_t slice, std::size_t begin, std::size_t end) {
+      kernels::simd_prelu_rows_backward(learned.data(), C, begin, end, x.data(), dy.data(), dx.data(), sums(slice));
+    });
+  else
+    kernels::parallel_for(L.outer * C, 1, L.inner, [&](std::size_t slice, std::size_t begin, std::size_t end) {
+      kernels::simd_prelu_backward(learned.data(), C, L.inner, begin, end, x.data(), dy.data(), dx.data(),
+                                   sums(slice));
+    });
   for (std::size_t c = 0; c < dlearned.size(); ++c) {
     double sum = static_cast<double>(dlearned[c]);
     for (std::size_t s = 0; s < kernels::max_slices(); ++s) sum += partial[s * C + c];
@@ -182,11 +189,15 @@ template <class T>
 void forward(const Activation& act, Channels layout, std::span<const T> learned, std::span<const T> x,
              std::span<T> y) {
   if (prelu_layout(act, layout, learned, x.size()) && y.size() == x.size() && disjoint_or_same(x, y)) {
-    kernels::parallel_for(layout.outer * layout.channels, 1, layout.inner,
-                          [&](std::size_t, std::size_t begin, std::size_t end) {
-                            kernels::simd_prelu_forward(learned.data(), layout.channels, layout.inner, begin, end,
-                                                        x.data(), y.data());
-                          });
+    const std::size_t C = layout.channels;
+    if (layout.inner == 1)
+      kernels::parallel_for(layout.outer, 1, C, [&](std::size_t, std::size_t begin, std::size_t end) {
+        kernels::simd_prelu_rows_forward(learned.data(), C, begin, end, x.data(), y.data());
+      });
+    else
+      kernels::parallel_for(layout.outer * C, 1, layout.inner, [&](std::size_t, std::size_t begin, std::size_t end) {
+        kernels::simd_prelu_forward(learned.data(), C, layout.inner, begin, end, x.data(), y.data());
+      });
     return;
   }
   reference::forward(act, layout, learned, x, y);

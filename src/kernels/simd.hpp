@@ -32,6 +32,16 @@ void simd_prelu_backward(const float* alpha, std::size_t channels, std::size_t i
                          std::size_t u1, const float* x, const float* dy, float* dx, double* dalpha);
 void simd_prelu_backward(const double* alpha, std::size_t channels, std::size_t inner, std::size_t u0,
                          std::size_t u1, const double* x, const double* dy, double* dx, double* dalpha);
+/// Channels-last per-channel PReLU (inner = 1): rows r0 ≤ r < r1 of `channels` elements, element c
+/// with slope alpha[c]; backward adds Σ dy·x over x ≤ 0 of column c to dalpha[c] (null: not wanted).
+void simd_prelu_rows_forward(const float* alpha, std::size_t channels, std::size_t r0, std::size_t r1,
+                             const float* x, float* y);
+void simd_prelu_rows_forward(const double* alpha, std::size_t channels, std::size_t r0, std::size_t r1,
+                             const double* x, double* y);
+void simd_prelu_rows_backward(const float* alpha, std::size_t channels, std::size_t r0, std::size_t r1,
+                              const float* x, const float* dy, float* dx, double* dalpha);
+void simd_prelu_rows_backward(const double* alpha, std::size_t channels, std::size_t r0, std::size_t r1,
+                              const double* x, const double* dy, double* dx, double* dalpha);
 
 /// Softmax, softmin or log_softmax over `rows` contiguous f32 rows of n (softmax.cpp): forward, and
 /// backward from y (dx may alias y or dy). False, doing nothing, for any other kind.

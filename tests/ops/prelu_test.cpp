@@ -108,10 +108,21 @@ TEST(PreluChannels, MatchesReferenceOnEveryTarget) {
   }
 }
 
-// Channels-last (inner = 1) runs on the reference: the same numbers, same accumulation.
-TEST(PreluChannels, ChannelsLastEqualsReference) {
+// Channels last (inner = 1, NHWC) has its own kernel, vectors along the channels; channel counts
+// around the vector widths leave scalar tails.
+TEST(PreluChannels, ChannelsLastMatchesReferenceOnEveryTarget) {
+  const SettingsGuard guard;
+  for (const std::size_t channels : {1, 3, 8, 17, 64, 67}) {
+    SCOPED_TRACE("channels " + std::to_string(channels));
+    check_layout<float>(Channels{50, channels, 1});
+    check_layout<double>(Channels{50, channels, 1});
+  }
+}
+
+// 1 < inner < 16 runs on the reference: the same numbers, same accumulation.
+TEST(PreluChannels, ShortBlocksEqualReference) {
   const actfn::Activation act = actfn::parse("prelu");
-  const Channels L{50, 8, 1};
+  const Channels L{10, 8, 5};
   const std::vector<float> x = random_values<float>(400, 3), dy = random_values<float>(400, 4), alpha(8, 0.1f);
   std::vector<float> dx(400), dx_ref(400), da(8, 0.0f), da_ref(8, 0.0f);
   actfn::backward<float>(act, L, alpha, {.x = x, .dy = dy}, dx, da);
