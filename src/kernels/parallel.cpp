@@ -129,20 +129,20 @@ namespace kernels {
 
 std::size_t max_slices() { return threads(); }
 
-void parallel_for(std::size_t n, std::size_t grain, std::size_t cost, const SliceBody& body) {
+std::size_t slices_for(std::size_t n, std::size_t grain, std::size_t cost) {
   const std::size_t work = n * cost;
-  const std::size_t slices =
-      work < parallel_threshold() ? 1 : std::min<std::size_t>({threads(), n / grain, work / 4096});
-  if (slices > 1) {
-    // Equal slices rounded up to whole grains; the last one takes what is left.
-    const std::size_t per = (n / slices + grain - 1) / grain * grain;
-    const std::function<void(std::size_t)> job = [&](std::size_t s) {
-      const std::size_t begin = std::min(n, s * per), end = s + 1 == slices ? n : std::min(n, begin + per);
-      if (begin < end) body(s, begin, end);
-    };
-    if (pool().try_run(slices, job)) return;
-  }
-  body(0, 0, n);
+  if (work < parallel_threshold()) return 1;
+  return std::max<std::size_t>(1, std::min<std::size_t>({threads(), n / grain, work / 4096}));
+}
+
+void run_slices(std::size_t slices, std::size_t n, std::size_t grain, const SliceBody& body) {
+  // Equal slices rounded up to whole grains; the last one takes what is left.
+  const std::size_t per = (n / slices + grain - 1) / grain * grain;
+  const std::function<void(std::size_t)> job = [&](std::size_t s) {
+    const std::size_t begin = std::min(n, s * per), end = s + 1 == slices ? n : std::min(n, begin + per);
+    if (begin < end) body(s, begin, end);
+  };
+  if (!pool().try_run(slices, job)) body(0, 0, n);
 }
 
 }  // namespace kernels
