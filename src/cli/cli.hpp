@@ -31,6 +31,9 @@ nlohmann::json row_json(const FunctionInfo& fi);
 /// JSON of computed properties.
 nlohmann::json properties_json(const Properties& p);
 
+/// JSON of an element-wise activation's init gain, E[f] and E[f²] for z ~ N(0, 1) (actfn::analyze).
+nlohmann::json gaussian_json(const Activation& act);
+
 /// The generated catalogue (docs/catalog.md).
 std::string catalog_markdown();
 
@@ -63,5 +66,29 @@ int targets(std::ostream& out);
 
 /// Prints the catalogue, or with `check` compares it with that file and fails when stale.
 int docs(std::ostream& out, const std::optional<std::string>& check);
+
+// ---- analyze (analyze.cpp): the theory behind the choice, computed by actfn::analyze ----------
+
+struct MomentsOptions {
+  std::vector<std::string> specs;  // empty: every element-wise activation at its defaults
+  double q = 1;                    // input variance of the moments
+  std::optional<double> sigma_w;   // weight deviation of the variance map; default √gain per activation
+  double sigma_b = 0;
+  bool json = false;
+};
+/// Table (or JSON) of Gaussian moments, init gain, variance-map fixed point and χ per activation.
+int analyze_moments(std::ostream& out, const MomentsOptions& options);
+
+struct SeluOptions {
+  double mean = 0, var = 1;    // the fixed point to solve (α, λ) for
+  double omega = 0, tau = 1;   // weight moments n E[w], n E[w²]
+  bool json = false;
+};
+/// SELU's mean/variance map at the default α, λ: fixed point, Jacobian, spectral norm; and the
+/// (α, λ) that make (mean, var) the fixed point.
+int analyze_selu(std::ostream& out, const SeluOptions& options);
+
+/// Where f' is exactly 0 or subnormal, f32 and f64, per activation (empty specs: every element-wise one).
+int analyze_underflow(std::ostream& out, const std::vector<std::string>& specs, bool json);
 
 }  // namespace actfn::cli

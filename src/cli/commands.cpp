@@ -1,11 +1,13 @@
 // actfn list / describe / eval / docs.
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
+#include "actfn/analyze.hpp"
 #include "cli.hpp"
 
 namespace actfn::cli {
@@ -23,6 +25,13 @@ std::string saturation_text(const Properties& p) {
   if (p.saturates_left) return "left";
   if (p.saturates_right) return "right";
   return "neither side";
+}
+
+/// 10 significant digits, for quadrature results accurate to ~1e-12 (--json carries all 17).
+std::string digits10(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
 }
 
 std::string variants_text(const FunctionInfo& fi) {
@@ -88,6 +97,7 @@ int describe(std::ostream& out, const std::string& spec, bool json) {
                                     {"f64", v(m->f64_y)}, {"f64_derivative", v(m->f64_dy)}, {"run", m->run}};
     }
     if (props) j["properties"] = properties_json(*props);
+    if (!fi.vector_wise) j["gaussian"] = gaussian_json(act);
     out << j.dump(2) << "\n";
     return 0;
   }
@@ -125,6 +135,9 @@ int describe(std::ostream& out, const std::string& spec, bool json) {
     line("saturates", saturation_text(p));
     line("limits", "f(-inf) = " + format_short(p.limit_neg_inf) + ", f(+inf) = " + format_short(p.limit_pos_inf));
     line("zeros", "f(-0) = " + format_value(p.at_neg_zero) + ", f(+0) = " + format_value(p.at_pos_zero));
+    const analyze::GaussianMoments m = analyze::gaussian_moments(act);
+    line("init gain", digits10(analyze::init_gain(act)) + " = 1/E[f(z)^2]: Var(w) = gain/fan_in keeps E[x^2]; z ~ N(0,1): E[f] = " +
+                          digits10(m.mean) + ", E[f^2] = " + digits10(m.second) + "  [actfn analyze moments]");
     for (const Kink& k : p.kinks)
       line("kink", "x = " + format_short(k.x) + ": f'(x-) = " + format_short(k.left_slope) + ", f'(x+) = " +
                        format_short(k.right_slope) + ", f'(x) = " + format_short(k.slope_at) + (k.jump ? ", f jumps" : ""));

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "actfn/analyze.hpp"
 #include "cli.hpp"
 
 namespace actfn::cli {
@@ -121,6 +122,11 @@ nlohmann::json properties_json(const Properties& p) {
   };
   if (p.minimum) j["minimum"] = {{"x", p.minimum->x}, {"y", p.minimum->y}};
   return j;
+}
+
+nlohmann::json gaussian_json(const Activation& act) {
+  const analyze::GaussianMoments m = analyze::gaussian_moments(act);
+  return {{"init_gain", analyze::init_gain(act)}, {"mean", m.mean}, {"second_moment", m.second}};
 }
 
 std::string catalog_markdown() {

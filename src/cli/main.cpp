@@ -101,6 +101,34 @@ int main(int argc, char** argv) {
   auto* acc_json = accuracy->add_flag("--json", acc.json, "machine-readable output");
   accuracy->add_flag("--markdown", acc.markdown, "markdown tables")->excludes(acc_json);
 
+  // analyze: the theory behind the choice (actfn::analyze): Gaussian moments and init gains, SELU's
+  // self-normalising map, gradient underflow.
+  auto* analyze = app.add_subcommand("analyze", "moments under a Gaussian input, SELU self-normalisation, "
+                                                "gradient underflow");
+  analyze->require_subcommand(1);
+  actfn::cli::MomentsOptions mo;
+  double sigma_w = 0;
+  auto* moments = analyze->add_subcommand(
+      "moments", "E[f], E[f^2], E[f'], E[f'^2] for z ~ N(0, q), init gain, variance-map fixed point and chi");
+  moments->add_option("spec", mo.specs, "activation specs (default: every element-wise one)");
+  moments->add_option("--q", mo.q, "input variance (default 1)");
+  auto* sigma_w_opt = moments->add_option("--sigma-w", sigma_w, "weight deviation of the variance map (default sqrt(gain))");
+  moments->add_option("--sigma-b", mo.sigma_b, "bias deviation of the variance map (default 0)");
+  moments->add_flag("--json", mo.json, "machine-readable output");
+  actfn::cli::SeluOptions so;
+  auto* selu = analyze->add_subcommand("selu", "SELU mean/variance map: fixed point, Jacobian, spectral norm; "
+                                               "alpha, lambda for another fixed point");
+  selu->add_option("--mean", so.mean, "fixed-point mean to solve alpha, lambda for (default 0)");
+  selu->add_option("--var", so.var, "fixed-point variance to solve alpha, lambda for (default 1)");
+  selu->add_option("--omega", so.omega, "n E[w] (default 0)");
+  selu->add_option("--tau", so.tau, "n E[w^2] (default 1)");
+  selu->add_flag("--json", so.json, "machine-readable output");
+  std::vector<std::string> underflow_specs;
+  bool underflow_json = false;
+  auto* underflow = analyze->add_subcommand("underflow", "where f' is exactly 0 or subnormal, f32 and f64");
+  underflow->add_option("spec", underflow_specs, "activation specs (default: every element-wise one)");
+  underflow->add_flag("--json", underflow_json, "machine-readable output");
+
   std::vector<std::string> args(argv, argv + argc);
   ev.inputs = split_eval_numbers(args);
   try {
@@ -128,6 +156,12 @@ int main(int argc, char** argv) {
       ev.inputs.insert(ev.inputs.end(), other_inputs.begin(), other_inputs.end());  // non-numbers: rejected by name
       return actfn::cli::eval(std::cout, std::cin, ev);
     }
+    if (*moments) {
+      if (*sigma_w_opt) mo.sigma_w = sigma_w;
+      return actfn::cli::analyze_moments(std::cout, mo);
+    }
+    if (*selu) return actfn::cli::analyze_selu(std::cout, so);
+    if (*underflow) return actfn::cli::analyze_underflow(std::cout, underflow_specs, underflow_json);
     if (*docs) return actfn::cli::docs(std::cout, *check_opt ? std::optional(check) : std::nullopt);
   } catch (const actfn::Error& e) {
     std::cerr << "actfn: error: " << e.what() << "\n";

@@ -1,0 +1,104 @@
+// actfn analyze end to end: the real binary's stdout, stderr and exit code.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+struct Outcome {
+  int rc;
+  std::string out, err;
+};
+
+Outcome run(const std::string& args) {
+  const std::string err_file = testing::TempDir() + "analyze_cli_stderr.txt";
+  const std::string cmd = std::string(ACTFN_BIN) + " " + args + " 2>" + err_file;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (const std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  const int status = pclose(p);
+  std::ifstream e(err_file);
+  std::stringstream err;
+  err << e.rdbuf();
+  return {WEXITSTATUS(status), out, err.str()};
+}
+
+std::size_t lines(const std::string& s) {
+  std::size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+TEST(AnalyzeMoments, JsonGivesHeGainForRelu) {
+  const Outcome r = run("analyze moments relu 'leaky_relu(negative_slope=0.5)' --json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_NEAR(j[0]["gain"].get<double>(), 2.0, 1e-12);
+  EXPECT_NEAR(j[0]["second_moment"].get<double>(), 0.5, 1e-12);
+  EXPECT_EQ(j[0]["phase"], "edge");  // σ_w² = gain = 2: χ = 2 · 1/2
+  EXPECT_NEAR(j[1]["gain"].get<double>(), 2 / 1.25, 1e-12);
+}
+
+TEST(AnalyzeMoments, DefaultTableHasEveryElementWiseActivation) {
+  const Outcome r = run("analyze moments --q 2 --sigma-w 1 --sigma-b 0.1");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(lines(r.out), 2u + 34u);  // legend, header, 34 element-wise activations
+}
+
+TEST(AnalyzeSelu, FixedPointAndSolvedConstants) {
+  const Outcome r = run("analyze selu --var 2 --json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["default"]["fixed_point"]["mean"].get<double>(), 0, 1e-12);
+  EXPECT_NEAR(j["default"]["fixed_point"]["var"].get<double>(), 1, 1e-12);
+  EXPECT_LT(j["default"]["jacobian"]["spectral_norm"].get<double>(), 1);
+  EXPECT_NEAR(j["solved"]["map_of_target"]["var"].get<double>(), 2, 1e-11);
+}
+
+TEST(AnalyzeUnderflow, ReluTable) {
+  const Outcome r = run("analyze underflow relu");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(lines(r.out), 4u);  // legend, header, f32, f64
+  EXPECT_NE(r.out.find("relu"), std::string::npos);
+}
+
+TEST(AnalyzeErrors, OneLineNamingTheProblem) {
+  struct Case {
+    std::string args, message;
+  };
+  for (const Case& c : {Case{"analyze moments reluu", "unknown activation 'reluu'"},
+                        Case{"analyze moments softmax", "softmax is vector-wise"},
+                        Case{"analyze underflow glu", "glu is vector-wise"},
+                        Case{"analyze moments relu --q -1", "--q must be finite and >= 0"},
+                        Case{"analyze moments relu --sigma-w nan", "--sigma-w must be finite"},
+                        Case{"analyze selu --var 0", "var and tau must be > 0"},
+                        Case{"analyze moments relu --q abc", "--q"},
+                        Case{"analyze", "subcommand"}}) {
+    const Outcome r = run(c.args);
+    EXPECT_NE(r.rc, 0) << c.args;
+    EXPECT_EQ(lines(r.err), 1u) << c.args << ": " << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << ": " << r.err;
+    EXPECT_TRUE(r.out.empty()) << c.args;
+  }
+}
+
+TEST(Describe, ShowsGainAndMoments) {
+  const Outcome t = run("describe relu");
+  ASSERT_EQ(t.rc, 0);
+  EXPECT_NE(t.out.find("init gain     2 "), std::string::npos) << t.out;
+  const Outcome j = run("describe 'leaky_relu(negative_slope=0.5)' --json");
+  ASSERT_EQ(j.rc, 0);
+  const auto d = nlohmann::json::parse(j.out);
+  EXPECT_NEAR(d["gaussian"]["init_gain"].get<double>(), 1.6, 1e-12);
+  EXPECT_NEAR(d["gaussian"]["second_moment"].get<double>(), 0.625, 1e-12);
+}
+
+}  // namespace
