@@ -4,7 +4,8 @@
 // 0.5 ULP of the correctly rounded value) on every target. The formulas are the reference's stable
 // splits (src/core/functions), with exp arguments clamped where the f32 result has saturated.
 // These are the functions without a native f32 kernel yet (smooth_f32-inl.h has sigmoid, tanh,
-// silu, swish and gelu_sigmoid in f32 lanes: 2.3-2.7x faster forward, 1.4-2.2x backward).
+// silu, swish, gelu_sigmoid, hardswish, elu, celu, selu, softplus, log_sigmoid, softsign
+// and lecun_tanh in f32 lanes).
 // No include guard: compiled once per target, inside that target's namespace.
 
 HWY_BEFORE_NAMESPACE();
@@ -28,21 +29,6 @@ V sigmoid_f64(D d, V x, V& slope) {
   return hn::IfThenElse(x >= hn::Zero(d), r, hn::Mul(e, r));
 }
 
-/// tanh|x| = -t/(t + 2) with t = expm1(-2|x|) in (-1, 0]: no cancellation near 0; the sign is
-/// copied back so tanh(-0) = -0. |x| is clamped at 40, where tanh is 1 in f64.
-template <class D, class V>
-V tanh_f64(D d, V x) {
-  const V t = hn::Expm1(d, hn::Mul(hn::Set(d, -2.0), hn::Min(hn::Abs(x), hn::Set(d, 40.0))));
-  return hn::CopySign(hn::Div(hn::Neg(t), hn::Add(t, hn::Set(d, 2.0))), x);
-}
-/// sech^2 x = 4e/(1 + e)^2 with e = e^-2|x| (clamped: e^-800 is 0 for f32).
-template <class D, class V>
-V sech2_f64(D d, V x) {
-  const V e = hn::Exp(d, hn::Mul(hn::Set(d, -2.0), hn::Min(hn::Abs(x), hn::Set(d, 400.0))));
-  const V s = hn::Add(hn::Set(d, 1.0), e);
-  return hn::Div(hn::Mul(hn::Set(d, 4.0), e), hn::Mul(s, s));
-}
-
 /// x·g(x) at ±inf for a gate with g(-inf) = 0, g(+inf) = 1: +inf and -0 (as fn::gated_limit).
 template <class D, class V>
 V gated_limit_f64(D d, V x, V finite) {
@@ -58,136 +44,6 @@ template <class D, class V>
 V exp_nonpositive(D d, V x) {
   return hn::Exp(d, hn::Max(x, hn::Set(d, -1000.0)));
 }
-/// expm1 has the sign of x, which keeps expm1(-0) = -0 (Highway's Expm1 returns +0 there).
-template <class D, class V>
-V expm1_nonpositive(D d, V x) {
-  return hn::CopySign(hn::Expm1(d, hn::Max(x, hn::Set(d, -1000.0))), x);
-}
-
-template <>
-struct SimdF32ViaF64<fn::Softplus> {
-  /// (max(z, 0) + log1p(e^-|z|))/beta, z = beta x.
-  template <class D, class V>
-  static V f(D d, V x, const Pd& p) {
-    const V b = hn::Set(d, p[0]), z = hn::Mul(b, x);
-    return hn::Div(hn::Add(hn::Max(z, hn::Zero(d)), hn::Log1p(d, exp_nonpositive(d, hn::Neg(hn::Abs(z))))), b);
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd& p) {
-    V slope;
-    return sigmoid_f64(d, hn::Mul(hn::Set(d, p[0]), x), slope);
-  }
-  template <class D, class V>
-  static V df_from_y(D d, V y, const Pd& p) {
-    return hn::Neg(expm1_nonpositive(d, hn::Neg(hn::Mul(hn::Set(d, p[0]), y))));
-  }
-};
-
-template <>
-struct SimdF32ViaF64<fn::LogSigmoid> {
-  template <class D, class V>
-  static V f(D d, V x, const Pd&) {
-    return hn::Sub(hn::Min(x, hn::Zero(d)), hn::Log1p(d, exp_nonpositive(d, hn::Neg(hn::Abs(x)))));
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd&) {
-    V slope;
-    return sigmoid_f64(d, hn::Neg(x), slope);
-  }
-  template <class D, class V>
-  static V df_from_y(D d, V y, const Pd&) {
-    return hn::Neg(expm1_nonpositive(d, y));
-  }
-};
-
-/// The exponential linear units: x for x > 0, scale · expm1(x / width) below.
-template <class D, class V>
-V elu_like(D d, V x, V scale, V width) {
-  return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(scale, expm1_nonpositive(d, hn::Div(x, width))));
-}
-
-template <>
-struct SimdF32ViaF64<fn::Elu> {
-  template <class D, class V>
-  static V f(D d, V x, const Pd& p) {
-    return elu_like(d, x, hn::Set(d, p[0]), hn::Set(d, 1.0));
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd& p) {
-    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0), hn::Mul(hn::Set(d, p[0]), exp_nonpositive(d, x)));
-  }
-  template <class D, class V>
-  static V df_from_y(D d, V y, const Pd& p) {
-    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0), hn::Add(y, hn::Set(d, p[0])));
-  }
-};
-
-template <>
-struct SimdF32ViaF64<fn::Celu> {
-  template <class D, class V>
-  static V f(D d, V x, const Pd& p) {
-    return elu_like(d, x, hn::Set(d, p[0]), hn::Set(d, p[0]));
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd& p) {
-    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0), exp_nonpositive(d, hn::Div(x, hn::Set(d, p[0]))));
-  }
-  template <class D, class V>
-  static V df_from_y(D d, V y, const Pd& p) {
-    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0), hn::Add(hn::Div(y, hn::Set(d, p[0])), hn::Set(d, 1.0)));
-  }
-};
-
-template <>
-struct SimdF32ViaF64<fn::Selu> {
-  static constexpr double kLambda = static_cast<double>(fn::Selu::kLambda);
-  static constexpr double kLambdaAlpha = kLambda * static_cast<double>(fn::Selu::kAlpha);
-  template <class D, class V>
-  static V f(D d, V x, const Pd&) {
-    return hn::IfThenElse(x > hn::Zero(d), hn::Mul(hn::Set(d, kLambda), x),
-                          hn::Mul(hn::Set(d, kLambdaAlpha), expm1_nonpositive(d, x)));
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd&) {
-    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, kLambda), hn::Mul(hn::Set(d, kLambdaAlpha), exp_nonpositive(d, x)));
-  }
-  template <class D, class V>
-  static V df_from_y(D d, V y, const Pd&) {
-    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, kLambda), hn::Add(y, hn::Set(d, kLambdaAlpha)));
-  }
-};
-
-template <>
-struct SimdF32ViaF64<fn::Hardswish> {
-  /// The reference's operations in the same order: x (x + 3) / 6 between the corners.
-  template <class D, class V>
-  static V f(D d, V x, const Pd&) {
-    const V three = hn::Set(d, 3.0);
-    const V mid = hn::Div(hn::Mul(x, hn::Add(x, three)), hn::Set(d, 6.0));
-    return hn::IfThenElse(x <= hn::Neg(three), hn::Zero(d), hn::IfThenElse(x >= three, x, mid));
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd&) {
-    const V three = hn::Set(d, 3.0);
-    const V mid = hn::Add(hn::Div(x, three), hn::Set(d, 0.5));
-    return hn::IfThenElse(x < hn::Neg(three), hn::Zero(d), hn::IfThenElse(x > three, hn::Set(d, 1.0), mid));
-  }
-};
-
-template <>
-struct SimdF32ViaF64<fn::Softsign> {
-  template <class D, class V>
-  static V f(D d, V x, const Pd&) {
-    const V y = hn::Div(x, hn::Add(hn::Set(d, 1.0), hn::Abs(x)));
-    return hn::IfThenElse(hn::IsInf(x), hn::CopySign(hn::Set(d, 1.0), x), y);
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd&) {
-    const V r = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), hn::Abs(x)));
-    return hn::Mul(r, r);
-  }
-};
-
 template <>
 struct SimdF32ViaF64<fn::Mish> {
   /// fn::Mish::parts in both branches: rational in e = e^x below 0 and in e = e^-x above.
@@ -243,30 +99,6 @@ struct SimdF32ViaF64<fn::GeluTanh> {
     const V du = hn::Mul(hn::Set(d, static_cast<double>(fn::GeluTanh::kC)), hn::Add(hn::Set(d, 1.0), hn::Mul(hn::Mul(k3, x), x)));
     const V g = hn::Add(s, hn::IfThenElseZero(slope != hn::Zero(d), hn::Mul(hn::Mul(hn::Mul(hn::Set(d, 2.0), x), du), slope)));
     return gated_slope_limit_f64(d, x, g);
-  }
-};
-
-template <>
-struct SimdF32ViaF64<fn::LecunTanh> {
-  static constexpr double kScale = static_cast<double>(fn::LecunTanh::kScale);
-  /// 2x/3 as the reference forms it: (2x)/3.
-  template <class D, class V>
-  static V inner(D d, V x) {
-    return hn::Div(hn::Mul(hn::Set(d, 2.0), x), hn::Set(d, 3.0));
-  }
-  template <class D, class V>
-  static V f(D d, V x, const Pd&) {
-    return hn::Mul(hn::Set(d, kScale), tanh_f64(d, inner(d, x)));
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd&) {
-    return hn::Mul(hn::Set(d, kScale * 2.0 / 3.0), sech2_f64(d, inner(d, x)));
-  }
-  /// 2 (A - y)(A + y) / (3A).
-  template <class D, class V>
-  static V df_from_y(D d, V y, const Pd&) {
-    const V a = hn::Set(d, kScale);
-    return hn::Div(hn::Mul(hn::Mul(hn::Set(d, 2.0), hn::Sub(a, y)), hn::Add(a, y)), hn::Set(d, 3.0 * kScale));
   }
 };
 

@@ -178,5 +178,42 @@ struct Simd<fn::Identity> {
   }
 };
 
+/// a·b + c rounded once, as std::fma: one instruction where the target has FMA; elsewhere
+/// (SSSE3, SSE4, EMU128) std::fma lane by lane, since a separate multiply and add round twice.
+template <class D, class V>
+HWY_INLINE V exact_fma(D d, V a, V b, V c) {
+#if HWY_NATIVE_FMA
+  (void)d;
+  return hn::MulAdd(a, b, c);
+#else
+  using T = hn::TFromD<D>;
+  HWY_ALIGN T va[HWY_MAX_BYTES / sizeof(T)], vb[HWY_MAX_BYTES / sizeof(T)], vc[HWY_MAX_BYTES / sizeof(T)];
+  hn::Store(a, d, va);
+  hn::Store(b, d, vb);
+  hn::Store(c, d, vc);
+  for (std::size_t i = 0; i < hn::Lanes(d); ++i) va[i] = std::fma(va[i], vb[i], vc[i]);
+  return hn::Load(d, va);
+#endif
+}
+
+/// hard_sigmoid: t = fma(slope, x, offset) clamped to [0, 1] (as fn::HardSigmoid: t <= 0 gives
+/// +0, a NaN t stays NaN). f' is the slope strictly between the corners -offset/slope and
+/// (1 - offset)/slope, computed in the data type as the reference computes them, and 0 elsewhere.
+template <>
+struct Simd<fn::HardSigmoid> {
+  template <class D, class V>
+  static V f(D d, V x, const P<D>& p) {
+    const V t = exact_fma(d, hn::Set(d, p[0]), x, hn::Set(d, p[1]));
+    const V one = hn::Set(d, 1);
+    return hn::IfThenElse(t <= hn::Zero(d), hn::Zero(d), hn::IfThenElse(t >= one, one, t));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const P<D>& p) {
+    using T = hn::TFromD<D>;
+    const T lo = -p[1] / p[0], hi = (T(1) - p[1]) / p[0];
+    return hn::IfThenElseZero(hn::And(x > hn::Set(d, lo), x < hn::Set(d, hi)), hn::Set(d, p[0]));
+  }
+};
+
 }  // namespace actfn::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

@@ -116,6 +116,7 @@ enum class Range : bool { kNormal, kTail };
 template <class D>
 struct Exp {
   V<D> hi, lo, n, unit;
+  V<D> q, q_lo;  // e^r - 1 as a pair (expm1 where n = 0)
 };
 template <Range kRange, class D>
 HWY_INLINE Exp<D> exp_pair(D d, V<D> h, V<D> l) {
@@ -142,10 +143,9 @@ HWY_INLINE Exp<D> exp_pair(D d, V<D> h, V<D> l) {
   poly = hn::MulAdd(poly, r, hn::Set(d, 4.1666464772966816e-2f));
   poly = hn::MulAdd(poly, r, hn::Set(d, 1.6666666681640166e-1f));
   poly = hn::MulAdd(poly, r, hn::Set(d, 0.5f));
-  V<D> q_lo;
-  const V<D> q = fast_two_sum<D>(r, hn::Mul(hn::Mul(r, r), poly), q_lo);
-  e.hi = fast_two_sum<D>(hn::Set(d, 1.0f), q, e.lo);
-  e.lo = hn::Add(e.lo, q_lo);
+  e.q = fast_two_sum<D>(r, hn::Mul(hn::Mul(r, r), poly), e.q_lo);
+  e.hi = fast_two_sum<D>(hn::Set(d, 1.0f), e.q, e.lo);
+  e.lo = hn::Add(e.lo, e.q_lo);
   if constexpr (kRange == Range::kTail) {
     // Past the floor e counts as 0, so a huge factor (x e^x at x = -1e38) cannot revive it.
     e.hi = hn::IfThenElseZero(in_range, e.hi);
@@ -160,6 +160,26 @@ HWY_INLINE V<D> scale(D d, V<D> v, const Exp<D>& e, V<D> n) {
   if constexpr (kRange == Range::kTail) return scale_tail(d, v, n);
   (void)e;
   return hn::Mul(v, pow2(d, n));
+}
+
+/// e^(h + l) - 1 for h ≤ 0 (|l| ≤ ulp(h)) as a pair hi + lo, within ~2^-30 relative of the
+/// true value: where n = 0 (|h| ≤ ln2/2) it is exp_pair's own q + q_lo (no 1 + q rounding in
+/// between) plus the part of l that exp_pair's r = h + l rounded away; elsewhere e·2^n - 1 with e·2^n = hi·unit exact and -1 + hi·unit an exact pair
+/// (Fast2Sum; -1 dominates). h is clamped at -87.3 by exp_pair, where e^h < 2^-126 no longer
+/// changes -1. A zero h gives +0 whatever its sign: the callers keep signed zeros themselves.
+template <class D>
+HWY_INLINE V<D> expm1_pair(D d, V<D> h, V<D> l, V<D>& lo) {
+  const Exp<D> e = exp_pair<Range::kNormal>(d, h, l);
+  V<D> ml;
+  const V<D> mh = fast_two_sum<D>(hn::Set(d, -1.0f), hn::Mul(e.hi, e.unit), ml);
+  ml = hn::MulAdd(e.lo, e.unit, ml);
+  const auto central = e.n == hn::Zero(d);
+  // There exp_pair's reduced argument is r = h + l rounded; its rounding error r_l goes back in
+  // through expm1'(r) = 1 + expm1(r) ≈ 1 + r.
+  V<D> rl;
+  const V<D> rh = fast_two_sum<D>(h, l, rl);
+  lo = hn::IfThenElse(central, hn::Add(e.q_lo, hn::MulAdd(rl, rh, rl)), ml);
+  return hn::IfThenElse(central, e.q, mh);
 }
 
 /// (nh + nl)/(dh + dl) as y + corr, within ~0.5 ULP once added. The residual nh - y·dh is exact
@@ -326,22 +346,35 @@ struct SimdF32<fn::Sigmoid> {
   }
 };
 
-/// tanh(x) = sign(x)·(1 - e)/(1 + e), e = e^-2|x| as an exact pair: near 0 the numerator 1 - e is
-/// -q with no cancellation; below 2^-12 the result is x. |x| is clamped at 10, where
-/// tanh is 1 in f32 (e is then normal: no tail instance). tanh(-0) = -0 (the sign is copied back).
+namespace f32 {
+/// tanh(a + al) for a = |v| ≥ 0 (al its low part) as y + corr: (1 - e)/(1 + e) with e =
+/// e^-2a an exact pair, so near 0 the numerator is -q with no cancellation. a is clamped at 10,
+/// where tanh is 1 in f32 (e stays normal: no tail instance).
+template <class D>
+HWY_INLINE V<D> tanh_abs(D d, V<D> a, V<D> al, V<D>& corr) {
+  const V<D> ten = hn::Set(d, 10.0f);
+  al = hn::IfThenElseZero(a < ten, al);
+  a = hn::Min(a, ten);
+  const V<D> m2 = hn::Set(d, -2.0f);
+  const Exp<D> e = exp_pair<Range::kNormal>(d, hn::Mul(m2, a), hn::Mul(m2, al));
+  const V<D> eh = hn::Mul(e.hi, e.unit), el = hn::Mul(e.lo, e.unit);
+  const V<D> one = hn::Set(d, 1.0f);
+  V<D> num_l, den_l;
+  const V<D> num_h = fast_two_sum<D>(one, hn::Neg(eh), num_l);
+  const V<D> den_h = fast_two_sum<D>(one, eh, den_l);
+  return div_pair(d, num_h, hn::Sub(num_l, el), den_h, hn::Add(den_l, el), corr);
+}
+}  // namespace f32
+
+/// tanh(x) = sign(x)·tanh|x| (f32::tanh_abs); below 2^-12 the result is x. tanh(-0) = -0 (the
+/// sign is copied back). Valid for every float.
 /// Measured (as sigmoid): f ≤ 0.66 ULP (FMA) / 0.77, f' ≤ 0.80 / 1.20, f' from y ≤ 1.5.
 template <>
 struct SimdF32<fn::Tanh> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
-    const f32::V<D> a = hn::Min(hn::Abs(x), hn::Set(d, 10.0f));
-    const f32::Exp<D> e = f32::exp_pair<f32::Range::kNormal>(d, hn::Mul(hn::Set(d, -2.0f), a), hn::Zero(d));
-    const f32::V<D> eh = hn::Mul(e.hi, e.unit), el = hn::Mul(e.lo, e.unit);
-    const f32::V<D> one = hn::Set(d, 1.0f);
-    f32::V<D> num_l, den_l, corr;
-    const f32::V<D> num_h = f32::fast_two_sum<D>(one, hn::Neg(eh), num_l);
-    const f32::V<D> den_h = f32::fast_two_sum<D>(one, eh, den_l);
-    const f32::V<D> y = f32::div_pair(d, num_h, hn::Sub(num_l, el), den_h, hn::Add(den_l, el), corr);
+    f32::V<D> corr;
+    const f32::V<D> y = f32::tanh_abs(d, hn::Abs(x), hn::Zero(d), corr);
     // Below 2^-12, tanh x rounds to x (x³/3 is under half an ULP), and the quotient's correction
     // (through a 12-bit reciprocal) would be the whole result.
     return hn::IfThenElse(hn::Abs(x) < hn::Set(d, 0x1p-12f), x, hn::CopySign(hn::Add(y, corr), x));
@@ -416,6 +449,408 @@ struct SimdF32<fn::GeluSigmoid> {
     f32::V<D> vl;
     const f32::V<D> vh = v_of(d, x, vl);
     return f32::gate_slope_at_inf(d, x, vh, f32::gate_slope(d, vh, vl));
+  }
+};
+
+/// hardswish(x) = x (x + 3)/6 on (-3, 3), 0 at and below -3, x at and above 3 (fn::Hardswish).
+/// One rounding that matters: s = x + 3 as an exact pair (Fast2Sum: |x| < 3 where it is used),
+/// p = x·s as an exact pair (x·s_lo folded in; its rounding is 2^-24 of p_lo), then p·(1/6) with
+/// 1/6 as a float pair c_hi + c_lo and one final rounding:
+/// within ~0.5 ULP (correctly rounded but for ties within 2^-40). Zeros: f(±0) = ±0 and +0 at
+/// and below -3, as the reference's; the blends drop the lanes where x·s overflows, so it is
+/// valid for every float. Measured against the f64 reference (every 64th bit pattern, AVX3 and
+/// SSE4): f ≤ 1.00 ULP (the worst inputs are x ≈ 2^-125, where x·s's low part underflows).
+/// Costs ~2× XNNPACK's 3-rounding form, which measured 1.9 ULP (2.2 without FMA).
+template <>
+struct SimdF32<fn::Hardswish> {
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+    const f32::V<D> three = hn::Set(d, 3.0f), c_hi = hn::Set(d, 0x1.555554p-3f);
+    f32::V<D> sl, pl;
+    const f32::V<D> sh = f32::fast_two_sum<D>(three, x, sl);
+    const f32::V<D> ph = f32::two_prod(d, x, sh, pl);
+    pl = hn::MulAdd(x, sl, pl);
+    const f32::V<D> mid = hn::MulAdd(ph, c_hi, hn::MulAdd(ph, hn::Set(d, 0x1.555556p-27f), hn::Mul(pl, c_hi)));
+    // f has x's sign on (-3, 3); at x = -0 the sum above would be -0 + +0 = +0.
+    return hn::IfThenElse(x >= three, x, hn::IfThenElseZero(x > hn::Neg(three), hn::CopySign(mid, x)));
+  }
+  /// x/3 + 1/2 = (x + 3/2)/3 on [-3, 3]: x + 3/2 is exact near the zero at -3/2 (Sterbenz on
+  /// [-3, -0.75]), then one product with 1/3 as a float pair: within 1 ULP. 0 below -3 and 1 above
+  /// (at ±3 the reference's -1/2, 3/2). Measured: f' ≤ 1.00 ULP (FMA targets) / 1.33.
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
+    const f32::V<D> three = hn::Set(d, 3.0f);
+    const f32::V<D> t = hn::Add(x, hn::Set(d, 1.5f));
+    const f32::V<D> mid = hn::MulAdd(t, hn::Set(d, 0x1.555554p-2f), hn::Mul(t, hn::Set(d, 0x1.555556p-26f)));
+    return hn::IfThenElse(x > three, hn::Set(d, 1.0f), hn::IfThenElseZero(x >= hn::Neg(three), mid));
+  }
+};
+
+namespace f32 {
+
+/// The exponential linear units' negative side, (sh + sl)·expm1(vh + vl) for vh ≤ 0 (lanes with
+/// vh > 0 compute garbage the callers blend away): the pair product rounded once, ~0.5 ULP.
+template <class D>
+HWY_INLINE V<D> scaled_expm1(D d, V<D> vh, V<D> vl, V<D> sh, V<D> sl) {
+  V<D> lo;
+  const V<D> hi = expm1_pair(d, hn::Min(vh, hn::Zero(d)), vl, lo);
+  return hn::MulAdd(sh, hi, hn::MulAdd(sh, lo, hn::Mul(sl, hi)));
+}
+
+/// (sh + sl)·e^(vh + vl) for vh ≤ 0, subnormal tails rounded once.
+template <class D>
+HWY_INLINE V<D> scaled_exp(D d, V<D> vh, V<D> vl, V<D> sh, V<D> sl) {
+  vh = hn::Min(vh, hn::Zero(d));
+  return by_range(d, vh, [&](auto range) {
+    const Exp<D> e = exp_pair<decltype(range)::value>(d, vh, vl);
+    const V<D> v = hn::MulAdd(sh, e.hi, hn::MulAdd(sh, e.lo, hn::Mul(sl, e.hi)));
+    return scale<decltype(range)::value>(d, v, e, e.n);
+  });
+}
+
+/// Below 2^-25, expm1(x) = x(1 + x/2 + ...) is x to within a quarter ULP: the callers use x
+/// there, which keeps -0 and subnormal inputs exact.
+template <class D>
+HWY_INLINE hn::Mask<D> expm1_is_identity(D d, V<D> x) {
+  return hn::Abs(x) < hn::Set(d, 0x1p-25f);
+}
+
+}  // namespace f32
+
+/// elu(x) = x for x > 0, alpha·expm1(x) below (f32::expm1_pair: exp_pair's reduction, with the
+/// central interval |x| ≤ ln2/2 taken from its q + q_lo pair so nothing cancels); alpha·x below
+/// 2^-25 (signed zeros as the reference's: alpha·(-0)). f' = 1 or alpha·e^x (tails subnormal,
+/// rounded once); from y, y + alpha (one rounding, as the reference). Valid for every float and
+/// alpha. Measured against the f64 reference (every 64th bit pattern, alpha = 1 and 0.5):
+/// f ≤ 0.68 ULP (AVX3) / 0.81 (SSE4), f' ≤ 0.73 / 0.74, f' from y ≤ 0.50.
+template <>
+struct SimdF32<fn::Elu> {
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>& p) {
+    const f32::V<D> a = hn::Set(d, p[0]);
+    const f32::V<D> neg = f32::scaled_expm1(d, x, hn::Zero(d), a, hn::Zero(d));
+    return hn::IfThenElse(x > hn::Zero(d), x, hn::IfThenElse(f32::expm1_is_identity(d, x), hn::Mul(a, x), neg));
+  }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
+    const f32::V<D> e = f32::scaled_exp(d, x, hn::Zero(d), hn::Set(d, p[0]), hn::Zero(d));
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0f), e);
+  }
+  template <class D>
+  static f32::V<D> df_from_y(D d, f32::V<D> y, const P<D>& p) {
+    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0f), hn::Add(y, hn::Set(d, p[0])));
+  }
+};
+
+/// celu(x) = x for x > 0, alpha·expm1(x/alpha) below, with v = x/alpha as a pair (the residual
+/// x - v·alpha is exact) so the quotient's rounding does not reach the exponential; x itself
+/// where |v| < 2^-25. f' = 1 or e^v; from y, y/alpha + 1 = (y + alpha)/alpha: y + alpha is
+/// exact where the result is small (Sterbenz, y ≤ -alpha/2), so ≤ 1 ULP. Valid for every float,
+/// alpha > 0 (the registry's range). Measured (every 64th bit pattern, alpha = 2, 0.375):
+/// f ≤ 1.02 ULP (AVX3) / 1.22 (SSE4), f' ≤ 0.85 / 0.86, f' from y ≤ 1.00.
+template <>
+struct SimdF32<fn::Celu> {
+  template <class D>
+  static f32::V<D> v_of(D d, f32::V<D> x, f32::V<D> a, f32::V<D>& lo) {
+    const f32::V<D> v = hn::Div(x, a);
+    lo = hn::Mul(f32::residual(d, v, a, x), hn::ApproximateReciprocal(a));
+    lo = hn::IfThenElseZero(hn::IsFinite(v), lo);
+    return v;
+  }
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>& p) {
+    const f32::V<D> a = hn::Set(d, p[0]);
+    f32::V<D> vl;
+    const f32::V<D> vh = v_of(d, x, a, vl);
+    const f32::V<D> neg = f32::scaled_expm1(d, vh, vl, a, hn::Zero(d));
+    return hn::IfThenElse(hn::Or(x > hn::Zero(d), f32::expm1_is_identity(d, vh)), x, neg);
+  }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
+    const f32::V<D> a = hn::Set(d, p[0]);
+    f32::V<D> vl;
+    const f32::V<D> vh = v_of(d, x, a, vl);
+    const f32::V<D> e = f32::scaled_exp(d, vh, vl, hn::Set(d, 1.0f), hn::Zero(d));
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0f), e);
+  }
+  template <class D>
+  static f32::V<D> df_from_y(D d, f32::V<D> y, const P<D>& p) {
+    const f32::V<D> a = hn::Set(d, p[0]);
+    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0f), hn::Div(hn::Add(y, a), a));
+  }};
+
+/// selu(x) = λx for x > 0, λα·expm1(x) below, λ and λα (the reference's double constants) as
+/// float pairs with positive low parts (λ·inf stays inf), each product rounded once; λα·x below
+/// 2^-25. f' = λ or λα·e^x; from y, y + λα as y + hi an exact pair plus lo (one rounding).
+/// Measured (every 64th bit pattern): f ≤ 0.85 ULP (AVX3) / 1.25 (SSE4), f' ≤ 0.69 / 1.16,
+/// f' from y ≤ 0.50.
+template <>
+struct SimdF32<fn::Selu> {
+  static constexpr double kLambda = static_cast<double>(fn::Selu::kLambda);
+  static constexpr double kLambdaAlpha = kLambda * static_cast<double>(fn::Selu::kAlpha);
+  static constexpr float kLambdaHi = 0x1.0cfabcp+0f, kLambdaLo = 0x1.6a9114p-24f;
+  static constexpr float kLaHi = 0x1.c212ccp+0f, kLaLo = 0x1.903c0cp-26f;
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+    const f32::V<D> lh = hn::Set(d, kLaHi), ll = hn::Set(d, kLaLo);
+    const f32::V<D> neg = f32::scaled_expm1(d, x, hn::Zero(d), lh, ll);
+    const f32::V<D> small = hn::MulAdd(lh, x, hn::Mul(ll, x));
+    const f32::V<D> pos = hn::MulAdd(hn::Set(d, kLambdaHi), x, hn::Mul(hn::Set(d, kLambdaLo), x));
+    return hn::IfThenElse(x > hn::Zero(d), pos, hn::IfThenElse(f32::expm1_is_identity(d, x), small, neg));
+  }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
+    const f32::V<D> e = f32::scaled_exp(d, x, hn::Zero(d), hn::Set(d, kLaHi), hn::Set(d, kLaLo));
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, static_cast<float>(kLambda)), e);
+  }
+  template <class D>
+  static f32::V<D> df_from_y(D d, f32::V<D> y, const P<D>&) {
+    f32::V<D> sl;
+    const f32::V<D> sh = f32::two_sum<D>(y, hn::Set(d, kLaHi), sl);
+    const f32::V<D> neg = hn::Add(sh, hn::Add(sl, hn::Set(d, kLaLo)));
+    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, static_cast<float>(kLambda)), neg);
+  }
+};
+
+namespace f32 {
+
+/// log(1 + u) for u = uh + ul ∈ [0, 1] (|ul| ≤ ulp(uh)) as a pair hi + lo, within ~2^-26
+/// relative. w = 1 + u is an exact pair; w = 2^k m with m ∈ [√½, √2] (k = 1 above √2), and
+/// log w = k ln2 + log1p(f) + m_lo/m with f = m - 1 exact (Sterbenz); log1p(f) = f - f²/2 +
+/// f³ Q(f), Q a degree-8 Chebyshev fit of (log1p(f) - f + f²/2)/f³ on [-0.293, 0.415]
+/// (relative error of log1p 2^-28 with the float coefficients). f is kept exact in the pair, so
+/// below 2^-20 the result is u - u²/2 directly.
+template <class D>
+HWY_INLINE V<D> log1p_pair(D d, V<D> uh, V<D> ul, V<D>& lo) {
+  const V<D> one = hn::Set(d, 1.0f), half = hn::Set(d, 0.5f);
+  V<D> wl;
+  const V<D> wh = fast_two_sum<D>(one, uh, wl);
+  wl = hn::Add(wl, ul);
+  const auto big = wh > hn::Set(d, 1.41421356f);
+  const V<D> m = hn::IfThenElse(big, hn::Mul(wh, half), wh);
+  const V<D> ml = hn::IfThenElse(big, hn::Mul(wl, half), wl);
+  const V<D> f = hn::Sub(m, one);
+  V<D> q = hn::Set(d, 0x1.1d7b2ap-4f);
+  q = hn::MulAdd(q, f, hn::Set(d, -0x1.d63002p-4f));
+  q = hn::MulAdd(q, f, hn::Set(d, 0x1.dea674p-4f));
+  q = hn::MulAdd(q, f, hn::Set(d, -0x1.fcf5b6p-4f));
+  q = hn::MulAdd(q, f, hn::Set(d, 0x1.23d1f8p-3f));
+  q = hn::MulAdd(q, f, hn::Set(d, -0x1.555b44p-3f));
+  q = hn::MulAdd(q, f, hn::Set(d, 0x1.999d5cp-3f));
+  q = hn::MulAdd(q, f, hn::Set(d, -0x1.fffffcp-3f));
+  q = hn::MulAdd(q, f, hn::Set(d, 0x1.555554p-2f));
+  const V<D> t = hn::Mul(hn::Mul(f, f), hn::MulAdd(f, q, hn::Neg(half)));
+  V<D> h = fast_two_sum<D>(hn::IfThenElseZero(big, hn::Set(d, 0x1.62e43p-1f)), f, lo);
+  // m_lo/m through the reciprocal estimate and one Newton step (relative error ≤ 2^-23 of a term
+  // that is itself ≤ 2^-24 of the result), cheaper than a division.
+  const V<D> r0 = hn::ApproximateReciprocal(m);
+  const V<D> rm = hn::MulAdd(r0, hn::NegMulAdd(m, r0, one), r0);
+  lo = hn::Add(lo, hn::Add(t, hn::MulAdd(ml, rm, hn::IfThenElseZero(big, hn::Set(d, -0x1.05c610p-29f)))));
+  h = fast_two_sum<D>(h, lo, lo);
+  // Below 2^-20, f (0 or a few 2^-23) and m_lo/m nearly cancel; u - u²/2 is exact to 2^-41 there.
+  const auto small = uh < hn::Set(d, 0x1p-20f);
+  lo = hn::IfThenElse(small, hn::NegMulAdd(hn::Mul(half, uh), uh, ul), lo);
+  return hn::IfThenElse(small, uh, h);
+}
+
+/// log1p(e^-|v|) for v = vh + vl as a pair (the softplus family's correction term), e from
+/// exp_pair (normal range: callers take |v| > 25 elsewhere, where log1p(u) = u to 2^-37).
+template <class D>
+HWY_INLINE V<D> softplus_term(D d, V<D> vh, V<D> vl, V<D>& lo) {
+  const Exp<D> e = exp_pair<Range::kNormal>(d, hn::Neg(hn::Abs(vh)), hn::IfThenElse(vh < hn::Zero(d), vl, hn::Neg(vl)));
+  return log1p_pair(d, hn::Mul(e.hi, e.unit), hn::Mul(e.lo, e.unit), lo);
+}
+
+/// e^-|v| (v = vh + vl) scaled by (1/s) and rounded once, also where it is subnormal: the far
+/// tails of softplus (u/beta below v = -25) and log_sigmoid (-u above 25).
+template <class D>
+HWY_INLINE V<D> exp_tail_over(D d, V<D> vh, V<D> vl, V<D> s) {
+  const V<D> a = hn::Neg(hn::Abs(vh)), al = hn::IfThenElse(vh < hn::Zero(d), vl, hn::Neg(vl));
+  return by_range(d, a, [&](auto range) {
+    const Exp<D> e = exp_pair<decltype(range)::value>(d, a, al);
+    V<D> corr;
+    const V<D> y = div_pair(d, e.hi, e.lo, s, hn::Zero(d), corr);
+    return scale<decltype(range)::value>(d, hn::Add(y, corr), e, e.n);
+  });
+}
+
+/// -expm1(v) for v = vh + vl ≤ 0 (|vl| ≤ ulp(vh)); -v below 2^-25, which keeps signed zeros as
+/// the reference's (-expm1(-0) = +0).
+template <class D>
+HWY_INLINE V<D> neg_expm1(D d, V<D> vh, V<D> vl) {
+  V<D> lo;
+  const V<D> hi = expm1_pair(d, hn::Min(vh, hn::Zero(d)), vl, lo);
+  return hn::IfThenElse(expm1_is_identity(d, vh), hn::Neg(vh), hn::Neg(hn::Add(hi, lo)));
+}
+
+}  // namespace f32
+
+/// softplus(x) = (max(z, 0) + log1p(e^-|z|))/beta, z = beta x an exact pair (the reference's
+/// form): the sum as a pair, one corrected quotient. Where z > 20 the result is x (e^-z/z <
+/// 2^-30); below z = -25 it is e^z/beta, subnormal tails rounded once. f' = σ(z) (the sigmoid
+/// kernel's quotient on the pair); from y, -expm1(-beta y). Valid for every float, beta > 0.
+/// Measured (every 64th bit pattern, beta = 1 and 2.5): f ≤ 0.99 ULP (AVX3) / 1.06 (SSE4),
+/// f' ≤ 0.77 / 0.77, f' from y ≤ 0.95 / 1.00.
+template <>
+struct SimdF32<fn::Softplus> {
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>& p) {
+    const f32::V<D> b = hn::Set(d, p[0]);
+    f32::V<D> zl, ll, sl, corr;
+    const f32::V<D> zh = f32::two_prod(d, b, x, zl);
+    const f32::V<D> lh = f32::softplus_term(d, zh, zl, ll);
+    const auto pos = zh > hn::Zero(d);
+    const f32::V<D> sh = f32::two_sum<D>(hn::IfThenElseZero(pos, zh), lh, sl);
+    sl = hn::Add(sl, hn::Add(ll, hn::IfThenElseZero(pos, zl)));
+    const f32::V<D> y = f32::div_pair(d, sh, sl, b, hn::Zero(d), corr);
+    const f32::V<D> mid = hn::Add(y, corr);
+    const auto far_neg = zh < hn::Set(d, -25.0f);
+    const f32::V<D> tail = hn::AllFalse(d, far_neg) ? mid : hn::IfThenElse(far_neg, f32::exp_tail_over(d, zh, zl, b), mid);
+    return hn::IfThenElse(zh > hn::Set(d, 20.0f), x, tail);
+  }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
+    f32::V<D> zl;
+    const f32::V<D> zh = f32::two_prod(d, hn::Set(d, p[0]), x, zl);
+    return f32::by_range(d, hn::Neg(hn::Abs(zh)), [&](auto range) {
+      const f32::Logistic<D> s = f32::logistic<decltype(range)::value>(d, zh, zl);
+      f32::V<D> corr, m;
+      const f32::V<D> y = f32::sigmoid_parts(d, s, corr, m);
+      return f32::scale<decltype(range)::value>(d, hn::Add(y, corr), s.e, m);
+    });
+  }
+  template <class D>
+  static f32::V<D> df_from_y(D d, f32::V<D> y, const P<D>& p) {
+    f32::V<D> vl;
+    const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[0]), y, vl);
+    return f32::neg_expm1(d, hn::Neg(vh), hn::Neg(vl));
+  }
+};
+
+/// log_sigmoid(x) = min(x, 0) - log1p(e^-|x|), the two terms summed as a pair: no cancellation
+/// (they have the same sign). Below x = -25 the result is x; above 25 it is -e^-x (subnormal
+/// tails rounded once; -0 where it underflows, +0 from 745.13, as the reference's).
+/// f' = σ(-x); from y, -expm1(y). Measured (every 64th bit pattern): f ≤ 0.85 ULP (AVX3) /
+/// 0.92 (SSE4), f' ≤ 0.72 / 0.74, f' from y ≤ 0.69 / 0.80.
+template <>
+struct SimdF32<fn::LogSigmoid> {
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+    f32::V<D> ll, sl;
+    const f32::V<D> lh = f32::softplus_term(d, x, hn::Zero(d), ll);
+    const f32::V<D> sh = f32::two_sum<D>(hn::Min(x, hn::Zero(d)), hn::Neg(lh), sl);
+    const f32::V<D> mid = hn::Sub(sh, hn::Sub(ll, sl));
+    const auto far_pos = x > hn::Set(d, 25.0f);
+    f32::V<D> y = mid;
+    if (HWY_UNLIKELY(!hn::AllFalse(d, far_pos))) {
+      const f32::V<D> tail = hn::Neg(f32::exp_tail_over(d, x, hn::Zero(d), hn::Set(d, 1.0f)));
+      // The reference's (double) e^-x is 0 from 745.13: its 0 - log1p(0) is +0 there, -0 below.
+      y = hn::IfThenElse(far_pos, hn::IfThenElse(x > hn::Set(d, 745.13321910194122f), hn::Zero(d), tail), mid);
+    }
+    return hn::IfThenElse(x < hn::Set(d, -25.0f), x, y);
+  }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
+    return SimdF32<fn::Sigmoid>::f(d, hn::Neg(x), p);
+  }
+  template <class D>
+  static f32::V<D> df_from_y(D d, f32::V<D> y, const P<D>&) {
+    return f32::neg_expm1(d, y, hn::Zero(d));
+  }
+};
+
+/// softsign(x) = x/(1 + |x|) with 1 + |x| an exact pair and one corrected quotient (~0.5 ULP);
+/// the sign copied from x (f(-0) = -0) and ±1 at ±inf. f' = r² for r = 1/(1 + |x|) as a pair,
+/// the square rounded once, so |x| > 2^63 gives its subnormal value and inf gives 0.
+/// Measured (every 64th bit pattern): f ≤ 0.50 ULP, f' ≤ 1.00 (AVX3) / 1.25 (SSE4), the worst
+/// near |x| = 2^62, where r² nears the subnormal range.
+template <>
+struct SimdF32<fn::Softsign> {
+  template <class D>
+  static f32::V<D> den(D d, f32::V<D> x, f32::V<D>& lo) {
+    return f32::two_sum<D>(hn::Set(d, 1.0f), hn::Abs(x), lo);
+  }
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+    f32::V<D> dl, corr;
+    const f32::V<D> dh = den(d, x, dl);
+    const f32::V<D> y = f32::div_pair(d, hn::Abs(x), hn::Zero(d), dh, dl, corr);
+    const f32::V<D> one = hn::Set(d, 1.0f);
+    return hn::CopySign(hn::IfThenElse(hn::IsInf(x), one, hn::Add(y, corr)), x);
+  }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
+    f32::V<D> dl, r_lo;
+    const f32::V<D> dh = den(d, x, dl);
+    const f32::V<D> r = f32::div_pair(d, hn::Set(d, 1.0f), hn::Zero(d), dh, dl, r_lo);
+    return hn::IfThenElseZero(hn::IsFinite(x), hn::MulAdd(r, r, hn::Mul(hn::Add(r, r), r_lo)));
+  }
+};
+
+/// lecun_tanh(x) = A tanh(2x/3), A = 1.7159 (the reference's double) as a float pair.
+/// v = 2x/3 is a pair (v_hi = x·(2/3)_f, v_lo from the exact residual x - 1.5 v_hi), tanh|v| as
+/// y + corr (f32::tanh_abs), A·tanh rounded once; x·(2A/3) below |v| = 2^-12. f' = (4A·2/3)·σ(2|v|)σ(-2|v|)
+/// (the logistic slope of the pair 2v), from y (2/(3A))(A - y)(A + y) with A - y, A + y and
+/// their product as pairs, rounded once. Measured (every 64th bit pattern): f ≤ 1.27 ULP
+/// (AVX3) / 1.37 (SSE4), f' ≤ 1.41 / 2.44, f' from y ≤ 0.63 / 1.00.
+template <>
+struct SimdF32<fn::LecunTanh> {
+  static constexpr float kAHi = 0x1.b74538p+0f, kALo = 0x1.de69aep-25f;
+  template <class D>
+  static f32::V<D> v_of(D d, f32::V<D> x, f32::V<D>& lo) {
+    const f32::V<D> c = hn::Set(d, 2.0f / 3.0f);
+    const f32::V<D> hi = hn::Mul(x, c);
+    lo = hn::Mul(f32::residual(d, hi, hn::Set(d, 1.5f), x), c);
+    lo = hn::IfThenElseZero(hn::IsFinite(hi), lo);
+    return hi;
+  }
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+    f32::V<D> vl, corr;
+    const f32::V<D> vh = v_of(d, x, vl);
+    const f32::V<D> ah = hn::Set(d, kAHi), al = hn::Set(d, kALo);
+    const f32::V<D> al_abs = hn::IfThenElse(vh < hn::Zero(d), hn::Neg(vl), vl);  // |v|'s low part
+    const f32::V<D> th = f32::tanh_abs(d, hn::Abs(vh), al_abs, corr);
+    // Products as exact pairs: without FMA, MulAdd would round A·th before the sum.
+    f32::V<D> pl, sl;
+    const f32::V<D> ph = f32::two_prod(d, ah, th, pl);
+    const f32::V<D> big = hn::CopySign(hn::Add(ph, hn::Add(pl, hn::MulAdd(ah, corr, hn::Mul(al, th)))), x);
+    // Below |v| = 2^-12, tanh v = v to a third of 2^-24: f = x·(2A/3), the pair product rounded
+    // once, on x·2^24 so that no partial product underflows (v itself would lose the bits of a
+    // subnormal x), then scaled back: exact unless the result is subnormal. f(±0) = ±0.
+    const f32::V<D> xs = hn::Mul(x, hn::Set(d, 0x1p24f));
+    const f32::V<D> sh = f32::two_prod(d, hn::Set(d, 0x1.24d8d0p+0f), xs, sl);
+    const f32::V<D> ss = hn::Add(sh, hn::MulAdd(hn::Set(d, 0x1.3ef11ep-25f), xs, sl));
+    const f32::V<D> small = hn::CopySign(hn::Mul(ss, hn::Set(d, 0x1p-24f)), x);
+    return hn::IfThenElse(hn::Abs(vh) < hn::Set(d, 0x1p-12f), small, big);
+  }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
+    f32::V<D> vl;
+    const f32::V<D> vh = v_of(d, x, vl);
+    // 2|v| as a pair (the low part's sign follows |v|), clamped where sech² is 0 in f32 anyway.
+    const f32::V<D> limit = hn::Set(d, 200.0f);
+    const f32::V<D> wh = hn::Min(hn::Mul(hn::Set(d, 2.0f), hn::Abs(vh)), limit);
+    const f32::V<D> wl = hn::IfThenElseZero(wh < limit, hn::Mul(hn::Set(d, 2.0f), hn::IfThenElse(vh < hn::Zero(d), hn::Neg(vl), vl)));
+    return f32::by_range(d, hn::Neg(wh), [&](auto range) {
+      const f32::Logistic<D> s = f32::logistic<decltype(range)::value>(d, wh, wl);
+      const f32::V<D> g = f32::logistic_slope_unscaled(d, s);
+      const f32::V<D> k = hn::MulAdd(hn::Set(d, 0x1.24d8d0p+2f), g, hn::Mul(hn::Set(d, 0x1.3ef11ep-23f), g));
+      return f32::scale<decltype(range)::value>(d, k, s.e, s.e.n);
+    });
+  }
+  template <class D>
+  static f32::V<D> df_from_y(D d, f32::V<D> y, const P<D>&) {
+    const f32::V<D> ah = hn::Set(d, kAHi), al = hn::Set(d, kALo);
+    f32::V<D> ml, pl, ql;
+    const f32::V<D> mh = f32::two_sum<D>(ah, hn::Neg(y), ml);
+    const f32::V<D> ph = f32::two_sum<D>(ah, y, pl);
+    ml = hn::Add(ml, al);
+    pl = hn::Add(pl, al);
+    const f32::V<D> qh = f32::two_prod(d, mh, ph, ql);
+    ql = hn::Add(ql, hn::MulAdd(mh, pl, hn::Mul(ml, ph)));
+    const f32::V<D> ch = hn::Set(d, 0x1.8dd8fcp-2f);
+    return hn::MulAdd(ch, qh, hn::MulAdd(ch, ql, hn::Mul(hn::Set(d, -0x1.ad79fap-27f), qh)));
   }
 };
 

@@ -24,7 +24,8 @@ const char* const kSpecs[] = {
     "step", "step(value_at_zero=0.25)", "hardtanh", "hardtanh(min_val=-2, max_val=0.5)", "relu",
     "leaky_relu", "leaky_relu(negative_slope=-0.3)", "prelu", "prelu(weight=0.1)", "relu6",
     "clipped_relu(ceiling=0.75)", "threshold", "threshold(threshold=0.5, value=-2)", "relu_squared",
-    "hardshrink", "hardshrink(lambd=0)", "softshrink", "softshrink(lambd=2)", "identity"};
+    "hardshrink", "hardshrink(lambd=0)", "softshrink", "softshrink(lambd=2)", "identity", "hard_sigmoid",
+    "hard_sigmoid(slope=0.2, offset=0.5)", "hard_sigmoid(slope=3, offset=-0.25)"};
 
 /// Restores automatic dispatch however a test ends.
 struct TargetGuard {
@@ -179,9 +180,9 @@ void check_f32_against_truth(const Activation& act, const std::vector<float>& x,
 /// non-default parameters. Parameters are exact floats: the f64 truth takes them as doubles.
 const char* const kSmoothSpecs[] = {
     "sigmoid", "tanh", "silu", "softplus", "softplus(beta=2.5)", "log_sigmoid", "elu", "elu(alpha=0.5)",
-    "celu(alpha=2)", "selu", "gelu_sigmoid", "swish(beta=1.5)", "swish(beta=-0.5)", "swish(beta=0)",
-    "swish(beta=0x1p-100)", "hardswish", "softsign", "mish", "gelu_tanh", "lecun_tanh", "squareplus",
-    "squareplus(b=0.5)"};
+    "celu(alpha=2)", "celu(alpha=0.375)", "selu", "gelu_sigmoid", "swish(beta=1.5)", "swish(beta=-0.5)",
+    "swish(beta=0)", "swish(beta=0x1p-100)", "hardswish", "softsign", "mish", "gelu_tanh", "lecun_tanh",
+    "squareplus", "squareplus(b=0.5)"};
 
 /// Inputs where smooth kernels change method or saturate: around exp's underflow (e^x subnormal
 /// below -87.34, zero below -103.97), the tails of x e^x, tanh's 2^-12 and saturation, the gate
