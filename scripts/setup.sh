@@ -14,3 +14,8 @@ for spec in 'gelu' 'leaky_relu(negative_slope=0.2)' 'hard_sigmoid(preset=keras2)
   echo; echo "== actfn describe $spec"; "$actfn" describe "$spec"
 done
 echo; echo "== actfn eval mish --grad -3 -1 0 1 3"; "$actfn" eval mish --grad -3 -1 0 1 3
+echo; echo "== actfn targets"; "$actfn" targets
+echo; echo "== actfn accuracy sigmoid tanh silu (the kernels against the f64 oracle, 1 in 4096 inputs)"
+"$actfn" accuracy sigmoid tanh silu
+echo; echo "== actfn bench (in cache, one thread, against the peers found)"
+"$actfn" bench --functions relu,sigmoid,tanh,'prelu(num_parameters=64)' --sizes 16Ki --threads 1 --repeats 3 --min-time 0.05
