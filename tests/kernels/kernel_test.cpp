@@ -182,7 +182,11 @@ const char* const kSmoothSpecs[] = {
     "sigmoid", "tanh", "silu", "softplus", "softplus(beta=2.5)", "log_sigmoid", "elu", "elu(alpha=0.5)",
     "celu(alpha=2)", "celu(alpha=0.375)", "selu", "gelu_sigmoid", "swish(beta=1.5)", "swish(beta=-0.5)",
     "swish(beta=0)", "swish(beta=0x1p-100)", "hardswish", "softsign", "mish", "gelu_tanh", "lecun_tanh",
-    "squareplus", "squareplus(b=0.5)"};
+    "squareplus", "squareplus(b=0.5)",
+    // Not smooth, but computed in f64 lanes like these (its mean slope is exact only there). The
+    // truth here takes parameters as doubles, so they must be floats exactly (the default 1/3 is
+    // not; `actfn accuracy` certifies the defaults against the float-parameter oracle).
+    "rrelu(lower=0.125, upper=0.375)", "rrelu(lower=0x1p-7, upper=0.875)"};
 
 /// Inputs where smooth kernels change method or saturate: around exp's underflow (e^x subnormal
 /// below -87.34, zero below -103.97), the tails of x e^x, tanh's 2^-12 and saturation, the gate
