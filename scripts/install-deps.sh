@@ -17,6 +17,11 @@ packages=(
   # bench peers, linked only into the bench executables (each optional at build time): libtorch's
   # ATen, oneDNN, XNNPACK and its thread pool
   libtorch-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev
+  # oneDNN's CMake package requires OpenCL's (its GPU runtime); only recommended by libdnnl-dev
+  ocl-icd-opencl-dev
+  # PyTorch adapter: libtorch (above) for the operators and modules; Debian's PyTorch for the
+  # Python package and its tests (/usr/bin/python3)
+  python3-torch
 )
 
 missing=()

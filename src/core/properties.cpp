@@ -51,6 +51,21 @@ L golden_min(Fn f, L a, L b) {
   return (a + b) / 2;
 }
 
+/// Where f has its minimum in [a, b]. f is flat there, so comparing values locates it only to
+/// about sqrt(eps) (1e-10 in long double; the last digits then depend on rounding noise): where
+/// f' changes sign across [a, b], the minimum is found instead as that zero of f' by bisection,
+/// to the last bit. Golden-section search on f where f' does not (a minimum at a kink).
+template <class F>
+L argmin(const Probe<F>& pr, L a, L b) {
+  if (!(pr.df(a) < 0 && pr.df(b) > 0)) return golden_min([&](L x) { return pr.f(x); }, a, b);
+  for (int i = 0; i < 200; ++i) {
+    const L m = (a + b) / 2;
+    if (m <= a || m >= b) break;
+    (pr.df(m) < 0 ? a : b) = m;
+  }
+  return (a + b) / 2;
+}
+
 /// f(x) and f'(x) exactly as actfn returns them for f64 data (conventions at kinks included).
 double as_double_output(const Activation& act, double x) {
   double y = 0;
@@ -103,7 +118,7 @@ Properties analyse(const Activation& act) {
   }
   L lo = ys[imin];
   if (!out.monotonic && imin > 0 && imin + 1 < xs.size() && !(lim_neg < lo) && !(lim_pos < lo)) {
-    const L xm = golden_min([&](L x) { return pr.f(x); }, xs[imin - 1], xs[imin + 1]);
+    const L xm = argmin(pr, xs[imin - 1], xs[imin + 1]);
     lo = std::min(lo, pr.f(xm));
     out.minimum = Extremum{static_cast<double>(xm), static_cast<double>(pr.f(xm))};
   }
