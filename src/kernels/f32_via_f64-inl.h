@@ -6,7 +6,12 @@
 // These are the functions without a native f32 kernel yet (smooth_f32-inl.h has sigmoid, tanh,
 // silu, swish, gelu_sigmoid, hardswish, elu, celu, selu, softplus, log_sigmoid, softsign
 // and lecun_tanh in f32 lanes), and evaluation-mode RReLU, whose mean slope only f64 holds exactly.
+// GELU's Φ is this project's own (erf_f64-inl.h), as is tanh (tanh_f64 below): Highway's f64
+// Tanh (4 ULP) is accurate enough for most uses, but TeLU's slope cancels to ~1e-8 next to its
+// zero, where every f64 ULP of tanh counts.
 // No include guard: compiled once per target, inside that target's namespace.
+
+#include "erf_f64-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
@@ -150,6 +155,170 @@ struct SimdF32ViaF64<fn::Squareplus> {
   static V df_from_y(D d, V y, const Pd& p) {
     const V y2 = hn::Mul(y, y);
     return hn::Div(y2, hn::Add(y2, hn::Div(hn::Set(d, p[0]), hn::Set(d, 4.0))));
+  }
+};
+
+// ---- tanh, and the five kernels built on it and on Φ -------------------------------------------
+
+/// Coefficients of P(w), w = v², with (v - tanh v)/v³ = P(w) on |v| ≤ 1 (w^0 first; P(0) = 1/3).
+/// This project's own fit: Chebyshev interpolation at 16 nodes of w ∈ [0, 1] with mpmath at 80
+/// digits, rounded to double: 1.4e-17 relative interpolation error; measured in unfused double
+/// arithmetic on 4000 points of (0, 1]: v - tanh v (= v w P) within 6.1e-16 relative, tanh v
+/// (= v - v w P, where v w P ≤ 0.24 v cannot cancel) within 2.0e-16.
+inline constexpr double kTanhshrinkPoly[] = {
+    0.3333333333333333,     -0.1333333333333309,     0.05396825396804637,    -0.02186948852912909,
+    0.008863235404578283,   -0.003592126679366341,   0.0014558246920964941,  -0.0005899792946300052,
+    0.00023895705228738225, -9.646277743313181e-05,  3.8389607893147334e-05, -1.4606131676715378e-05,
+    4.987760317520347e-06,  -1.3791814499083342e-06, 2.6330772232959337e-07, -2.5155023659382105e-08,
+};
+
+/// tanh v for any f64 v (±inf give ±1), and shrink = v - tanh v, split as the reference's
+/// fn::Tanhshrink: for |v| ≤ 1, v - tanh v = v³ P(v²) (a polynomial for Lambert's continued
+/// fraction: both cancellation-free), tanh v = v - v³ P(v²); above 1, tanh|v| = (1 - e)/(1 + e)
+/// with e = e^-2|v| ≤ 0.14 (clamped at e^-1000 = 0, so no overflow and ±1 at ±inf) and
+/// shrink = v - tanh v ≥ 0.23 v. Error: tanh within ~3e-16 relative, shrink within ~7e-16 relative
+/// (|v| ≤ 1) or 2 ULP of v (above), signs of zero as v's.
+template <class D, class V>
+HWY_INLINE V tanh_f64(D d, V v, V& shrink) {
+  const V a = hn::Abs(v), one = hn::Set(d, 1.0);
+  const V w = hn::Mul(v, v);
+  constexpr std::size_t kN = sizeof(kTanhshrinkPoly) / sizeof(kTanhshrinkPoly[0]);
+  V p = hn::Set(d, kTanhshrinkPoly[kN - 1]);
+  for (std::size_t k = kN - 1; k-- > 0;) p = hn::MulAdd(p, w, hn::Set(d, kTanhshrinkPoly[k]));
+  const V s_small = hn::Mul(hn::Mul(v, w), p);
+  const V e = exp_nonpositive(d, hn::Mul(hn::Set(d, -2.0), a));
+  const V t_big = hn::CopySignToAbs(hn::Div(hn::Sub(one, e), hn::Add(one, e)), v);
+  const auto small = a <= one;
+  shrink = hn::IfThenElse(small, s_small, hn::Sub(v, t_big));
+  // CopySign: v - v³P is +0 at v = -0 (-0 - -0 = +0), tanh(-0) is -0.
+  return hn::IfThenElse(small, hn::CopySign(hn::Sub(v, s_small), v), t_big);
+}
+
+/// sech² v = 4e/(1 + e)², e = e^-2|v| (fn::sech2: 1 - tanh² would cancel); 0 at ±inf.
+/// Error ≤ 4 ULP.
+template <class D, class V>
+HWY_INLINE V sech2_f64(D d, V v) {
+  const V e = exp_nonpositive(d, hn::Mul(hn::Set(d, -2.0), hn::Abs(v)));
+  const V den = hn::Add(hn::Set(d, 1.0), e);
+  return hn::Div(hn::Mul(hn::Set(d, 4.0), e), hn::Mul(den, den));
+}
+
+/// GELU, erf form (fn::Gelu): f = x Φ(x), f' = Φ(x) + x φ(x), Φ and φ from erf_f64-inl.h. Both are
+/// within 1e-15 relative in f64 (measured < 0.6 ULP of f32 by `actfn accuracy`), down the negative
+/// tail as far as f32 reaches: x Φ(x) is normal to x = -13.15, subnormal to -14.36, f' to -14.54,
+/// and the tail is Q = φ·M with an exact exp argument, never 1 - something. Next to f's minimum
+/// (x = -0.75179, where f' = 0 and the sum cancels) the absolute error ~2e-16 is what counts:
+/// < 0.5 f32 ULP even at the float nearest the zero (f' = 5.2e-9 there). Limits: f(+inf) = +inf,
+/// f(-inf) = -0, f'(±inf) = 1, 0; zeros keep the reference's signs (x·Φ: -0 for x ≤ -14.4;
+/// Φ + xφ: -0 while φ > 0, +0 once it underflows).
+template <>
+struct SimdF32ViaF64<fn::Gelu> {
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    V pdf;
+    return gated_limit_f64(d, x, hn::Mul(x, gauss::normal_cdf(d, x, pdf)));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    V pdf;
+    const V cdf = gauss::normal_cdf(d, x, pdf);
+    return gated_slope_limit_f64(d, x, hn::Add(cdf, hn::Mul(x, pdf)));
+  }
+};
+
+/// TeLU (fn::Telu): f = x tanh(u), u = e^x; f' = tanh u + 4x e^(x - 2u)/(1 + e^-2u)², the
+/// reference's form (one exp of a non-positive argument instead of e^x sech²(e^x) = inf·0). x is
+/// clamped to [-1000, 20] inside the exponentials only (tanh(e^20) is 1 and e^(20 - 2e^20) is 0 in
+/// f64, as for every larger x; e^-1000 = 0), so x - 2u ≤ -1 - ln 2 stays in Exp's range. Error
+/// ≤ 1e-15 relative except next to f's minimum (x = -1.07886, f' = 0), where tanh_f64's and Exp's
+/// few f64 ULPs (~3e-16 absolute) are < 1 f32 ULP even at the nearest float (f' = 4.9e-9).
+/// Limits: f(+inf) = +inf, f(-inf) = -0, f'(±inf) = 1, 0.
+template <>
+struct SimdF32ViaF64<fn::Telu> {
+  template <class D, class V>
+  static V clamped(D d, V x) {
+    return hn::Min(hn::Max(x, hn::Set(d, -1000.0)), hn::Set(d, 20.0));
+  }
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    V shrink;
+    const V t = tanh_f64(d, hn::Exp(d, clamped(d, x)), shrink);
+    return gated_limit_f64(d, x, hn::Mul(x, t));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    const V xc = clamped(d, x), two = hn::Set(d, 2.0);
+    const V u = hn::Exp(d, xc);
+    V shrink;
+    const V t = tanh_f64(d, u, shrink);
+    const V e = exp_nonpositive(d, hn::Mul(hn::Set(d, -2.0), u));
+    const V den = hn::Add(hn::Set(d, 1.0), e);
+    const V num = hn::Mul(hn::Mul(hn::Set(d, 4.0), x), exp_nonpositive(d, hn::NegMulAdd(two, u, xc)));
+    return gated_slope_limit_f64(d, x, hn::Add(t, hn::Div(num, hn::Mul(den, den))));
+  }
+};
+
+/// Tanhshrink (fn::Tanhshrink): f = x - tanh x, f' = tanh² x, from tanh_f64 (the reference's split
+/// at |x| = 1; below it a polynomial for its continued fraction, no cancellation). Error ≤ 7e-16
+/// relative. f(±inf) = ±inf, f(±0) = ±0, f'(±inf) = 1.
+template <>
+struct SimdF32ViaF64<fn::Tanhshrink> {
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    V shrink;
+    tanh_f64(d, x, shrink);
+    return shrink;
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    V shrink;
+    const V t = tanh_f64(d, x, shrink);
+    return hn::Mul(t, t);
+  }
+};
+
+/// Shifted tanh (fn::ShiftedTanh): f = tanh(x - input_shift) + output_shift,
+/// f' = sech²(x - input_shift), in the reference's operation order. Error: tanh and sech² within
+/// 4e-16 relative, then one rounding for the sum; where output_shift ≈ -tanh(v) the sum cancels as
+/// in the reference (and in the truth's own definition), so non-default shifts are certified only
+/// away from such zeros. Limits: f(±inf) = ±1 + output_shift, f'(±inf) = 0.
+template <>
+struct SimdF32ViaF64<fn::ShiftedTanh> {
+  template <class D, class V>
+  static V f(D d, V x, const Pd& p) {
+    V shrink;
+    return hn::Add(tanh_f64(d, hn::Sub(x, hn::Set(d, p[0])), shrink), hn::Set(d, p[1]));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd& p) {
+    return sech2_f64(d, hn::Sub(x, hn::Set(d, p[0])));
+  }
+};
+
+/// Generalized sigmoid (fn::GeneralizedSigmoid): f = alpha s(u) + delta, f' = (alpha gamma) s'(u),
+/// u = gamma (x - epsilon) - ln beta (gamma = 0: u = -ln beta, also at x = ±inf), s = sigmoid,
+/// s' = e/(1 + e)² with e = e^-|u| (sigmoid_f64, the reference's sign split), ln beta taken once in
+/// double as the reference does. Error: s and s' within 4 ULP (1e-15 relative), then the
+/// reference's products and sum; alpha s + delta cancels like the reference where delta ≈ -alpha s.
+/// Limits: u = ±inf gives s = 1 or 0 and s' = 0.
+template <>
+struct SimdF32ViaF64<fn::GeneralizedSigmoid> {
+  template <class D, class V>
+  static V arg(D d, V x, const Pd& p) {
+    const V shifted = p[2] == 0.0 ? hn::Zero(d) : hn::Mul(hn::Set(d, p[2]), hn::Sub(x, hn::Set(d, p[3])));
+    return hn::Sub(shifted, hn::Set(d, std::log(p[1])));
+  }
+  template <class D, class V>
+  static V f(D d, V x, const Pd& p) {
+    V slope;
+    const V s = sigmoid_f64(d, arg(d, x, p), slope);
+    return hn::Add(hn::Mul(hn::Set(d, p[0]), s), hn::Set(d, p[4]));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd& p) {
+    V slope;
+    sigmoid_f64(d, arg(d, x, p), slope);
+    return hn::Mul(hn::Set(d, p[0] * p[2]), slope);
   }
 };
 

@@ -18,33 +18,19 @@
 #include "loops-inl.h"
 #include "rectifier-inl.h"
 #include "smooth_f32-inl.h"
+#include "smooth_f64-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
 namespace {
 
-template <class F>
-concept HasKernel = requires { sizeof(Simd<F>); };
-template <class F>
-concept HasKernelFromY = HasKernel<F> && requires(hn::ScalableTag<float> d, hn::Vec<hn::ScalableTag<float>> v,
-                                                  const P<hn::ScalableTag<float>>& p) {
-  Simd<F>::df_from_y(d, v, p);
-};
-
-template <class F>
-concept HasF32Kernel = requires { sizeof(SimdF32<F>); };
-template <class F>
-concept HasF32KernelFromY = HasF32Kernel<F> && requires(hn::ScalableTag<float> d, hn::Vec<hn::ScalableTag<float>> v,
-                                                        const P<hn::ScalableTag<float>>& p) {
-  SimdF32<F>::df_from_y(d, v, p);
-};
-
-template <class F>
-concept HasF32ViaF64Kernel = requires { sizeof(SimdF32ViaF64<F>); };
-template <class F>
-concept HasF32ViaF64FromY = HasF32ViaF64Kernel<F> && requires(hn::ScalableTag<double> d, hn::Vec<hn::ScalableTag<double>> v,
-                                                              const Pd& p) {
-  SimdF32ViaF64<F>::df_from_y(d, v, p);
+/// Whether the kernel struct K (Simd<F>, SimdF32<F>, SimdF32ViaF64<F> or SimdF64<F>) is
+/// specialised for F, and whether it computes f' from y in lanes of T.
+template <class K>
+concept Kernel = requires { sizeof(K); };
+template <class K, class T>
+concept KernelFromY = Kernel<K> && requires(hn::ScalableTag<T> d, hn::Vec<hn::ScalableTag<T>> v, const fn::Params<T>& p) {
+  K::df_from_y(d, v, p);
 };
 
 /// The reference's parameters for f32 data: rounded to float, then widened to double.
@@ -99,22 +85,28 @@ void for_each_vector_f32_via_f64(const float* a, const float* b, float* out, std
 template <class T>
 bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
   return fn::visit(kind, [&]<class F>() {
-    if constexpr (HasKernel<F>) {
+    if constexpr (Kernel<Simd<F>>) {
       const auto p = params_as<T>(values);
       for_each_vector(x, static_cast<const T*>(nullptr), y, n, [&](auto d, auto v, auto) {
         return hn::IfThenElse(hn::IsNaN(v), v, Simd<F>::f(d, v, p));
       });
       return true;
-    } else if constexpr (HasF32Kernel<F> && std::is_same_v<T, float>) {
+    } else if constexpr (Kernel<SimdF32<F>> && std::is_same_v<T, float>) {
       const auto p = params_as<float>(values);
       for_each_vector(x, static_cast<const float*>(nullptr), y, n, [&](auto d, auto v, auto) {
         return hn::IfThenElse(hn::IsNaN(v), v, SimdF32<F>::f(d, v, p));
       });
       return true;
-    } else if constexpr (HasF32ViaF64Kernel<F> && std::is_same_v<T, float>) {
+    } else if constexpr (Kernel<SimdF32ViaF64<F>> && std::is_same_v<T, float>) {
       const Pd p = params_f32_in_f64(values);
       for_each_vector_f32_via_f64(x, nullptr, y, n, [&](auto d, auto v, auto) {
         return hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::f(d, v, p));
+      });
+      return true;
+    } else if constexpr (Kernel<SimdF64<F>> && std::is_same_v<T, double>) {
+      const auto p = params_as<double>(values);
+      for_each_vector(x, static_cast<const double*>(nullptr), y, n, [&](auto d, auto v, auto) {
+        return hn::IfThenElse(hn::IsNaN(v), v, SimdF64<F>::f(d, v, p));
       });
       return true;
     } else {
@@ -135,25 +127,31 @@ bool scale_by_slope(Loop loop, const T* in, const T* dy, T* dx, std::size_t n, S
 template <class T>
 bool backward(Kind kind, bool from_y, const double* values, const T* in, const T* dy, T* dx, std::size_t n) {
   return fn::visit(kind, [&]<class F>() {
-    if constexpr (HasKernel<F>) {
+    if constexpr (Kernel<Simd<F>>) {
       const auto p = params_as<T>(values);
       const auto loop = [](auto... args) { for_each_vector(args...); };
       if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df(d, v, p); });
-      if constexpr (HasKernelFromY<F>)
+      if constexpr (KernelFromY<Simd<F>, float>)
         return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df_from_y(d, v, p); });
-    } else if constexpr (HasF32Kernel<F> && std::is_same_v<T, float>) {
+    } else if constexpr (Kernel<SimdF32<F>> && std::is_same_v<T, float>) {
       const auto p = params_as<float>(values);
       const auto loop = [](auto... args) { for_each_vector(args...); };
       if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df(d, v, p); });
-      if constexpr (HasF32KernelFromY<F>)
+      if constexpr (KernelFromY<SimdF32<F>, float>)
         return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df_from_y(d, v, p); });
-    } else if constexpr (HasF32ViaF64Kernel<F> && std::is_same_v<T, float>) {
+    } else if constexpr (Kernel<SimdF32ViaF64<F>> && std::is_same_v<T, float>) {
       const Pd p = params_f32_in_f64(values);
       const auto loop = [](auto... args) { for_each_vector_f32_via_f64(args...); };
       if (!from_y)
         return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df(d, v, p); });
-      if constexpr (HasF32ViaF64FromY<F>)
+      if constexpr (KernelFromY<SimdF32ViaF64<F>, double>)
         return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df_from_y(d, v, p); });
+    } else if constexpr (Kernel<SimdF64<F>> && std::is_same_v<T, double>) {
+      const auto p = params_as<double>(values);
+      const auto loop = [](auto... args) { for_each_vector(args...); };
+      if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF64<F>::df(d, v, p); });
+      if constexpr (KernelFromY<SimdF64<F>, double>)
+        return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF64<F>::df_from_y(d, v, p); });
     }
     return false;
   });

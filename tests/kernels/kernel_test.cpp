@@ -182,7 +182,13 @@ const char* const kSmoothSpecs[] = {
     "sigmoid", "tanh", "silu", "softplus", "softplus(beta=2.5)", "log_sigmoid", "elu", "elu(alpha=0.5)",
     "celu(alpha=2)", "celu(alpha=0.375)", "selu", "gelu_sigmoid", "swish(beta=1.5)", "swish(beta=-0.5)",
     "swish(beta=0)", "swish(beta=0x1p-100)", "hardswish", "softsign", "mish", "gelu_tanh", "lecun_tanh",
-    "squareplus", "squareplus(b=0.5)",
+    "squareplus", "squareplus(b=0.5)", "gelu", "telu", "tanhshrink", "shifted_tanh",
+    // Output shifts of at least 1 in magnitude: tanh(v) + output_shift then has no zero, where the
+    // reference's own sum (like the kernel's) would cancel.
+    "shifted_tanh(input_shift=0.75, output_shift=1.5)", "shifted_tanh(input_shift=-3.5, output_shift=-2)",
+    "generalized_sigmoid", "generalized_sigmoid(alpha=2, beta=0.5, gamma=-1.5, epsilon=0.25, delta=0.5)",
+    "generalized_sigmoid(alpha=-0.75, beta=3, gamma=0.5, epsilon=-2, delta=-1)",
+    "generalized_sigmoid(alpha=1.25, beta=3, gamma=0)",
     // Not smooth, but computed in f64 lanes like these (its mean slope is exact only there). The
     // truth here takes parameters as doubles, so they must be floats exactly (the default 1/3 is
     // not; `actfn accuracy` certifies the defaults against the float-parameter oracle).
@@ -190,13 +196,20 @@ const char* const kSmoothSpecs[] = {
 
 /// Inputs where smooth kernels change method or saturate: around exp's underflow (e^x subnormal
 /// below -87.34, zero below -103.97), the tails of x e^x, tanh's 2^-12 and saturation, the gate
-/// slope's zero (v = -1.2785) and the edges of its polynomial, each with both neighbours.
+/// slope's zero (v = -1.2785) and the edges of its polynomial, each with both neighbours. For the
+/// f64-lane kernels also: f64 exp's underflow (-708.4 subnormal, -745.13 zero: TeLU's e^x and the
+/// sign of its zero slope) and GELU's φ underflow (x = -38.58); GELU's tail (x Φ(x) subnormal
+/// below -13.146, 0 below -14.356, f' subnormal below -13.342, 0 below -14.541), its Mills-ratio
+/// clamp (|x| = 16) and the zeros of GELU's and TeLU's slopes (-0.75179152, -1.0788601), where f'
+/// cancels; tanh_f64's switch at |v| = 1.
 std::vector<float> smooth_edges() {
   std::vector<float> edges;
   for (const float e : {-150.0f, -120.0f, -115.0f, -110.0f, -105.0f, -104.0f, -103.97f, -103.0f, -100.0f, -92.0f,
                         -88.72f, -87.34f, -87.0f, -86.0f, -20.0f, -17.0f, -10.0f, -9.01f, -1.5784645f, -1.2784645f,
                         -0.9784645f, -0.7511658f, -0.3466f, 0x1p-12f, 0x1p-13f, 0.3466f, 9.01f, 10.0f, 17.0f, 20.0f,
-                        87.0f, 88.72f, 89.0f, 100.0f, 200.0f, 0x1p115f, 0x1p116f, 3e38f}) {
+                        87.0f, 88.72f, 89.0f, 100.0f, 200.0f, 0x1p115f, 0x1p116f, 3e38f, -745.13f, -708.4f,
+                        -38.5755f, -16.0f, -14.541349f, -14.356068f, -13.341882f, -13.146247f, -1.0788601f,
+                        -0.75179152f, 1.0f}) {
     for (const float v : {e, -e}) {
       edges.push_back(v);
       edges.push_back(std::nextafter(v, INFINITY));

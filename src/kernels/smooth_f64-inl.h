@@ -1,0 +1,891 @@
+// Smooth activations for f64 data computed in f64 lanes. No include guard: Highway compiles this
+// file once per target (foreach_target.h), inside that target's namespace.
+//
+// The f64 reference computes in long double (64-bit mantissa), so these kernels cannot lean on a
+// wider type: they use the habits of smooth_f32-inl.h in double lanes.
+//  - exp is only ever taken of a non-positive argument, returned as (1 + q)·2^n with q = e^r - 1 a
+//    double-double pair accurate to ~2^-58 relative, and 2^n applied last, in exact steps, so
+//    results whose true value is subnormal round once;
+//  - values that feed an exponential are carried as pairs hi + lo (an argument error of δ is a
+//    relative error |v|·δ in e^v: at v = -700, one ULP of v is 2^-43, 2^10 ULP of the result);
+//  - quotients are corrected once with the exact residual (num - y·den).
+// Error-free products use FMA where the target has it (HWY_NATIVE_FMA) and Dekker's splitting
+// where it does not (SSSE3, SSE4, EMU128), so every target meets the same bounds:
+// forward ≤ 2 ULP, f' ≤ 4 ULP of the true value (tests/kernels/f64_kernel_test.cpp; measured
+// values on each kernel below: the worst over AVX3, AVX2, SSE4, SSSE3 and EMU128, "(FMA)" where the
+// FMA targets do better).
+//
+// A kernel struct SimdF64<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has
+// it; p holds the parameters as doubles. NaN handling is the driver's (simd.cpp).
+
+HWY_BEFORE_NAMESPACE();
+namespace actfn::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+template <class F>
+struct SimdF64;  // specialised below for the smooth activations with an f64 kernel
+
+namespace f64 {
+
+template <class D>
+using V = hn::Vec<D>;
+
+/// hi + lo = a + b exactly, given |a| ≥ |b| or a = 0 (Fast2Sum).
+template <class D>
+HWY_INLINE V<D> fast_two_sum(V<D> a, V<D> b, V<D>& lo) {
+  const V<D> hi = hn::Add(a, b);
+  lo = hn::Sub(b, hn::Sub(hi, a));
+  return hi;
+}
+
+/// hi + lo = a + b exactly, any magnitudes (Knuth's TwoSum).
+template <class D>
+HWY_INLINE V<D> two_sum(V<D> a, V<D> b, V<D>& lo) {
+  const V<D> hi = hn::Add(a, b);
+  const V<D> b_part = hn::Sub(hi, a);
+  lo = hn::Add(hn::Sub(a, hn::Sub(hi, b_part)), hn::Sub(b, b_part));
+  return hi;
+}
+
+/// hi + lo = a·b, for products that neither overflow nor underflow: exact with FMA, within
+/// 2^-104 |a·b| with Dekker's splitting.
+template <class D>
+HWY_INLINE V<D> two_prod(D d, V<D> a, V<D> b, V<D>& lo) {
+  const V<D> hi = hn::Mul(a, b);
+#if HWY_NATIVE_FMA
+  (void)d;
+  lo = hn::MulSub(a, b, hi);
+#else
+  // Dekker: the high half keeps 26 significant bits (the low 27 mantissa bits masked off: unlike
+  // Veltkamp's 134217729·v it cannot overflow), the low half the other ≤ 27. Every partial
+  // product but the last (27 × 27 bits, 2^-104 of a·b) is exact.
+  const hn::RebindToUnsigned<D> du;
+  const auto halves = [&](V<D> v, V<D>& vh, V<D>& vl) {
+    vh = hn::BitCast(d, hn::And(hn::BitCast(du, v), hn::Set(du, 0xFFFFFFFFF8000000ull)));
+    vl = hn::Sub(v, vh);
+  };
+  V<D> ah, al, bh, bl;
+  halves(a, ah, al);
+  halves(b, bh, bl);
+  lo = hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(ah, bh), hi), hn::Mul(ah, bl)), hn::Mul(al, bh)), hn::Mul(al, bl));
+#endif
+  return hi;
+}
+
+/// c - a·b, exact (to 2^-104 |a·b| without FMA) when it is representable and a·b ≈ c: the
+/// residual of a quotient or product.
+template <class D>
+HWY_INLINE V<D> residual(D d, V<D> a, V<D> b, V<D> c) {
+#if HWY_NATIVE_FMA
+  (void)d;
+  return hn::NegMulAdd(a, b, c);
+#else
+  V<D> lo;
+  const V<D> hi = two_prod(d, a, b, lo);
+  return hn::Sub(hn::Sub(c, hi), lo);
+#endif
+}
+
+/// (ah + al)·(bh + bl) rounded once (to ~2^-104 relative before that rounding).
+template <class D>
+HWY_INLINE V<D> mul_pair(D d, V<D> ah, V<D> al, V<D> bh, V<D> bl) {
+  V<D> lo;
+  const V<D> hi = two_prod(d, ah, bh, lo);
+  return hn::Add(hi, hn::Add(lo, hn::MulAdd(ah, bl, hn::Mul(al, bh))));
+}
+
+/// 1.5·2^52: adding it rounds a double of magnitude < 2^51 to an integer held in the low
+/// mantissa bits, in two's complement.
+constexpr double kRoundMagic = 0x1.8p52;
+
+/// 2^n for integer-valued n in [-1022, 1023], from the exponent bits: (n + 1023) << 52, with n
+/// read from the low bits of n + 1.5·2^52 (the shift drops everything above them).
+template <class D>
+HWY_INLINE V<D> pow2(D d, V<D> n) {
+  const hn::RebindToSigned<D> di;
+  const auto bits = hn::BitCast(di, hn::Add(n, hn::Set(d, kRoundMagic)));
+  return hn::BitCast(d, hn::ShiftLeft<52>(hn::Add(bits, hn::Set(di, 1023))));
+}
+
+/// v·2^n for integer-valued n in [-2200, 0] and |v| < 2^1024, rounded once, for results that may
+/// be subnormal: three steps 2^n1·2^n2·2^n3 of about n/3 each (all ≥ -734, so normal). The first
+/// two are exact whenever the result is not 0 anyway (v·2^(2n/3) is then normal), so only the
+/// last one rounds.
+template <class D>
+HWY_INLINE V<D> scale_tail(D d, V<D> v, V<D> n) {
+  const V<D> n1 = hn::Floor(hn::Mul(n, hn::Set(d, 1.0 / 3.0)));
+  const V<D> n2 = hn::Floor(hn::Mul(hn::Sub(n, n1), hn::Set(d, 0.5)));
+  const V<D> n3 = hn::Sub(hn::Sub(n, n1), n2);
+  return hn::Mul(hn::Mul(hn::Mul(v, pow2(d, n1)), pow2(d, n2)), pow2(d, n3));
+}
+
+/// Whether a kernel instance handles arguments whose exponential is subnormal. The common case
+/// (every e^h of a vector normal: h ≥ -708) skips the three-step scaling; the kernels pick the
+/// tail instance for a vector only when one of its lanes needs it.
+enum class Range : bool { kNormal, kTail };
+
+/// e^(h + l) = (hi + lo)·2^n with hi + lo = 1 + q (hi ∈ [0.7, 1.42]), for h ≤ 0 and |l| ≤ ulp(h);
+/// q = e^r - 1 as a pair, within ~2^-58 relative of the truth. unit = 2^max(n, -1022), so
+/// hi·unit is e itself wherever e is normal.
+///
+/// Cody–Waite: n = round(h/ln2) by the 1.5·2^52 trick, r = h - n ln2_hi exactly (ln2_hi has
+/// 41 significant bits and |n| ≤ 2165 has 12), then r + r_lo = r - n ln2_lo + l as a pair. With
+/// r² = s + s_lo exact, q = r + s/2 + (s_lo/2 + r³ P(r) + r_lo (1 + r)), P a degree-10
+/// Chebyshev fit of (e^r - 1 - r - r²/2)/r³ on |r| ≤ 0.3466 (relative error 2^-53, i.e. 2^-58
+/// of q: r³P/q ≤ 0.02). kNormal clamps h at -708.3 (e^h ≥ DBL_MIN), kTail at -1500, where
+/// e^h = 2^-2164 times even the largest double factor (x in x e^v) rounds to 0; the tail instance
+/// returns e = 0 below its floor, so no factor can revive it. l is dropped where clamped.
+template <class D>
+struct Exp {
+  V<D> hi, lo, n, unit;
+  V<D> q, q_lo;  // e^r - 1 as a pair (expm1 where n = 0)
+};
+template <Range kRange, class D>
+HWY_INLINE Exp<D> exp_pair(D d, V<D> h, V<D> l) {
+  const V<D> floor = hn::Set(d, kRange == Range::kTail ? -1500.0 : -708.3);
+  const auto in_range = h >= floor;
+  l = hn::IfThenElseZero(in_range, l);
+  h = hn::Max(h, floor);
+  const V<D> magic = hn::Set(d, kRoundMagic);
+  const V<D> t = hn::MulAdd(h, hn::Set(d, 0x1.71547652b82fep+0), magic);
+  Exp<D> e;
+  e.n = hn::Sub(t, magic);
+  if constexpr (kRange == Range::kTail) {
+    e.unit = pow2(d, hn::Max(e.n, hn::Set(d, -1022.0)));
+  } else {
+    // The low mantissa bits of t hold n in two's complement; (n + 1023) << 52 is 2^n.
+    const hn::RebindToSigned<D> di;
+    e.unit = hn::BitCast(d, hn::ShiftLeft<52>(hn::Add(hn::BitCast(di, t), hn::Set(di, 1023))));
+  }
+  V<D> r_lo;
+  const V<D> r_hi = hn::NegMulAdd(e.n, hn::Set(d, 0x1.62e42fefa3000p-1), h);
+  const V<D> r = two_sum<D>(r_hi, hn::NegMulAdd(e.n, hn::Set(d, 0x1.3de6af278ece6p-42), l), r_lo);
+  V<D> poly = hn::Set(d, 0x1.61b2b5a530034p-33);
+  poly = hn::MulAdd(poly, r, hn::Set(d, 0x1.1f7301a8efa5cp-29));
+  poly = hn::MulAdd(poly, r, hn::Set(d, 0x1.ae64344ad3ceap-26));
+  poly = hn::MulAdd(poly, r, hn::Set(d, 0x1.27e4db653346ep-22));
+  poly = hn::MulAdd(poly, r, hn::Set(d, 0x1.71de3a5904ff0p-19));
+  poly = hn::MulAdd(poly, r, hn::Set(d, 0x1.a01a01a6d84aap-16));
+  poly = hn::MulAdd(poly, r, hn::Set(d, 0x1.a01a01a019b2ap-13));
+  poly = hn::MulAdd(poly, r, hn::Set(d, 0x1.6c16c16c162d5p-10));
+  poly = hn::MulAdd(poly, r, hn::Set(d, 0x1.1111111111111p-7));
+  poly = hn::MulAdd(poly, r, hn::Set(d, 0x1.5555555555556p-5));
+  poly = hn::MulAdd(poly, r, hn::Set(d, 0x1.5555555555555p-3));
+  V<D> s_lo;
+  const V<D> half = hn::Set(d, 0.5);
+  const V<D> s = two_prod(d, r, r, s_lo);
+  const V<D> tail = hn::MulAdd(hn::Mul(r, s), poly, hn::MulAdd(s_lo, half, hn::MulAdd(r_lo, r, r_lo)));
+  V<D> q_lo;
+  const V<D> q = fast_two_sum<D>(r, hn::Mul(s, half), q_lo);
+  // The tail (up to r³/6, 2^-9 of q) is far above q's ULP: renormalised, so that q_lo is below it.
+  e.q = fast_two_sum<D>(q, hn::Add(q_lo, tail), e.q_lo);
+  e.hi = fast_two_sum<D>(hn::Set(d, 1.0), e.q, e.lo);
+  e.lo = hn::Add(e.lo, e.q_lo);
+  if constexpr (kRange == Range::kTail) {
+    // Past the floor e counts as 0, so a huge factor (x e^x at x = -1e300) cannot revive it.
+    e.hi = hn::IfThenElseZero(in_range, e.hi);
+    e.lo = hn::IfThenElseZero(in_range, e.lo);
+  }
+  return e;
+}
+
+/// v·2^n (n from an Exp), rounded once.
+template <Range kRange, class D>
+HWY_INLINE V<D> scale(D d, V<D> v, V<D> n) {
+  if constexpr (kRange == Range::kTail) return scale_tail(d, v, n);
+  return hn::Mul(v, pow2(d, n));
+}
+
+/// Runs body(Range) with the cheap instance unless some lane of `arg` (the exponent's argument,
+/// ≤ 0 where it matters) is below -708: there e^arg is subnormal and the result may be too.
+template <class D, class Body>
+HWY_INLINE V<D> by_range(D d, V<D> arg, Body body) {
+  if (HWY_LIKELY(hn::AllFalse(d, arg < hn::Set(d, -708.0))))
+    return body(std::integral_constant<Range, Range::kNormal>());
+  return body(std::integral_constant<Range, Range::kTail>());
+}
+
+/// e^(h + l) - 1 for h ≤ 0 (|l| ≤ ulp(h)) as a pair hi + lo, within ~2^-57 relative: where
+/// n = 0 (|h| ≤ ln2/2) it is exp_pair's q + q_lo (no 1 + q rounding in between), elsewhere
+/// e·2^n - 1 with e·2^n = hi·unit exact and -1 + hi·unit an exact pair (Fast2Sum; -1
+/// dominates). h is clamped at -708.3 by exp_pair, where e^h < 2^-1021 no longer changes -1.
+template <class D>
+HWY_INLINE V<D> expm1_pair(D d, V<D> h, V<D> l, V<D>& lo) {
+  const Exp<D> e = exp_pair<Range::kNormal>(d, h, l);
+  V<D> ml;
+  const V<D> mh = fast_two_sum<D>(hn::Set(d, -1.0), hn::Mul(e.hi, e.unit), ml);
+  ml = hn::MulAdd(e.lo, e.unit, ml);
+  const auto central = e.n == hn::Zero(d);
+  lo = hn::IfThenElse(central, e.q_lo, ml);
+  return hn::IfThenElse(central, e.q, mh);
+}
+
+/// Below 2^-54, expm1(x) = x(1 + x/2 + ...) is x to within a quarter ULP: the callers use x
+/// there, which keeps -0 and subnormal inputs exact.
+template <class D>
+HWY_INLINE hn::Mask<D> expm1_is_identity(D d, V<D> x) {
+  return hn::Abs(x) < hn::Set(d, 0x1p-54);
+}
+
+/// (nh + nl)/(dh + dl) as y + corr, within ~0.5 ULP once added: the residual nh - y·dh is exact
+/// (y is within an ULP of the quotient), so only the small correction's own rounding remains.
+template <class D>
+HWY_INLINE V<D> div_pair(D d, V<D> nh, V<D> nl, V<D> dh, V<D> dl, V<D>& corr) {
+  const V<D> y = hn::Div(nh, dh);
+  corr = hn::Div(hn::Add(residual(d, y, dh, nh), hn::NegMulAdd(y, dl, nl)), dh);
+  return y;
+}
+
+/// The logistic function's parts at v = vh + vl, split by sign as the reference does:
+/// e = e^-|v| = (e.hi + e.lo)·2^n and den = 1 + e as an exact pair; σ(|v|) = 1/den and
+/// σ(-|v|) = e/den. Where e is below 2^-1022 it cannot change 1 + e.
+template <class D>
+struct Logistic {
+  Exp<D> e;
+  V<D> den_h, den_l;
+  hn::Mask<D> neg;  // v < 0: σ(v) is the small one, e/den
+};
+template <Range kRange, class D>
+HWY_INLINE Logistic<D> logistic(D d, V<D> vh, V<D> vl) {
+  Logistic<D> s;
+  s.neg = vh < hn::Zero(d);
+  s.e = exp_pair<kRange>(d, hn::Neg(hn::Abs(vh)), hn::IfThenElse(s.neg, vl, hn::Neg(vl)));
+  s.den_h = fast_two_sum<D>(hn::Set(d, 1.0), hn::Mul(s.e.hi, s.e.unit), s.den_l);
+  s.den_l = hn::MulAdd(s.e.lo, s.e.unit, s.den_l);
+  return s;
+}
+
+/// σ(v) = (y + corr)·2^m, m = n where v < 0 and 0 elsewhere (then 2^m = 1).
+template <class D>
+HWY_INLINE V<D> sigmoid_parts(D d, const Logistic<D>& s, V<D>& corr, V<D>& m) {
+  m = hn::IfThenElseZero(s.neg, s.e.n);
+  return div_pair(d, hn::IfThenElse(s.neg, s.e.hi, hn::Set(d, 1.0)), hn::IfThenElseZero(s.neg, s.e.lo), s.den_h,
+                  s.den_l, corr);
+}
+
+/// σ(|v|) = 1/den as r + r_lo and σ(-|v|)·2^-n = e·r as small + small_lo.
+template <class D>
+HWY_INLINE V<D> logistic_halves(D d, const Logistic<D>& s, V<D>& r_lo, V<D>& small, V<D>& small_lo) {
+  const V<D> r = div_pair(d, hn::Set(d, 1.0), hn::Zero(d), s.den_h, s.den_l, r_lo);
+  V<D> lo;
+  small = two_prod(d, s.e.hi, r, lo);
+  small_lo = hn::Add(lo, hn::MulAdd(s.e.hi, r_lo, hn::Mul(s.e.lo, r)));
+  return r;
+}
+
+/// σ(v)σ(-v)·2^-n = e/den² (unscaled), never 1 - σ cancelling; within ~0.5 ULP before scaling.
+template <class D>
+HWY_INLINE V<D> logistic_slope_unscaled(D d, const Logistic<D>& s) {
+  V<D> r_lo, small, small_lo;
+  const V<D> r = logistic_halves(d, s, r_lo, small, small_lo);
+  return mul_pair(d, small, small_lo, r, r_lo);
+}
+
+/// x·σ(v) for v = vh + vl: the quotient and x are multiplied before the one rounding into the
+/// subnormal range. At x = ±inf the limits (as fn::swish): x/2 for b = 0 (v is NaN there), x
+/// where v > 0, a zero with x's sign where v < 0.
+template <class D>
+HWY_INLINE V<D> gated(D d, V<D> x, V<D> vh, V<D> vl) {
+  const V<D> y = by_range(d, vh, [&](auto range) {
+    const Logistic<D> s = logistic<decltype(range)::value>(d, vh, vl);
+    V<D> corr, m;
+    const V<D> q = sigmoid_parts(d, s, corr, m);
+    // The sign is x's (σ > 0); without FMA, x q + x corr could be -0 + +0 = +0.
+    return hn::CopySign(scale<decltype(range)::value>(d, hn::MulAdd(x, q, hn::Mul(x, corr)), m), x);
+  });
+  const V<D> at_inf = hn::IfThenElse(hn::IsNaN(vh), hn::Mul(x, hn::Set(d, 0.5)),
+                                     hn::IfThenElse(vh > hn::Zero(d), x, hn::CopySign(hn::Zero(d), x)));
+  return hn::IfThenElse(hn::IsInf(x), at_inf, y);
+}
+
+/// From here down the reference's long-double e^v is 0 (v ≤ -11399.4985): its results there are
+/// +0 where the true, underflowing value has a sign.
+constexpr double kReferenceExpUnderflow = -0x1.643bfcfe13c58p+13;
+
+/// G(v) = σ(v)(1 + v σ(-v)), the slope of x σ(b x) with v = b x (silu, swish, gelu_sigmoid).
+/// σ(v) and σ(-v) come as pairs accurate to ~2^-57 and 1 + v σ(-v) is formed from them as a pair,
+/// so away from G's zero at v0 = -1.2784645427610738 the error is ≲ 1 ULP. Within |v - v0| ≤
+/// 0.125 that absolute error would be many ULP of the small G, so there G = t Q(t), t = v - v0 a
+/// pair (v0 = v0_hi + v0_lo, vh - v0_hi exact by Sterbenz), Q(t) = c0 + t R(t) with c0 = G'(v0) a
+/// pair and R a degree-10 Chebyshev fit (Q's relative error 2^-56.9). |v| is clamped at 1500,
+/// where G is 0 or 1 in f64. Limits at x = ±inf are the caller's.
+template <class D>
+HWY_INLINE V<D> gate_slope(D d, V<D> vh, V<D> vl) {
+  const V<D> limit = hn::Set(d, 1500.0);
+  const auto reference_underflows = vh <= hn::Set(d, kReferenceExpUnderflow);
+  vl = hn::IfThenElseZero(hn::Abs(vh) <= limit, vl);
+  vh = hn::Min(hn::Max(vh, hn::Neg(limit)), limit);
+  const V<D> g = by_range(d, hn::Neg(hn::Abs(vh)), [&](auto range) {
+    const Logistic<D> s = logistic<decltype(range)::value>(d, vh, vl);
+    V<D> r_lo, small, small_lo;
+    const V<D> r = logistic_halves(d, s, r_lo, small, small_lo);
+    // σ(v) (unscaled by 2^n where v < 0) and σ(-v) (scaled: a w below 2^-1022 is nothing next to 1).
+    const V<D> sh = hn::IfThenElse(s.neg, small, r), sl = hn::IfThenElse(s.neg, small_lo, r_lo);
+    const V<D> wh = hn::IfThenElse(s.neg, r, hn::Mul(small, s.e.unit));
+    const V<D> wl = hn::IfThenElse(s.neg, r_lo, hn::Mul(small_lo, s.e.unit));
+    V<D> pl, ml;
+    const V<D> ph = two_prod(d, vh, wh, pl);
+    pl = hn::Add(pl, hn::MulAdd(vh, wl, hn::Mul(vl, wh)));
+    const V<D> mh = two_sum<D>(hn::Set(d, 1.0), ph, ml);
+    ml = hn::Add(ml, pl);
+    return scale<decltype(range)::value>(d, mul_pair(d, sh, sl, mh, ml), hn::IfThenElseZero(s.neg, s.e.n));
+  });
+  V<D> tl;
+  const V<D> th = two_sum<D>(hn::Sub(vh, hn::Set(d, -0x1.474973c84120bp+0)),
+                             hn::Sub(vl, hn::Set(d, -0x1.f8d74bc9ac154p-54)), tl);
+  V<D> rq = hn::Set(d, 0x1.3ab3287fcd461p-19);
+  rq = hn::MulAdd(rq, th, hn::Set(d, -0x1.860224d86f7bcp-19));
+  rq = hn::MulAdd(rq, th, hn::Set(d, -0x1.f2d8805f65fafp-16));
+  rq = hn::MulAdd(rq, th, hn::Set(d, -0x1.5724c9f7fc7e5p-15));
+  rq = hn::MulAdd(rq, th, hn::Set(d, 0x1.8574d131c835fp-13));
+  rq = hn::MulAdd(rq, th, hn::Set(d, 0x1.a2a7cb137f9c1p-11));
+  rq = hn::MulAdd(rq, th, hn::Set(d, 0x1.098e92b8f4133p-13));
+  rq = hn::MulAdd(rq, th, hn::Set(d, -0x1.b0f82c4992e8ep-8));
+  rq = hn::MulAdd(rq, th, hn::Set(d, -0x1.f2d0e32bc2994p-7));
+  rq = hn::MulAdd(rq, th, hn::Set(d, 0x1.353eb573ca45ap-6));
+  rq = hn::MulAdd(rq, th, hn::Set(d, 0x1.2c563458cc0adp-3));
+  V<D> ql;
+  const V<D> qh = fast_two_sum<D>(hn::Set(d, 0x1.be1410460527fp-3), hn::Mul(th, rq), ql);
+  ql = hn::Add(ql, hn::Set(d, -0x1.2541062177473p-58));
+  const V<D> near_zero = mul_pair(d, th, tl, qh, ql);
+  // G has t's sign (its one zero is v0), so a result that underflows is -0 below v0, as the
+  // reference's, except where the reference's own e^v is 0: +0 there.
+  const V<D> sign = hn::IfThenElse(reference_underflows, hn::Set(d, 1.0), th);
+  return hn::IfThenElse(hn::Abs(th) <= hn::Set(d, 0.125), near_zero, hn::CopySign(g, sign));
+}
+
+/// The slope's limits at x = ±inf (as fn::swish_slope): 1/2 for b = 0, 1 where v > 0, else 0.
+template <class D>
+HWY_INLINE V<D> gate_slope_at_inf(D d, V<D> x, V<D> vh, V<D> finite) {
+  const V<D> at_inf = hn::IfThenElse(hn::IsNaN(vh), hn::Set(d, 0.5), hn::IfThenElseZero(vh > hn::Zero(d), hn::Set(d, 1.0)));
+  return hn::IfThenElse(hn::IsInf(x), at_inf, finite);
+}
+
+/// tanh(a + al) for a = |v| ≥ 0 (al its low part) as y + corr: (1 - e)/(1 + e) with e = e^-2a a
+/// pair, so near 0 the numerator is -q with no cancellation. a is clamped at 20, where tanh is 1
+/// in f64 (1 - tanh 20 = 8.5e-18 < 2^-54).
+template <class D>
+HWY_INLINE V<D> tanh_abs(D d, V<D> a, V<D> al, V<D>& corr) {
+  const V<D> limit = hn::Set(d, 20.0);
+  al = hn::IfThenElseZero(a < limit, al);
+  a = hn::Min(a, limit);
+  const V<D> m2 = hn::Set(d, -2.0);
+  const Exp<D> e = exp_pair<Range::kNormal>(d, hn::Mul(m2, a), hn::Mul(m2, al));
+  const V<D> eh = hn::Mul(e.hi, e.unit), el = hn::Mul(e.lo, e.unit);
+  const V<D> one = hn::Set(d, 1.0);
+  V<D> num_l, den_l;
+  const V<D> num_h = fast_two_sum<D>(one, hn::Neg(eh), num_l);
+  const V<D> den_h = fast_two_sum<D>(one, eh, den_l);
+  return div_pair(d, num_h, hn::Sub(num_l, el), den_h, hn::Add(den_l, el), corr);
+}
+
+/// (sh + sl)·expm1(vh + vl) for vh ≤ 0 (lanes with vh > 0 compute values the callers blend
+/// away): the pair product rounded once.
+template <class D>
+HWY_INLINE V<D> scaled_expm1(D d, V<D> vh, V<D> vl, V<D> sh, V<D> sl) {
+  V<D> lo;
+  const V<D> hi = expm1_pair(d, hn::Min(vh, hn::Zero(d)), vl, lo);
+  return mul_pair(d, sh, sl, hi, lo);
+}
+
+/// (sh + sl)·e^(vh + vl) for vh ≤ 0, subnormal tails rounded once.
+template <class D>
+HWY_INLINE V<D> scaled_exp(D d, V<D> vh, V<D> vl, V<D> sh, V<D> sl) {
+  vh = hn::Min(vh, hn::Zero(d));
+  return by_range(d, vh, [&](auto range) {
+    const Exp<D> e = exp_pair<decltype(range)::value>(d, vh, vl);
+    return scale<decltype(range)::value>(d, mul_pair(d, sh, sl, e.hi, e.lo), e.n);
+  });
+}
+
+/// log(1 + u) for u = uh + ul ∈ [2^-60, 1] (|ul| ≤ ulp(uh)) as a pair hi + lo, within ~2^-57
+/// relative. w = 1 + u is an exact pair; w = 2^k m with m ∈ [√½, √2] (k = 1 above √2) and
+/// f = m - 1 + m_lo a pair (m - 1 exact by Sterbenz); log1p(f) = 2 atanh(s) = 2s + 2s³ R(s²) with
+/// s = f/(2 + f) a corrected quotient (|s| ≤ 0.1716) and R a degree-7 Chebyshev fit of
+/// (atanh(s) - s)/s³ in s² (relative error 2^-54, i.e. 2^-60 of the result).
+template <class D>
+HWY_INLINE V<D> log1p_pair(D d, V<D> uh, V<D> ul, V<D>& lo) {
+  const V<D> one = hn::Set(d, 1.0), half = hn::Set(d, 0.5), two = hn::Set(d, 2.0);
+  V<D> wl;
+  const V<D> wh = fast_two_sum<D>(one, uh, wl);
+  wl = hn::Add(wl, ul);
+  const auto big = wh > hn::Set(d, 0x1.6a09e667f3bcdp+0);
+  const V<D> m = hn::IfThenElse(big, hn::Mul(wh, half), wh);
+  V<D> fl;
+  const V<D> fh = two_sum<D>(hn::Sub(m, one), hn::IfThenElse(big, hn::Mul(wl, half), wl), fl);
+  V<D> den_l, s_corr;
+  const V<D> den_h = fast_two_sum<D>(two, fh, den_l);
+  const V<D> s0 = div_pair(d, fh, fl, den_h, hn::Add(den_l, fl), s_corr);
+  V<D> sl;
+  const V<D> sh = fast_two_sum<D>(s0, s_corr, sl);
+  const V<D> z = hn::Mul(sh, sh);
+  V<D> rz = hn::Set(d, 0x1.0c135adcf3011p-4);
+  rz = hn::MulAdd(rz, z, hn::Set(d, 0x1.0fbd140544b63p-4));
+  rz = hn::MulAdd(rz, z, hn::Set(d, 0x1.3b1c43c68eb6dp-4));
+  rz = hn::MulAdd(rz, z, hn::Set(d, 0x1.745cf8c09a9d4p-4));
+  rz = hn::MulAdd(rz, z, hn::Set(d, 0x1.c71c7201fc0e6p-4));
+  rz = hn::MulAdd(rz, z, hn::Set(d, 0x1.249249247670ap-3));
+  rz = hn::MulAdd(rz, z, hn::Set(d, 0x1.9999999999a3ap-3));
+  rz = hn::MulAdd(rz, z, hn::Set(d, 0x1.5555555555555p-2));
+  // k ln2 + 2s (k ∈ {0, 1}; ln2 ≥ |2s|), then the small terms.
+  const V<D> h = fast_two_sum<D>(hn::IfThenElseZero(big, hn::Set(d, 0x1.62e42fefa39efp-1)), hn::Mul(two, sh), lo);
+  const V<D> small = hn::MulAdd(hn::Mul(hn::Mul(two, sh), z), rz, hn::Mul(two, sl));
+  lo = hn::Add(lo, hn::Add(small, hn::IfThenElseZero(big, hn::Set(d, 0x1.abc9e3b39803fp-56))));
+  return fast_two_sum<D>(h, lo, lo);
+}
+
+/// log1p(e^-|v|) for v = vh + vl as a pair (the softplus family's correction term), for
+/// |v| ≤ 40 (callers take the far tails elsewhere, where log1p(u) = u to 2^-55).
+template <class D>
+HWY_INLINE V<D> softplus_term(D d, V<D> vh, V<D> vl, V<D>& lo) {
+  const Exp<D> e = exp_pair<Range::kNormal>(d, hn::Neg(hn::Abs(vh)), hn::IfThenElse(vh < hn::Zero(d), vl, hn::Neg(vl)));
+  return log1p_pair(d, hn::Mul(e.hi, e.unit), hn::Mul(e.lo, e.unit), lo);
+}
+
+/// e^-|v| (v = vh + vl) divided by s and rounded once, also where it is subnormal: the far tails
+/// of softplus (e^z/beta below z = -37) and log_sigmoid (-e^-x above 37).
+template <class D>
+HWY_INLINE V<D> exp_tail_over(D d, V<D> vh, V<D> vl, V<D> s) {
+  const V<D> a = hn::Neg(hn::Abs(vh)), al = hn::IfThenElse(vh < hn::Zero(d), vl, hn::Neg(vl));
+  return by_range(d, a, [&](auto range) {
+    const Exp<D> e = exp_pair<decltype(range)::value>(d, a, al);
+    V<D> corr;
+    const V<D> y = div_pair(d, e.hi, e.lo, s, hn::Zero(d), corr);
+    return scale<decltype(range)::value>(d, hn::Add(y, corr), e.n);
+  });
+}
+
+/// -expm1(v) for v = vh + vl ≤ 0 (|vl| ≤ ulp(vh)); -v below 2^-54, which keeps signed zeros as
+/// the reference's (-expm1(-0) = +0).
+template <class D>
+HWY_INLINE V<D> neg_expm1(D d, V<D> vh, V<D> vl) {
+  V<D> lo;
+  const V<D> hi = expm1_pair(d, hn::Min(vh, hn::Zero(d)), vl, lo);
+  return hn::IfThenElse(expm1_is_identity(d, vh), hn::Neg(vh), hn::Neg(hn::Add(hi, lo)));
+}
+
+}  // namespace f64
+
+/// sigmoid(x) = 1/(1 + e^-x): σ(|x|) = 1/(1 + e), σ(-|x|) = e/(1 + e) with e = e^-|x|, one
+/// corrected quotient, tails below -708 scaled once. f' = e/(1 + e)² (no 1 - σ cancelling); from
+/// y, y(1 - y) with 1 - y an exact pair and one rounding. Valid for every double.
+/// Measured (f64_kernel_test, all five targets): f ≤ 0.66 ULP, f' ≤ 0.66, f' from y ≤ 0.50 (FMA) / 1.00.
+template <>
+struct SimdF64<fn::Sigmoid> {
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    return f64::by_range(d, x, [&](auto range) {
+      const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, x, hn::Zero(d));
+      f64::V<D> corr, m;
+      const f64::V<D> y = f64::sigmoid_parts(d, s, corr, m);
+      return f64::scale<decltype(range)::value>(d, hn::Add(y, corr), m);
+    });
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    return f64::by_range(d, hn::Neg(hn::Abs(x)), [&](auto range) {
+      const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, x, hn::Zero(d));
+      return f64::scale<decltype(range)::value>(d, f64::logistic_slope_unscaled(d, s), s.e.n);
+    });
+  }
+  template <class D>
+  static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>&) {
+    const f64::V<D> one = hn::Set(d, 1.0);
+    f64::V<D> wl;
+    const f64::V<D> wh = f64::two_sum<D>(one, hn::Neg(y), wl);
+    // An infinite y (not a sigmoid output) has no pair: the plain product gives its limit.
+    return hn::IfThenElse(hn::IsFinite(y), hn::MulAdd(y, wh, hn::Mul(y, wl)), hn::Mul(y, hn::Sub(one, y)));
+  }
+};
+
+/// tanh(x) = sign(x)·tanh|x| (f64::tanh_abs); below 2^-27 the result is x (x³/3 is under a
+/// quarter ULP), which keeps signed zeros and subnormals. f' = sech²x = 4e/(1 + e)², e = e^-2|x|
+/// (the logistic slope, tails scaled once); from y, (1 - y)(1 + y) with both factors exact pairs
+/// and one rounding. Valid for every double.
+/// Measured (f64_kernel_test, all five targets): f ≤ 0.51 ULP, f' ≤ 0.68, f' from y ≤ 0.50.
+template <>
+struct SimdF64<fn::Tanh> {
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    f64::V<D> corr;
+    const f64::V<D> y = f64::tanh_abs(d, hn::Abs(x), hn::Zero(d), corr);
+    return hn::IfThenElse(hn::Abs(x) < hn::Set(d, 0x1p-27), x, hn::CopySign(hn::Add(y, corr), x));
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    const f64::V<D> v = hn::Mul(hn::Set(d, 2.0), hn::Abs(x));
+    return f64::by_range(d, hn::Neg(v), [&](auto range) {
+      const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, v, hn::Zero(d));
+      return f64::scale<decltype(range)::value>(d, hn::Mul(hn::Set(d, 4.0), f64::logistic_slope_unscaled(d, s)), s.e.n);
+    });
+  }
+  template <class D>
+  static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>&) {
+    const f64::V<D> one = hn::Set(d, 1.0);
+    f64::V<D> ml, pl;
+    const f64::V<D> mh = f64::two_sum<D>(one, hn::Neg(y), ml);
+    const f64::V<D> ph = f64::two_sum<D>(one, y, pl);
+    return hn::IfThenElse(hn::IsFinite(y), f64::mul_pair(d, mh, ml, ph, pl), hn::Mul(hn::Sub(one, y), hn::Add(one, y)));
+  }
+};
+
+/// silu(x) = x σ(x); f'(x) = G(x) = σ(x)(1 + x σ(-x)) (see f64::gate_slope). Valid for every double.
+/// Measured (f64_kernel_test, all five targets): f ≤ 0.58 ULP (FMA) / 0.99, f' ≤ 0.76.
+template <>
+struct SimdF64<fn::Silu> {
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    return f64::gated(d, x, x, hn::Zero(d));
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    return f64::gate_slope_at_inf(d, x, x, f64::gate_slope(d, x, hn::Zero(d)));
+  }
+};
+
+/// swish(x) = x σ(b x) with v = b x an exact pair; f' = G(v). Valid for every double and b.
+/// Measured (f64_kernel_test, all five targets; b = 1.5, -0.5, 0, 2^-100, 0.3): f ≤ 0.56 ULP (FMA)
+/// / 1.18, f' ≤ 0.60.
+template <>
+struct SimdF64<fn::Swish> {
+  template <class D>
+  static f64::V<D> v_of(D d, f64::V<D> x, const P<D>& p, f64::V<D>& lo) {
+    const f64::V<D> hi = f64::two_prod(d, hn::Set(d, p[0]), x, lo);
+    lo = hn::IfThenElseZero(hn::IsFinite(hi), lo);
+    return hi;
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>& p) {
+    f64::V<D> vl;
+    const f64::V<D> vh = v_of(d, x, p, vl);
+    return f64::gated(d, x, vh, vl);
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>& p) {
+    f64::V<D> vl;
+    const f64::V<D> vh = v_of(d, x, p, vl);
+    return f64::gate_slope_at_inf(d, x, vh, f64::gate_slope(d, vh, vl));
+  }
+};
+
+/// gelu_sigmoid(x) = x σ(1.702 x): the reference's long-double 1.702 is k_hi + k_lo exactly, so
+/// v = k_hi x + k_lo x as a pair; f' = G(v). Valid for every double.
+/// Measured (f64_kernel_test, all five targets): f ≤ 0.70 ULP (FMA) / 1.14, f' ≤ 0.79.
+template <>
+struct SimdF64<fn::GeluSigmoid> {
+  template <class D>
+  static f64::V<D> v_of(D d, f64::V<D> x, f64::V<D>& lo) {
+    const f64::V<D> hi = f64::two_prod(d, hn::Set(d, 0x1.b3b645a1cac08p+0), x, lo);
+    lo = hn::IfThenElseZero(hn::IsFinite(hi), hn::MulAdd(hn::Set(d, 0x1.89p-55), x, lo));
+    return hi;
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    f64::V<D> vl;
+    const f64::V<D> vh = v_of(d, x, vl);
+    return f64::gated(d, x, vh, vl);
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    f64::V<D> vl;
+    const f64::V<D> vh = v_of(d, x, vl);
+    return f64::gate_slope_at_inf(d, x, vh, f64::gate_slope(d, vh, vl));
+  }
+};
+
+/// elu(x) = x for x > 0, alpha·expm1(x) below (f64::expm1_pair, the pair product rounded once);
+/// alpha·x below 2^-54 (signed zeros as the reference's: alpha·(-0)). f' = 1 or alpha·e^x
+/// (tails subnormal, rounded once); from y, y + alpha (one rounding, as the reference). Valid for
+/// every double and alpha.
+/// Measured (f64_kernel_test, all five targets; alpha = 1, 0.5, 1.7): f ≤ 0.65 ULP, f' ≤ 0.66,
+/// f' from y ≤ 0.50.
+template <>
+struct SimdF64<fn::Elu> {
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>& p) {
+    const f64::V<D> a = hn::Set(d, p[0]);
+    const f64::V<D> neg = f64::scaled_expm1(d, x, hn::Zero(d), a, hn::Zero(d));
+    return hn::IfThenElse(x > hn::Zero(d), x, hn::IfThenElse(f64::expm1_is_identity(d, x), hn::Mul(a, x), neg));
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>& p) {
+    const f64::V<D> e = f64::scaled_exp(d, x, hn::Zero(d), hn::Set(d, p[0]), hn::Zero(d));
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0), e);
+  }
+  template <class D>
+  static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>& p) {
+    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0), hn::Add(y, hn::Set(d, p[0])));
+  }
+};
+
+/// celu(x) = x for x > 0, alpha·expm1(x/alpha) below, with v = x/alpha a pair (the residual
+/// x - v·alpha is exact) so the quotient's rounding does not reach the exponential; x itself
+/// where |v| < 2^-54. f' = 1 or e^v; from y, y/alpha + 1 = (y + alpha)/alpha with y + alpha an
+/// exact pair and one corrected quotient. Valid for every double, alpha > 0 (the registry's range).
+/// Measured (f64_kernel_test, all five targets; alpha = 2, 0.375, 0.3): f ≤ 0.51 ULP, f' ≤ 0.70,
+/// f' from y ≤ 0.50.
+template <>
+struct SimdF64<fn::Celu> {
+  template <class D>
+  static f64::V<D> v_of(D d, f64::V<D> x, f64::V<D> a, f64::V<D>& lo) {
+    const f64::V<D> v = hn::Div(x, a);
+    lo = hn::IfThenElseZero(hn::IsFinite(v), hn::Div(f64::residual(d, v, a, x), a));
+    return v;
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>& p) {
+    const f64::V<D> a = hn::Set(d, p[0]);
+    f64::V<D> vl;
+    const f64::V<D> vh = v_of(d, x, a, vl);
+    const f64::V<D> neg = f64::scaled_expm1(d, vh, vl, a, hn::Zero(d));
+    return hn::IfThenElse(hn::Or(x > hn::Zero(d), f64::expm1_is_identity(d, vh)), x, neg);
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>& p) {
+    const f64::V<D> a = hn::Set(d, p[0]);
+    f64::V<D> vl;
+    const f64::V<D> vh = v_of(d, x, a, vl);
+    const f64::V<D> e = f64::scaled_exp(d, vh, vl, hn::Set(d, 1.0), hn::Zero(d));
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0), e);
+  }
+  template <class D>
+  static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>& p) {
+    const f64::V<D> a = hn::Set(d, p[0]);
+    f64::V<D> sl, corr;
+    const f64::V<D> sh = f64::two_sum<D>(y, a, sl);
+    const f64::V<D> q = f64::div_pair(d, sh, hn::IfThenElseZero(hn::IsFinite(y), sl), a, hn::Zero(d), corr);
+    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0), hn::Add(q, hn::IfThenElseZero(hn::IsFinite(q), corr)));
+  }
+};
+
+/// selu(x) = λx for x > 0, λα·expm1(x) below, λ and λα (the reference's long-double values) as
+/// double pairs, each product rounded once; λα·x below 2^-54. f' = λ or λα·e^x; from y, y + λα
+/// as y + hi an exact pair plus lo (one rounding). Valid for every double.
+/// Measured (f64_kernel_test, all five targets): f ≤ 0.74 ULP (FMA) / 1.09, f' ≤ 0.52, f' from y ≤ 0.50.
+template <>
+struct SimdF64<fn::Selu> {
+  static constexpr double kLambdaHi = 0x1.0cfabd6a91132p+0, kLambdaLo = 0x1.7p-55;
+  static constexpr double kLaHi = 0x1.c212cc640f031p+0, kLaLo = 0x1.06p-56;
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    const f64::V<D> lh = hn::Set(d, kLaHi), ll = hn::Set(d, kLaLo);
+    const f64::V<D> neg = f64::scaled_expm1(d, x, hn::Zero(d), lh, ll);
+    const f64::V<D> small = hn::MulAdd(lh, x, hn::Mul(ll, x));
+    const f64::V<D> pos = hn::MulAdd(hn::Set(d, kLambdaHi), x, hn::Mul(hn::Set(d, kLambdaLo), x));
+    return hn::IfThenElse(x > hn::Zero(d), pos, hn::IfThenElse(f64::expm1_is_identity(d, x), small, neg));
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    const f64::V<D> e = f64::scaled_exp(d, x, hn::Zero(d), hn::Set(d, kLaHi), hn::Set(d, kLaLo));
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, kLambdaHi), e);
+  }
+  template <class D>
+  static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>&) {
+    f64::V<D> sl;
+    const f64::V<D> sh = f64::two_sum<D>(y, hn::Set(d, kLaHi), sl);
+    const f64::V<D> neg = hn::Add(sh, hn::IfThenElseZero(hn::IsFinite(y), hn::Add(sl, hn::Set(d, kLaLo))));
+    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, kLambdaHi), neg);
+  }
+};
+
+/// softplus(x) = (max(z, 0) + log1p(e^-|z|))/beta, z = beta x an exact pair (the reference's
+/// form): the sum as a pair, one corrected quotient. Where z > 37 the result is x (e^-z/z <
+/// 2^-59); below z = -37 it is e^z/beta (e^z/2 < 2^-54), subnormal tails rounded once.
+/// f' = σ(z) (the sigmoid kernel's quotient on the pair); from y, -expm1(-beta y).
+/// Valid for every double x, beta > 0, and for y ≥ 0 (softplus's outputs).
+/// Measured (f64_kernel_test, all five targets; beta = 1, 2.5, 0.7): f ≤ 0.95 ULP, f' ≤ 0.71,
+/// f' from y ≤ 0.75.
+template <>
+struct SimdF64<fn::Softplus> {
+  template <class D>
+  static f64::V<D> z_of(D d, f64::V<D> x, const P<D>& p, f64::V<D>& lo) {
+    const f64::V<D> hi = f64::two_prod(d, hn::Set(d, p[0]), x, lo);
+    lo = hn::IfThenElseZero(hn::IsFinite(hi), lo);
+    return hi;
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>& p) {
+    const f64::V<D> b = hn::Set(d, p[0]);
+    f64::V<D> zl, ll, sl, corr;
+    const f64::V<D> zh = z_of(d, x, p, zl);
+    const f64::V<D> lh = f64::softplus_term(d, zh, zl, ll);
+    const auto pos = zh > hn::Zero(d);
+    const f64::V<D> sh = f64::two_sum<D>(hn::IfThenElseZero(pos, zh), lh, sl);
+    sl = hn::Add(sl, hn::Add(ll, hn::IfThenElseZero(pos, zl)));
+    const f64::V<D> y = f64::div_pair(d, sh, sl, b, hn::Zero(d), corr);
+    const f64::V<D> mid = hn::Add(y, corr);
+    const auto far_neg = zh < hn::Set(d, -37.0);
+    const f64::V<D> tail = hn::AllFalse(d, far_neg) ? mid : hn::IfThenElse(far_neg, f64::exp_tail_over(d, zh, zl, b), mid);
+    return hn::IfThenElse(zh > hn::Set(d, 37.0), x, tail);
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>& p) {
+    f64::V<D> zl;
+    const f64::V<D> zh = z_of(d, x, p, zl);
+    return f64::by_range(d, hn::Neg(hn::Abs(zh)), [&](auto range) {
+      const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, zh, zl);
+      f64::V<D> corr, m;
+      const f64::V<D> y = f64::sigmoid_parts(d, s, corr, m);
+      return f64::scale<decltype(range)::value>(d, hn::Add(y, corr), m);
+    });
+  }
+  template <class D>
+  static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>& p) {
+    f64::V<D> vl;
+    const f64::V<D> vh = z_of(d, y, p, vl);
+    return f64::neg_expm1(d, hn::Neg(vh), hn::Neg(vl));
+  }
+};
+
+/// log_sigmoid(x) = min(x, 0) - log1p(e^-|x|), the two terms summed as a pair: no cancellation
+/// (they have the same sign). Below x = -37 the result is x; above 37 it is -e^-x (subnormal
+/// tails rounded once; -0 where it underflows, +0 where the reference's long-double e^-x is 0).
+/// f' = σ(-x); from y, -expm1(y). Valid for every double (y ≤ 0 for the slope from y).
+/// Measured (f64_kernel_test, all five targets): f ≤ 0.91 ULP, f' ≤ 0.66, f' from y ≤ 0.52.
+template <>
+struct SimdF64<fn::LogSigmoid> {
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    f64::V<D> ll, sl;
+    const f64::V<D> lh = f64::softplus_term(d, x, hn::Zero(d), ll);
+    const f64::V<D> sh = f64::two_sum<D>(hn::Min(x, hn::Zero(d)), hn::Neg(lh), sl);
+    const f64::V<D> mid = hn::Sub(sh, hn::Sub(ll, sl));
+    const auto far_pos = x > hn::Set(d, 37.0);
+    f64::V<D> y = mid;
+    if (HWY_UNLIKELY(!hn::AllFalse(d, far_pos))) {
+      const f64::V<D> tail = hn::Neg(f64::exp_tail_over(d, x, hn::Zero(d), hn::Set(d, 1.0)));
+      const auto reference_zero = x >= hn::Set(d, -f64::kReferenceExpUnderflow);
+      y = hn::IfThenElse(far_pos, hn::IfThenElseZero(hn::Not(reference_zero), tail), mid);
+    }
+    return hn::IfThenElse(x < hn::Set(d, -37.0), x, y);
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>& p) {
+    return SimdF64<fn::Sigmoid>::f(d, hn::Neg(x), p);
+  }
+  template <class D>
+  static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>&) {
+    return f64::neg_expm1(d, y, hn::Zero(d));
+  }
+};
+
+/// softsign(x) = x/(1 + |x|) with 1 + |x| an exact pair and one corrected quotient (~0.5 ULP);
+/// the sign copied from x (f(-0) = -0) and ±1 at ±inf. f' = r² for r = 1/(1 + |x|) as a pair,
+/// the square rounded once, so |x| > 2^511 gives its subnormal value and inf gives 0.
+/// Valid for every double.
+/// Measured (f64_kernel_test, all five targets): f ≤ 0.50 ULP, f' ≤ 0.80 (FMA) / 1.09.
+template <>
+struct SimdF64<fn::Softsign> {
+  template <class D>
+  static f64::V<D> den(D d, f64::V<D> x, f64::V<D>& lo) {
+    return f64::two_sum<D>(hn::Set(d, 1.0), hn::Abs(x), lo);
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    f64::V<D> dl, corr;
+    const f64::V<D> dh = den(d, x, dl);
+    const f64::V<D> y = f64::div_pair(d, hn::Abs(x), hn::Zero(d), dh, dl, corr);
+    return hn::CopySign(hn::IfThenElse(hn::IsInf(x), hn::Set(d, 1.0), hn::Add(y, corr)), x);
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    f64::V<D> dl, r_lo;
+    const f64::V<D> dh = den(d, x, dl);
+    const f64::V<D> r = f64::div_pair(d, hn::Set(d, 1.0), hn::Zero(d), dh, dl, r_lo);
+    return hn::IfThenElseZero(hn::IsFinite(x), hn::MulAdd(r, r, hn::Mul(hn::Add(r, r), r_lo)));
+  }
+};
+
+/// lecun_tanh(x) = A tanh(2x/3), A = 1.7159 (the reference's long double) as a double pair.
+/// v = 2x/3 is a pair (v_hi = x·(2/3)_d, v_lo from the exact residual x - 1.5 v_hi), tanh|v| as
+/// y + corr (f64::tanh_abs), A·tanh rounded once; x·(2A/3) below |v| = 2^-27 (tanh v = v to
+/// v²/3 < 2^-55). f' = (8A/3)·σ(2|v|)σ(-2|v|) (the logistic slope of the pair 2|v|, tails scaled
+/// once); from y, (2/(3A))(A - y)(A + y) with A - y, A + y and their product as pairs, rounded
+/// once. Valid for every double.
+/// Measured (f64_kernel_test, all five targets): f ≤ 0.71 ULP, f' ≤ 1.19 (FMA) / 1.64, f' from y ≤ 0.95.
+template <>
+struct SimdF64<fn::LecunTanh> {
+  static constexpr double kAHi = 0x1.b74538ef34d6ap+0, kALo = 0x1.62p-56;
+  template <class D>
+  static f64::V<D> v_of(D d, f64::V<D> x, f64::V<D>& lo) {
+    const f64::V<D> c = hn::Set(d, 2.0 / 3.0);
+    const f64::V<D> hi = hn::Mul(x, c);
+    lo = hn::IfThenElseZero(hn::IsFinite(hi), hn::Mul(f64::residual(d, hi, hn::Set(d, 1.5), x), c));
+    return hi;
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    f64::V<D> vl, corr;
+    const f64::V<D> vh = v_of(d, x, vl);
+    const f64::V<D> al_abs = hn::IfThenElse(vh < hn::Zero(d), hn::Neg(vl), vl);  // |v|'s low part
+    const f64::V<D> th = f64::tanh_abs(d, hn::Abs(vh), al_abs, corr);
+    const f64::V<D> big = hn::CopySign(f64::mul_pair(d, hn::Set(d, kAHi), hn::Set(d, kALo), th, corr), x);
+    // Below |v| = 2^-27: f = x·(2A/3), the pair product rounded once, on x·2^54 so that no
+    // partial product underflows (v itself would lose the bits of a subnormal x), then scaled
+    // back: exact unless the result is subnormal. f(±0) = ±0.
+    const f64::V<D> xs = hn::Mul(x, hn::Set(d, 0x1p54));
+    const f64::V<D> ss = f64::mul_pair(d, hn::Set(d, 0x1.24d8d09f788f1p+0), hn::Set(d, 0x1.9055555555555p-54), xs, hn::Zero(d));
+    const f64::V<D> small = hn::CopySign(hn::Mul(ss, hn::Set(d, 0x1p-54)), x);
+    return hn::IfThenElse(hn::Abs(vh) < hn::Set(d, 0x1p-27), small, big);
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    f64::V<D> vl;
+    const f64::V<D> vh = v_of(d, x, vl);
+    // 2|v| as a pair (the low part's sign follows |v|), clamped where sech² is 0 in f64 anyway.
+    const f64::V<D> limit = hn::Set(d, 1500.0);
+    const f64::V<D> wh = hn::Min(hn::Mul(hn::Set(d, 2.0), hn::Abs(vh)), limit);
+    const f64::V<D> wl = hn::IfThenElseZero(wh < limit, hn::Mul(hn::Set(d, 2.0), hn::IfThenElse(vh < hn::Zero(d), hn::Neg(vl), vl)));
+    return f64::by_range(d, hn::Neg(wh), [&](auto range) {
+      const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, wh, wl);
+      const f64::V<D> g = f64::logistic_slope_unscaled(d, s);
+      const f64::V<D> k = hn::MulAdd(hn::Set(d, 0x1.24d8d09f788f1p+2), g, hn::Mul(hn::Set(d, 0x1.9055555555555p-52), g));
+      return f64::scale<decltype(range)::value>(d, k, s.e.n);
+    });
+  }
+  template <class D>
+  static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>&) {
+    const f64::V<D> ah = hn::Set(d, kAHi), al = hn::Set(d, kALo);
+    f64::V<D> ml, pl, ql;
+    const f64::V<D> mh = f64::two_sum<D>(ah, hn::Neg(y), ml);
+    const f64::V<D> ph = f64::two_sum<D>(ah, y, pl);
+    const f64::V<D> qh = f64::two_prod(d, mh, ph, ql);
+    ql = hn::Add(ql, hn::MulAdd(mh, hn::Add(pl, al), hn::Mul(hn::Add(ml, al), ph)));
+    const f64::V<D> r = f64::mul_pair(d, hn::Set(d, 0x1.8dd8fb2943033p-2), hn::Set(d, 0x1.088cd95021c4ap-62), qh, ql);
+    return hn::IfThenElse(hn::IsFinite(y), r, hn::Mul(hn::Set(d, 0x1.8dd8fb2943033p-2), hn::Mul(mh, ph)));
+  }
+};
+
+/// hardswish(x) = x (x + 3)/6 on (-3, 3), 0 at and below -3, x at and above 3 (fn::Hardswish).
+/// s = x + 3 as an exact pair (Fast2Sum: |x| < 3 where it is used), p = x·s as a pair, then
+/// p·(1/6) with 1/6 as a double pair and one final rounding (~0.5 ULP; subnormal x loses p's
+/// low part, a few units of 2^-1074). Zeros: f(±0) = ±0 and +0 at and below -3, as the
+/// reference's; the blends drop the lanes where x·s overflows, so it is valid for every double.
+/// f' = (x + 3/2)/3 on [-3, 3] with x + 3/2 a pair and 1/3 a pair, rounded once; 0 below -3 and
+/// 1 above (at ±3 the reference's -1/2, 3/2).
+/// Measured (f64_kernel_test, all five targets): f ≤ 1.00 ULP, f' ≤ 0.50.
+template <>
+struct SimdF64<fn::Hardswish> {
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    const f64::V<D> three = hn::Set(d, 3.0);
+    f64::V<D> sl, pl;
+    const f64::V<D> sh = f64::fast_two_sum<D>(three, x, sl);
+    const f64::V<D> ph = f64::two_prod(d, x, sh, pl);
+    pl = hn::MulAdd(x, sl, pl);
+    const f64::V<D> mid = f64::mul_pair(d, ph, pl, hn::Set(d, 0x1.5555555555555p-3), hn::Set(d, 0x1.5555555555555p-57));
+    // f has x's sign on (-3, 3); at x = -0 the sum above would be -0 + +0 = +0.
+    return hn::IfThenElse(x >= three, x, hn::IfThenElseZero(x > hn::Neg(three), hn::CopySign(mid, x)));
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    const f64::V<D> three = hn::Set(d, 3.0);
+    f64::V<D> tl;
+    const f64::V<D> th = f64::two_sum<D>(x, hn::Set(d, 1.5), tl);
+    const f64::V<D> mid = f64::mul_pair(d, th, tl, hn::Set(d, 0x1.5555555555555p-2), hn::Set(d, 0x1.5555555555555p-56));
+    return hn::IfThenElse(x > three, hn::Set(d, 1.0), hn::IfThenElseZero(x >= hn::Neg(three), mid));
+  }
+};
+
+}  // namespace actfn::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
