@@ -1,10 +1,14 @@
 // actfn-torch-bench: actfn's PyTorch operators inside a real training step, against torch's own.
 //
-// For each activation torch also has: an MLP 784-1024-1024-10 (the activation after both hidden
-// layers), batch 256, one step = forward, cross-entropy, backward (no optimizer update, which is
-// the same for both), timed with torch's native activation and with actfn::torch::Activation on the
-// same weights and data; median of --repeats steps after a warm-up. Then the per-call overhead on a
-// 64-element tensor (forward only, and forward+backward). Ratios are actfn / torch time (< 1: faster).
+// For each activation torch also has, three measurements, each as pairs timed alternately (torch,
+// actfn, torch, actfn, ...) so both see the same machine state, reported as medians:
+//  - step: an MLP 784-1024-1024-10 (the activation after both hidden layers), batch 256, one step
+//    = forward, cross-entropy, backward (no optimizer update, the same for both), torch's native
+//    activation against actfn::torch::Activation on the same weights and data;
+//  - activation: forward + backward of the activation alone through autograd on the step's
+//    256×1024 hidden tensor (what the step's difference is made of);
+//  - tiny: the per-call overhead on a 64-element tensor, forward only and forward + backward.
+// Ratios are actfn / torch time (< 1: actfn faster).
 #include <torch/torch.h>
 
 #include <CLI/CLI.hpp>
@@ -55,18 +59,25 @@ std::vector<Case> cases() {
   };
 }
 
-/// Median seconds of `body` over `repeats` runs, after two warm-up runs.
-double median_seconds(int repeats, const std::function<void()>& body) {
-  body();
-  body();
-  std::vector<double> t;
-  for (int r = 0; r < repeats; ++r) {
+/// Medians of a and b over `repeats` alternating runs (after one warm-up of each), in seconds.
+std::pair<double, double> paired_medians(int repeats, const std::function<void()>& a, const std::function<void()>& b) {
+  a();
+  b();
+  std::vector<double> ta, tb;
+  const auto time = [](const std::function<void()>& f) {
     const auto start = Clock::now();
-    body();
-    t.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+    f();
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  for (int r = 0; r < repeats; ++r) {
+    ta.push_back(time(a));
+    tb.push_back(time(b));
   }
-  std::nth_element(t.begin(), t.begin() + static_cast<long>(t.size() / 2), t.end());
-  return t[t.size() / 2];
+  const auto median = [](std::vector<double>& t) {
+    std::nth_element(t.begin(), t.begin() + static_cast<long>(t.size() / 2), t.end());
+    return t[t.size() / 2];
+  };
+  return {median(ta), median(tb)};
 }
 
 struct Mlp {
@@ -88,7 +99,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> only;
   bool json = false;
   unsigned threads = 1;
-  app.add_option("--repeats", repeats, "steps timed per case (median reported)")->check(CLI::Range(1, 100000));
+  app.add_option("--repeats", repeats, "paired runs per case (medians reported; the activation alone gets 5x)")->check(CLI::Range(1, 100000));
   app.add_option("--functions", only, "subset of the functions (comma-separated)")->delimiter(',');
   app.add_option("--threads", threads, "threads for torch and actfn")->check(CLI::Range(1u, 256u));
   app.add_flag("--json", json, "JSON array instead of a table");
@@ -103,38 +114,59 @@ int main(int argc, char** argv) {
   const torch::Tensor tiny = torch::randn({64});
   const torch::Tensor tiny_grad = torch::randn({64}).requires_grad_();
 
+  const torch::Tensor hidden = torch::randn({256, 1024});
+  const torch::Tensor hidden_grad = torch::randn({256, 1024});
+
   nlohmann::json rows = nlohmann::json::array();
   if (!json)
-    std::printf("%-13s %12s %12s %7s   %10s %10s %7s   %10s %10s %7s\n", "function", "step torch", "step actfn",
-                "ratio", "64 torch", "64 actfn", "ratio", "64 f+b tch", "64 f+b act", "ratio");
+    std::printf("%-13s %11s %11s %6s   %10s %10s %6s   %8s %8s %6s   %9s %9s %6s\n", "function", "step torch",
+                "step actfn", "ratio", "act torch", "act actfn", "ratio", "64 torch", "64 actfn", "ratio", "64 f+b tch",
+                "64 f+b act", "ratio");
   for (const Case& c : cases()) {
     if (!only.empty() && std::find(only.begin(), only.end(), c.spec) == only.end()) continue;
     actfn::torch::Activation layer(c.spec);
     const Fn ours = [&](const torch::Tensor& t) { return layer(t); };
-    const double step_torch = median_seconds(repeats, [&] { mlp.step(x, labels, c.native); });
-    const double step_actfn = median_seconds(repeats, [&] { mlp.step(x, labels, ours); });
-    const int calls = 2000;
-    const double tiny_torch = median_seconds(repeats, [&] {
-      for (int i = 0; i < calls; ++i) c.native(tiny);
-    }) / calls;
-    const double tiny_actfn = median_seconds(repeats, [&] {
-      for (int i = 0; i < calls; ++i) ours(tiny);
-    }) / calls;
-    const auto fwd_bwd = [&](const Fn& f) {
-      return median_seconds(repeats, [&] {
-        for (int i = 0; i < calls; ++i) f(tiny_grad).sum().backward();
-      }) / calls;
+    const auto [step_torch, step_actfn] =
+        paired_medians(repeats, [&] { mlp.step(x, labels, c.native); }, [&] { mlp.step(x, labels, ours); });
+    const auto activation = [&](const Fn& f) {
+      return [&f, &hidden, &hidden_grad] {
+        const torch::Tensor h = hidden.detach().requires_grad_();
+        f(h).backward(hidden_grad);
+      };
     };
-    const double fb_torch = fwd_bwd(c.native), fb_actfn = fwd_bwd(ours);
+    const auto [act_torch, act_actfn] = paired_medians(repeats * 5, activation(c.native), activation(ours));
+    const int calls = 1000;
+    const auto loop = [&](const Fn& f, bool with_backward) {
+      return [&f, &tiny, &tiny_grad, with_backward] {
+        for (int i = 0; i < calls; ++i) {
+          if (with_backward) f(tiny_grad).sum().backward();
+          else f(tiny);
+        }
+      };
+    };
+    auto [tiny_torch, tiny_actfn] = paired_medians(repeats, loop(c.native, false), loop(ours, false));
+    auto [fb_torch, fb_actfn] = paired_medians(repeats, loop(c.native, true), loop(ours, true));
+    tiny_torch /= calls, tiny_actfn /= calls, fb_torch /= calls, fb_actfn /= calls;
     if (json) {
-      rows.push_back({{"function", c.spec}, {"threads", threads}, {"step_torch_s", step_torch}, {"step_actfn_s", step_actfn},
-                      {"step_ratio", step_actfn / step_torch}, {"tiny_torch_s", tiny_torch}, {"tiny_actfn_s", tiny_actfn},
-                      {"tiny_ratio", tiny_actfn / tiny_torch}, {"tiny_fwd_bwd_torch_s", fb_torch},
-                      {"tiny_fwd_bwd_actfn_s", fb_actfn}, {"tiny_fwd_bwd_ratio", fb_actfn / fb_torch}});
+      rows.push_back({{"function", c.spec},
+                      {"threads", threads},
+                      {"step_torch_s", step_torch},
+                      {"step_actfn_s", step_actfn},
+                      {"step_ratio", step_actfn / step_torch},
+                      {"activation_torch_s", act_torch},
+                      {"activation_actfn_s", act_actfn},
+                      {"activation_ratio", act_actfn / act_torch},
+                      {"tiny_torch_s", tiny_torch},
+                      {"tiny_actfn_s", tiny_actfn},
+                      {"tiny_ratio", tiny_actfn / tiny_torch},
+                      {"tiny_fwd_bwd_torch_s", fb_torch},
+                      {"tiny_fwd_bwd_actfn_s", fb_actfn},
+                      {"tiny_fwd_bwd_ratio", fb_actfn / fb_torch}});
     } else {
-      std::printf("%-13s %10.2fms %10.2fms %7.3f   %8.2fus %8.2fus %7.2f   %8.2fus %8.2fus %7.2f\n", c.spec.c_str(),
-                  step_torch * 1e3, step_actfn * 1e3, step_actfn / step_torch, tiny_torch * 1e6, tiny_actfn * 1e6,
-                  tiny_actfn / tiny_torch, fb_torch * 1e6, fb_actfn * 1e6, fb_actfn / fb_torch);
+      std::printf("%-13s %9.2fms %9.2fms %6.3f   %8.1fus %8.1fus %6.2f   %6.2fus %6.2fus %6.2f   %7.2fus %7.2fus %6.2f\n",
+                  c.spec.c_str(), step_torch * 1e3, step_actfn * 1e3, step_actfn / step_torch, act_torch * 1e6,
+                  act_actfn * 1e6, act_actfn / act_torch, tiny_torch * 1e6, tiny_actfn * 1e6, tiny_actfn / tiny_torch,
+                  fb_torch * 1e6, fb_actfn * 1e6, fb_actfn / fb_torch);
       std::fflush(stdout);
     }
   }

@@ -67,6 +67,18 @@ int targets(std::ostream& out);
 /// Prints the catalogue, or with `check` compares it with that file and fails when stale.
 int docs(std::ostream& out, const std::optional<std::string>& check);
 
+// ---- plot (plot.cpp): pictures of the functions themselves -------------------------------------
+
+struct PlotOptions {
+  std::vector<std::string> specs;
+  std::string out;               // PNG file
+  double from = -5, to = 5;      // x range
+  bool derivative = true;        // a second panel with f'
+};
+/// f (and f') of every spec on one figure, drawn by matplotlib from actfn's f64 values; the PNG is
+/// written whole or not at all. Throws actfn::Error on a bad spec, a vector-wise one or a bad range.
+int plot(std::ostream& out, const PlotOptions& options);
+
 // ---- analyze (analyze.cpp): the theory behind the choice, computed by actfn::analyze ----------
 
 struct MomentsOptions {

@@ -8,7 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "certify.hpp"
-#include "bench.hpp"
+#include "delegate.hpp"
 #include "cli.hpp"
 
 namespace {
@@ -50,11 +50,15 @@ int main(int argc, char** argv) {
   app.fallthrough();  // global options (--target) may follow the subcommand
   app.set_version_flag("--version", "actfn 0.1.0");
 
-  // bench: replaces this process with actfn-bench (bench.hpp), which links the peer libraries this
-  // binary must not; the subcommand is registered for --help only, its arguments never reach CLI11.
+  // bench, train, compare: replace this process with actfn-bench or actfn-lab (delegate.hpp), which
+  // link libraries this binary must not; registered for --help only, their arguments never reach CLI11.
   app.add_subcommand("bench", "throughput vs libtorch, oneDNN, XNNPACK and memcpy (runs actfn-bench; "
                               "'actfn bench --help')");
-  if (const std::optional<int> rc = actfn::cli::bench(argc, argv)) return *rc;
+  app.add_subcommand("train", "train one network on Fashion-MNIST (or any MNIST-format/CSV data) with an "
+                              "activation; diagnostics per layer (runs actfn-lab; 'actfn train --help')");
+  app.add_subcommand("compare", "train a grid of activations x models x seeds, write results and a report "
+                                "with pictures (runs actfn-lab; 'actfn compare --help')");
+  if (const std::optional<int> rc = actfn::cli::delegate(argc, argv)) return *rc;
 
   bool json = false;
   auto* list = app.add_subcommand("list", "every activation with parameters, defaults and properties");
@@ -129,6 +133,14 @@ int main(int argc, char** argv) {
   underflow->add_option("spec", underflow_specs, "activation specs (default: every element-wise one)");
   underflow->add_flag("--json", underflow_json, "machine-readable output");
 
+  actfn::cli::PlotOptions po;
+  std::vector<double> plot_range;
+  auto* plot = app.add_subcommand("plot", "draw f and f' of one or more activations into a PNG (matplotlib)");
+  plot->add_option("spec", po.specs, "activation specs")->required();
+  plot->add_option("-o,--output", po.out, "the PNG file to write")->required();
+  plot->add_option("--range", plot_range, "x range: FROM TO (default -5 5)")->expected(2);
+  plot->add_flag("!--no-derivative", po.derivative, "draw f only");
+
   std::vector<std::string> args(argv, argv + argc);
   ev.inputs = split_eval_numbers(args);
   try {
@@ -162,6 +174,10 @@ int main(int argc, char** argv) {
     }
     if (*selu) return actfn::cli::analyze_selu(std::cout, so);
     if (*underflow) return actfn::cli::analyze_underflow(std::cout, underflow_specs, underflow_json);
+    if (*plot) {
+      if (plot_range.size() == 2) po.from = plot_range[0], po.to = plot_range[1];
+      return actfn::cli::plot(std::cout, po);
+    }
     if (*docs) return actfn::cli::docs(std::cout, *check_opt ? std::optional(check) : std::nullopt);
   } catch (const actfn::Error& e) {
     std::cerr << "actfn: error: " << e.what() << "\n";

@@ -426,4 +426,27 @@ TEST(Accuracy, BadInputIsOneLineErrorWithNothingOnStdout) {
   }
 }
 
+TEST(Plot, WritesOnePngOfTheFunctionsAndRejectsBadInput) {
+  const std::string png = ::testing::TempDir() + "actfn_plot_" + std::to_string(getpid()) + ".png";
+  std::remove(png.c_str());
+  const Outcome ok = actfn_run("plot relu 'gelu(approximate=tanh)' mish --range -4 3 -o " + png);
+  ASSERT_EQ(ok.rc, 0) << ok.err;
+  FILE* f = std::fopen(png.c_str(), "rb");
+  ASSERT_NE(f, nullptr);
+  std::array<unsigned char, 8> magic{};
+  EXPECT_EQ(std::fread(magic.data(), 1, magic.size(), f), magic.size());
+  std::fclose(f);
+  EXPECT_EQ(magic, (std::array<unsigned char, 8>{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}));
+  std::remove(png.c_str());
+  for (const auto& [args, needle] : {std::pair<std::string, std::string>{"plot reluu -o " + png, "unknown activation 'reluu'"},
+                                     {"plot softmax -o " + png, "vector-wise"},
+                                     {"plot relu --range 3 -1 -o " + png, "the range"}}) {
+    const Outcome r = actfn_run(args);
+    EXPECT_NE(r.rc, 0) << args;
+    EXPECT_EQ(count_lines(r.err), 1u) << args << ": " << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << args << ": " << r.err;
+    EXPECT_NE(::access(png.c_str(), F_OK), 0) << "a PNG was written for " << args;
+  }
+}
+
 }  // namespace
