@@ -8,6 +8,9 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
 #include <optional>
 #include <string_view>
 
@@ -131,5 +134,83 @@ struct Underflow {
 /// The underflow tails of the reference f' in T = float or double.
 template <class T>
 Underflow gradient_underflow(const Activation& act);
+
+// ---- initialisation ------------------------------------------------------------------------------
+
+/// The initialisation an activation calls for: "lecun" for SELU (its fixed point needs
+/// Var(w) = 1/fan_in), "xavier" for the sigmoid and tanh families (Glorot & Bengio's derivation
+/// assumes f'(0) ≈ 1 and a symmetric, saturating f), "he" for everything else (with init_gain).
+std::string_view auto_init(const Activation& act);
+
+/// fan_in · Var(w) for `init` ∈ {he, lecun, xavier, auto} on a layer of fan_in → fan_out followed
+/// by `act`: he = init_gain(act) (2 for ReLU), lecun = 1, xavier = 2·fan_in/(fan_in + fan_out)
+/// (1 for a square layer). Vector-wise activations (maxout, GLU) take 1 under he. Throws Error on
+/// another name.
+double init_weight_variance(const Activation& act, std::string_view init, double fan_in, double fan_out);
+
+// ---- signal propagation through depth (Monte Carlo) ------------------------------------------------
+//
+// A random deep MLP at initialisation: x ~ N(0, 1)^width (batch samples), z_l = W_l h_(l-1) + b_l,
+// h_l = f(z_l), W_l ~ N(0, σ_w²/width), b_l ~ N(0, σ_b²), l = 1..depth, h_0 = x. A random error
+// signal g_depth ~ N(0, 1) at the top is propagated back: δ_l = g_l ⊙ f'(z_l), g_(l-1) = W_l^T δ_l.
+// Everything in double with the f64 reference; the same seed gives the same numbers.
+
+struct DepthOptions {
+  std::size_t depth = 50;
+  std::size_t width = 256;
+  std::size_t batch = 256;
+  std::string init = "auto";   // he, lecun, xavier or auto (auto_init): σ_w² = init_weight_variance
+  double sigma_b = 0;          // bias deviation
+  std::uint64_t seed = 0;
+};
+
+struct LayerSignal {
+  double z_mean = 0, z_var = 0;  // pre-activation, over units and samples
+  double h_mean = 0, h_var = 0;  // activation
+  double grad_h = 0;   // √(mean over units and samples of (∂L/∂h_l)²): 1 at the top, by construction
+  double grad_w = 0;   // ‖∂L/∂W_l‖_F / √(width²·batch): the weight gradient's RMS per entry and sample
+};
+
+struct DepthSignal {
+  std::string init;       // resolved
+  double sigma_w2 = 0;    // σ_w² used
+  std::vector<LayerSignal> layers;  // l = 1..depth
+};
+
+/// Forward moments and backward gradient norms per layer. Throws Error for a vector-wise
+/// activation or a zero size.
+DepthSignal signal_propagation(const Activation& act, const DepthOptions& options);
+
+// ---- born-dead networks (Monte Carlo) --------------------------------------------------------------
+//
+// Lu, Shin, Su & Karniadakis 2019 ("Dying ReLU and initialization"): a deep narrow ReLU network can
+// be constant at initialisation — some layer inactive for every input of the domain. Here, per
+// trial: a random MLP as above (input dimension `input_dim`, default width), `inputs` points drawn
+// uniformly from [-1, 1]^input_dim, and the network counts as born dead when some layer's every
+// unit has an output range (max - min over the inputs) ≤ `tolerance` times its largest |output|
+// — exactly 0 for a dead ReLU layer, "collapsed" (saturated at one value) for activations that
+// never output exactly one value; relative, so that a leaky layer that only scales its input down
+// is not counted.
+
+struct DeadOptions {
+  std::size_t depth = 10;
+  std::size_t width = 4;
+  std::size_t input_dim = 0;   // 0: width
+  std::size_t inputs = 256;
+  std::size_t trials = 1000;
+  double tolerance = 1e-6;     // relative range
+  std::string init = "auto";
+  double sigma_b = 0;
+  std::uint64_t seed = 0;
+};
+
+struct DeadNetworks {
+  std::size_t trials = 0, dead = 0;
+  double probability = 0;
+  double low = 0, high = 0;    // Wilson score interval, 95%
+  double mean_dead_layer = 0;  // mean first dead layer (1-based) over the dead trials; 0 if none
+};
+
+DeadNetworks born_dead(const Activation& act, const DeadOptions& options);
 
 }  // namespace actfn::analyze

@@ -6,8 +6,11 @@
 #include <iostream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "actfn/analyze.hpp"
 #include "cli.hpp"
+#include "python.hpp"
 
 namespace actfn::cli {
 namespace {
@@ -190,6 +193,110 @@ int analyze_underflow(std::ostream& out, const std::vector<std::string>& specs, 
     return 0;
   }
   out << "f'(x) = reference backward with dy = 1; tails scanned over the finite inputs of each type\n" << table.str();
+  return 0;
+}
+
+}  // namespace actfn::cli
+
+namespace actfn::cli {
+
+int analyze_depth(std::ostream& out, const DepthCommand& o) {
+  const std::vector<Activation> acts = element_wise(o.specs, "depth");
+  if (acts.empty()) throw Error("analyze depth: no activation given");
+  nlohmann::json runs = nlohmann::json::array();
+  std::ostringstream table;
+  for (const Activation& act : acts) {
+    const analyze::DepthSignal sig = analyze::signal_propagation(act, o.options);
+    nlohmann::json layers = nlohmann::json::array();
+    table << act.spec() << ": init " << sig.init << " (sigma_w^2 = " << num(sig.sigma_w2) << "), width "
+          << o.options.width << ", batch " << o.options.batch << ", sigma_b " << format_short(o.options.sigma_b) << "\n"
+          << std::left << std::setw(8) << "layer" << std::setw(19) << "mean z" << std::setw(19) << "var z"
+          << std::setw(19) << "mean f(z)" << std::setw(19) << "var f(z)" << std::setw(19) << "rms dL/dh"
+          << "rms dL/dW\n";
+    for (std::size_t l = 0; l < sig.layers.size(); ++l) {
+      const analyze::LayerSignal& s = sig.layers[l];
+      layers.push_back({{"layer", l + 1}, {"z_mean", json_number(s.z_mean)}, {"z_var", json_number(s.z_var)},
+                        {"h_mean", json_number(s.h_mean)}, {"h_var", json_number(s.h_var)},
+                        {"grad_h", json_number(s.grad_h)}, {"grad_w", json_number(s.grad_w)}});
+      // Every layer up to 10, then every tenth and the last: the trend, not a wall of numbers.
+      if (l < 10 || (l + 1) % 10 == 0 || l + 1 == sig.layers.size())
+        table << std::setw(8) << l + 1 << std::setw(19) << num(s.z_mean) << std::setw(19) << num(s.z_var)
+              << std::setw(19) << num(s.h_mean) << std::setw(19) << num(s.h_var) << std::setw(19) << num(s.grad_h)
+              << num(s.grad_w) << "\n";
+    }
+    runs.push_back({{"spec", act.spec()}, {"init", sig.init}, {"sigma_w2", sig.sigma_w2}, {"depth", o.options.depth},
+                    {"width", o.options.width}, {"batch", o.options.batch}, {"sigma_b", o.options.sigma_b},
+                    {"seed", o.options.seed}, {"layers", layers}});
+  }
+  if (!o.png.empty()) {
+    char data[] = "/tmp/actfn-depth-XXXXXX";
+    const int fd = ::mkstemp(data);
+    if (fd < 0) throw Error("analyze depth: cannot create a temporary file");
+    const std::string text = runs.dump();
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (!written) {
+      ::unlink(data);
+      throw Error("analyze depth: cannot write a temporary file");
+    }
+    try {
+      run_python("analyze depth --png", kDepthScript, {data, o.png});
+    } catch (...) {
+      ::unlink(data);
+      throw;
+    }
+    ::unlink(data);
+  }
+  if (o.json) {
+    out << runs.dump(2) << "\n";
+    return 0;
+  }
+  out << "random MLP at initialisation: x ~ N(0, 1), W ~ N(0, sigma_w^2/width), f' from the f64 reference; "
+         "dL/dh = N(0, 1) at the top, propagated back\n"
+      << table.str();
+  if (!o.png.empty()) out << "wrote " << o.png << "\n";
+  return 0;
+}
+
+int analyze_dead(std::ostream& out, const DeadCommand& o) {
+  const std::vector<Activation> acts = element_wise(o.specs, "dead");
+  if (acts.empty()) throw Error("analyze dead: no activation given");
+  if (o.depths.empty() || o.widths.empty()) throw Error("analyze dead: no depths or widths");
+  nlohmann::json rows = nlohmann::json::array();
+  std::ostringstream table;
+  for (const Activation& act : acts) {
+    table << act.spec() << ": P(born dead) over " << o.options.trials << " networks, " << o.options.inputs
+          << " inputs from [-1, 1]^d (d = width), init "
+          << (o.options.init == "auto" ? std::string(analyze::auto_init(act)) : o.options.init)
+          << ", tolerance " << format_short(o.options.tolerance) << "; rows depth, columns width\n"
+          << std::left << std::setw(8) << "depth";
+    for (std::size_t w : o.widths) table << std::setw(10) << ("w=" + std::to_string(w));
+    table << "\n";
+    for (std::size_t depth : o.depths) {
+      table << std::setw(8) << depth;
+      for (std::size_t width : o.widths) {
+        analyze::DeadOptions d = o.options;
+        d.depth = depth;
+        d.width = width;
+        const analyze::DeadNetworks r = analyze::born_dead(act, d);
+        rows.push_back({{"spec", act.spec()}, {"depth", depth}, {"width", width}, {"trials", r.trials},
+                        {"dead", r.dead}, {"probability", r.probability}, {"ci95", {r.low, r.high}},
+                        {"mean_dead_layer", r.mean_dead_layer}});
+        char cell[16];
+        std::snprintf(cell, sizeof cell, "%.3f", r.probability);
+        table << std::setw(10) << cell;
+      }
+      table << "\n";
+    }
+  }
+  if (o.json) {
+    out << rows.dump(2) << "\n";
+    return 0;
+  }
+  out << "born dead: some layer outputs the same value for every input (each unit's range <= tolerance x its "
+         "largest |output|); "
+         "95% Wilson intervals in --json\n"
+      << table.str();
   return 0;
 }
 

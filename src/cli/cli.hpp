@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actfn/actfn.hpp"
+#include "actfn/analyze.hpp"
 
 namespace actfn::cli {
 
@@ -102,5 +103,23 @@ int analyze_selu(std::ostream& out, const SeluOptions& options);
 
 /// Where f' is exactly 0 or subnormal, f32 and f64, per activation (empty specs: every element-wise one).
 int analyze_underflow(std::ostream& out, const std::vector<std::string>& specs, bool json);
+
+struct DepthCommand {
+  std::vector<std::string> specs;
+  analyze::DepthOptions options;
+  bool json = false;
+  std::string png;  // non-empty: draw variance and gradient per layer (matplotlib)
+};
+/// Signal propagation through a random deep MLP per activation: moments and gradient norms per layer.
+int analyze_depth(std::ostream& out, const DepthCommand& options);
+
+struct DeadCommand {
+  std::vector<std::string> specs;
+  std::vector<std::size_t> depths, widths;
+  analyze::DeadOptions options;  // depth and width from the lists
+  bool json = false;
+};
+/// The probability that a random MLP is constant at initialisation, by depth and width.
+int analyze_dead(std::ostream& out, const DeadCommand& options);
 
 }  // namespace actfn::cli

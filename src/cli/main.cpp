@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
   // analyze: the theory behind the choice (actfn::analyze): Gaussian moments and init gains, SELU's
   // self-normalising map, gradient underflow.
   auto* analyze = app.add_subcommand("analyze", "moments under a Gaussian input, SELU self-normalisation, "
-                                                "gradient underflow");
+                                                "gradient underflow, signal through depth, born-dead networks");
   analyze->require_subcommand(1);
   actfn::cli::MomentsOptions mo;
   double sigma_w = 0;
@@ -132,6 +132,36 @@ int main(int argc, char** argv) {
   auto* underflow = analyze->add_subcommand("underflow", "where f' is exactly 0 or subnormal, f32 and f64");
   underflow->add_option("spec", underflow_specs, "activation specs (default: every element-wise one)");
   underflow->add_flag("--json", underflow_json, "machine-readable output");
+
+  actfn::cli::DepthCommand dc;
+  auto* depth = analyze->add_subcommand("depth", "signal propagation through a random deep MLP at initialisation: "
+                                                 "moments and gradient norms per layer");
+  depth->add_option("spec", dc.specs, "activation specs")->required();
+  depth->add_option("--depth", dc.options.depth, "layers")->capture_default_str()->check(CLI::Range(1, 100000));
+  depth->add_option("--width", dc.options.width, "units per layer")->capture_default_str()->check(CLI::Range(1, 100000));
+  depth->add_option("--batch", dc.options.batch, "input samples")->capture_default_str()->check(CLI::Range(1, 1000000));
+  depth->add_option("--init", dc.options.init, "auto, he (actfn's gain), lecun or xavier")->capture_default_str();
+  depth->add_option("--sigma-b", dc.options.sigma_b, "bias deviation")->capture_default_str();
+  depth->add_option("--seed", dc.options.seed, "random seed")->capture_default_str();
+  depth->add_option("--png", dc.png, "also draw the per-layer variance and gradient into this PNG");
+  depth->add_flag("--json", dc.json, "machine-readable output");
+  actfn::cli::DeadCommand dd;
+  dd.depths = {2, 4, 6, 8, 10, 12, 14, 16, 18, 20};
+  dd.widths = {2, 4, 6, 8, 10};
+  auto* dead = analyze->add_subcommand("dead", "probability that a random deep narrow MLP is constant at "
+                                               "initialisation (born dead), by depth and width");
+  dead->add_option("spec", dd.specs, "activation specs")->required();
+  dead->add_option("--depths", dd.depths, "depths, comma-separated")->delimiter(',')->capture_default_str();
+  dead->add_option("--widths", dd.widths, "widths, comma-separated")->delimiter(',')->capture_default_str();
+  dead->add_option("--trials", dd.options.trials, "networks per cell")->capture_default_str()->check(CLI::Range(1, 10000000));
+  dead->add_option("--inputs", dd.options.inputs, "inputs per network, uniform in [-1, 1]^width")
+      ->capture_default_str()->check(CLI::Range(1, 1000000));
+  dead->add_option("--tolerance", dd.options.tolerance, "a layer whose every unit's output range is at most this times its largest output is dead")
+      ->capture_default_str();
+  dead->add_option("--init", dd.options.init, "auto, he (actfn's gain), lecun or xavier")->capture_default_str();
+  dead->add_option("--sigma-b", dd.options.sigma_b, "bias deviation")->capture_default_str();
+  dead->add_option("--seed", dd.options.seed, "random seed")->capture_default_str();
+  dead->add_flag("--json", dd.json, "machine-readable output");
 
   actfn::cli::PlotOptions po;
   std::vector<double> plot_range;
@@ -174,6 +204,8 @@ int main(int argc, char** argv) {
     }
     if (*selu) return actfn::cli::analyze_selu(std::cout, so);
     if (*underflow) return actfn::cli::analyze_underflow(std::cout, underflow_specs, underflow_json);
+    if (*depth) return actfn::cli::analyze_depth(std::cout, dc);
+    if (*dead) return actfn::cli::analyze_dead(std::cout, dd);
     if (*plot) {
       if (plot_range.size() == 2) po.from = plot_range[0], po.to = plot_range[1];
       return actfn::cli::plot(std::cout, po);

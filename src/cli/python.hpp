@@ -16,5 +16,6 @@ void run_python(std::string_view what, const char* source, const std::vector<std
 /// The embedded scripts (generated at configure time).
 extern const char* const kPlotScript;    // src/cli/plot.py: actfn plot
 extern const char* const kReportScript;  // src/lab/report.py: actfn compare's report
+extern const char* const kDepthScript;   // src/cli/depth_plot.py: actfn analyze depth --png
 
 }  // namespace actfn::cli

@@ -158,31 +158,21 @@ std::string ModelSpec::describe() const {
   return o.str();
 }
 
-std::string auto_init(const std::string& spec) {
-  const actfn::Activation act = actfn::parse(spec);
-  if (act.kind() == Kind::Selu) return "lecun";
-  const std::string_view family = act.info().family;
-  if (family == "sigmoid" || family == "tanh") return "xavier";
-  return "he";
-}
+std::string auto_init(const std::string& spec) { return std::string(actfn::analyze::auto_init(actfn::parse(spec))); }
 
 // ---- the network ----------------------------------------------------------------------------------
 
 namespace {
 
 /// Weight standard deviation for `init` on a layer of fan_in → fan_out followed by `next` (the
-/// activation after it; empty for the output layer): he uses actfn's gain 1/E[f(z)²] (2 for
-/// ReLU, 2/(1+a²) for a leaky slope a, PReLU's initial slope included), which keeps the second
-/// moment through the layer; vector-wise activations (maxout, GLU) and the output layer take
-/// gain 1.
+/// activation after it; empty for the output layer): actfn::analyze's rule (he with actfn's gain
+/// 1/E[f(z)²], which keeps the second moment through the layer: 2 for ReLU, 2/(1+a²) for PReLU at
+/// its initial slope a), with gain 1 for the output layer.
 double init_std(const std::string& init, std::int64_t fan_in, std::int64_t fan_out, const std::string& next) {
-  if (init == "xavier") return std::sqrt(2.0 / static_cast<double>(fan_in + fan_out));
-  double gain = 1;
-  if (init == "he" && !next.empty()) {
-    const actfn::Activation act = actfn::parse(next);
-    if (!act.info().vector_wise) gain = actfn::analyze::init_gain(act);
-  }
-  return std::sqrt(gain / static_cast<double>(fan_in));
+  const double in = static_cast<double>(fan_in), out = static_cast<double>(fan_out);
+  const double variance = next.empty() ? (init == "xavier" ? 2 * in / (in + out) : 1.0)
+                                       : actfn::analyze::init_weight_variance(actfn::parse(next), init, in, out);
+  return std::sqrt(variance / in);
 }
 
 void init_layer(const std::string& init, const at::Tensor& weight, const at::Tensor& bias, const std::string& next) {

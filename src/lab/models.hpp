@@ -116,8 +116,8 @@ class NetImpl : public ::torch::nn::Module {
 };
 ACTFN_LAB_MODULE(Net);
 
-/// The automatic initialisation for an activation: lecun for selu, xavier for the bounded
-/// saturating ones (sigmoid and tanh families, softsign), he (with actfn's gain) for the rest.
+/// The automatic initialisation for an activation spec (actfn::analyze::auto_init): lecun for
+/// selu, xavier for the sigmoid and tanh families, he (with actfn's gain) for the rest.
 std::string auto_init(const std::string& spec);
 
 }  // namespace actfn::lab

@@ -1,6 +1,7 @@
 // actfn analyze end to end: the real binary's stdout, stderr and exit code.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -99,6 +100,48 @@ TEST(Describe, ShowsGainAndMoments) {
   const auto d = nlohmann::json::parse(j.out);
   EXPECT_NEAR(d["gaussian"]["init_gain"].get<double>(), 1.6, 1e-12);
   EXPECT_NEAR(d["gaussian"]["second_moment"].get<double>(), 0.625, 1e-12);
+}
+
+TEST(AnalyzeDepth, JsonPerLayerAndPng) {
+  const std::string png = testing::TempDir() + "analyze_depth_" + std::to_string(::getpid()) + ".png";
+  std::remove(png.c_str());
+  const Outcome r = run("analyze depth relu selu --depth 5 --width 64 --batch 32 --json --png " + png);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[0]["init"], "he");
+  EXPECT_EQ(j[1]["init"], "lecun");
+  ASSERT_EQ(j[0]["layers"].size(), 5u);
+  EXPECT_NEAR(j[0]["layers"][4]["grad_h"].get<double>(), 1.0, 0.1);  // the top's error signal is N(0, 1)
+  std::ifstream f(png, std::ios::binary);
+  std::string head(8, '\0');
+  f.read(head.data(), 8);
+  EXPECT_EQ(head.substr(1, 3), "PNG");
+  std::remove(png.c_str());
+}
+
+TEST(AnalyzeDead, TableAndJsonByDepthAndWidth) {
+  const Outcome r = run("analyze dead relu --depths 2,3 --widths 1,3 --trials 400 --json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 4u);
+  // Width 1, depth 2: dead exactly when the second weight is negative, probability 1/2.
+  EXPECT_EQ(j[0]["depth"], 2);
+  EXPECT_EQ(j[0]["width"], 1);
+  EXPECT_NEAR(j[0]["probability"].get<double>(), 0.5, 0.08);
+  const Outcome t = run("analyze dead relu tanh --depths 4 --widths 2 --trials 50");
+  ASSERT_EQ(t.rc, 0) << t.err;
+  EXPECT_NE(t.out.find("relu: P(born dead)"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("tanh: P(born dead)"), std::string::npos) << t.out;
+}
+
+TEST(AnalyzeDepthDead, BadInputIsOneLine) {
+  for (const char* args : {"analyze depth softmax", "analyze depth relu --width 0", "analyze dead relu --init orthogonal",
+                           "analyze depth relu --depth 2 --width 8 --png /nonexistent-dir/x.png"}) {
+    const Outcome r = run(args);
+    EXPECT_NE(r.rc, 0) << args;
+    EXPECT_EQ(lines(r.err), 1u) << args << ": " << r.err;
+  }
 }
 
 }  // namespace
