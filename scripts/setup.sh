@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian machine (as root) and runs the main job: the default
-# comparison of ten activations on Fashion-MNIST (an MLP and a CNN, three seeds; about 16 minutes
+# comparison of ten activations on Fashion-MNIST (an MLP and a CNN, three seeds; about 15 minutes
 # on two cores), leaving results/compare/report.html (and report.md, results.csv, figures/).
 set -euo pipefail
 cd "$(dirname "$0")/.."

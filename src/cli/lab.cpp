@@ -21,7 +21,7 @@ namespace {
 namespace lab = actfn::lab;
 namespace fs = std::filesystem;
 
-/// The default comparison (the README's main job, about 12 minutes on two cores): ten activations,
+/// The default comparison (the README's main job, about 15 minutes on two cores): ten activations,
 /// every family once or more — logistic (sigmoid), tanh, rectifiers (relu, leaky_relu, learnable
 /// prelu), exponential (elu, selu), gated (gelu, swish with learnable β, mish) — in the MLP and the
 /// CNN, three seeds, four epochs on 10,000 training images (validation 5,000, test 10,000).
