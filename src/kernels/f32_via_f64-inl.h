@@ -322,5 +322,27 @@ struct SimdF32ViaF64<fn::GeneralizedSigmoid> {
   }
 };
 
+// ---- learnable-parameter gradients ---------------------------------------------------------------
+
+/// ∂f/∂p_k of an activation with learnable parameters, for f32 data in f64 lanes (as the reference
+/// computes them, in double): SimdParamGradF64<F>::grad(d, x, p, g) fills g[k] for every learnable
+/// k. The driver (simd.cpp) multiplies by dy and sums in f64 lanes.
+template <class F>
+struct SimdParamGradF64;
+
+/// Swish: ∂f/∂β = x² σ'(βx), σ' = e/(1 + e)² with e = e^-|βx| (sigmoid_f64), never 1 - σ. x² and
+/// βx are exact in f64 for float x and β; Exp's 1 ULP and two roundings: within 4e-16 relative.
+/// At x = ±inf the reference's limits: 0 for β ≠ 0 (σ' decays faster than x² grows), +inf for β = 0.
+template <>
+struct SimdParamGradF64<fn::Swish> {
+  template <class D, class V>
+  static void grad(D d, V x, const Pd& p, V* g) {
+    V slope;
+    sigmoid_f64(d, hn::Mul(hn::Set(d, p[0]), x), slope);
+    const V finite = hn::Mul(hn::Mul(x, x), slope);
+    g[0] = hn::IfThenElse(hn::IsInf(x), hn::Set(d, p[0] == 0.0 ? HUGE_VAL : 0.0), finite);
+  }
+};
+
 }  // namespace actfn::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

@@ -157,6 +157,46 @@ bool backward(Kind kind, bool from_y, const double* values, const T* in, const T
   });
 }
 
+/// sums[k] += Σ dy·∂f/∂p_k over the n elements, for every learnable parameter k of F (f32 data,
+/// f64 lanes, one vector accumulator per parameter, reduced at the end). n = 0 only reports
+/// whether F has such a kernel.
+bool param_gradient(Kind kind, const double* values, const float* x, const float* dy, std::size_t n, double* sums) {
+  return fn::visit(kind, [&]<class F>() {
+    if constexpr (Kernel<SimdParamGradF64<F>>) {
+      if (n == 0) return true;
+      const Pd p = params_f32_in_f64(values);
+      const hn::ScalableTag<double> dd;
+      const hn::Rebind<float, decltype(dd)> df;
+      const std::size_t lanes = hn::Lanes(dd);
+      using V = hn::Vec<decltype(dd)>;
+      V acc[kMaxParams], g[kMaxParams];
+      for (V& a : acc) a = hn::Zero(dd);
+      for (V& v : g) v = hn::Zero(dd);
+      const auto step = [&](const float* px, const float* pdy) {
+        const V vx = hn::PromoteTo(dd, hn::LoadU(df, px)), vdy = hn::PromoteTo(dd, hn::LoadU(df, pdy));
+        SimdParamGradF64<F>::grad(dd, vx, p, g);
+        // A NaN input contributes NaN to every parameter, as in the reference.
+        for (std::size_t k = 0; k < kMaxParams; ++k)
+          acc[k] = hn::MulAdd(vdy, hn::IfThenElse(hn::IsNaN(vx), vx, g[k]), acc[k]);
+      };
+      std::size_t i = 0;
+      for (; i + lanes <= n; i += lanes) step(x + i, dy + i);
+      if (i < n) {
+        // The tail through zero-filled buffers: x = 0 has finite gradients and dy = 0 adds nothing.
+        float tx[HWY_MAX_BYTES / sizeof(double)] = {}, tdy[HWY_MAX_BYTES / sizeof(double)] = {};
+        std::memcpy(tx, x + i, (n - i) * sizeof(float));
+        std::memcpy(tdy, dy + i, (n - i) * sizeof(float));
+        step(tx, tdy);
+      }
+      for (std::size_t k = 0; k < kMaxParams; ++k)
+        if (k < F::info.params.size() && F::info.params[k].learnable) sums[k] += hn::GetLane(hn::SumOfLanes(dd, acc[k]));
+      return true;
+    } else {
+      return false;
+    }
+  });
+}
+
 }  // namespace
 
 bool ForwardF32(Kind k, const double* p, const float* x, float* y, std::size_t n) { return forward(k, p, x, y, n); }
@@ -167,6 +207,9 @@ bool BackwardF32(Kind k, bool from_y, const double* p, const float* in, const fl
 bool BackwardF64(Kind k, bool from_y, const double* p, const double* in, const double* dy, double* dx,
                  std::size_t n) {
   return backward(k, from_y, p, in, dy, dx, n);
+}
+bool ParamGradientF32(Kind k, const double* p, const float* x, const float* dy, std::size_t n, double* sums) {
+  return param_gradient(k, p, x, dy, n, sums);
 }
 /// The instruction set this copy of the kernels was compiled for.
 const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
@@ -183,6 +226,7 @@ HWY_EXPORT(ForwardF32);
 HWY_EXPORT(ForwardF64);
 HWY_EXPORT(BackwardF32);
 HWY_EXPORT(BackwardF64);
+HWY_EXPORT(ParamGradientF32);
 HWY_EXPORT(TargetName);
 
 bool simd_forward(Kind k, const double* p, const float* x, float* y, std::size_t n) {
@@ -197,6 +241,10 @@ bool simd_backward(Kind k, bool from_y, const double* p, const float* in, const 
 bool simd_backward(Kind k, bool from_y, const double* p, const double* in, const double* dy, double* dx,
                    std::size_t n) {
   return HWY_DYNAMIC_DISPATCH(BackwardF64)(k, from_y, p, in, dy, dx, n);
+}
+
+bool simd_param_gradient(Kind k, const double* p, const float* x, const float* dy, std::size_t n, double* sums) {
+  return HWY_DYNAMIC_DISPATCH(ParamGradientF32)(k, p, x, dy, n, sums);
 }
 
 std::string dispatched_target() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }

@@ -21,6 +21,13 @@ bool simd_backward(Kind kind, bool from_y, const double* params, const float* in
 bool simd_backward(Kind kind, bool from_y, const double* params, const double* in, const double* dy, double* dx,
                    std::size_t n);
 
+/// Learnable-parameter gradients of element-wise activations for f32 data (swish's β): sums[k] +=
+/// Σ dy·∂f/∂p_k over the n elements for every learnable parameter index k (kMaxParams slots, in
+/// f64; other slots untouched), NaN inputs contributing NaN. dx is simd_backward's business. False,
+/// doing nothing, when the activation has no such kernel (n = 0 asks just that).
+bool simd_param_gradient(Kind kind, const double* params, const float* x, const float* dy, std::size_t n,
+                         double* sums);
+
 /// Per-channel PReLU over blocks u0 ≤ u < u1 of `inner` elements, block u at u·inner with slope
 /// alpha[u % channels] (channels.cpp). y may alias x; dx may alias x or dy. Backward adds the slopes'
 /// gradient Σ dy·x over x ≤ 0 of each block to dalpha[c] (summed in f64; dalpha null: not wanted).

@@ -1,0 +1,123 @@
+// Swish's β gradient on the fused kernel (f32 data): dβ = Σ dy·x²σ'(βx) accumulated into dparams
+// within rounding of an exact long-double sum computed here from the formula (not from actfn's
+// code), dx bit-identical to the backward without dparams, on every target, in place, split across
+// threads, with the reference's special values.
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "actfn/actfn.hpp"
+#include "settings_guard.hpp"
+
+namespace {
+
+/// Σ dy·x²σ'(βx) + start, σ'(v) = e/(1 + e)², e = e^-|v|, in long double; and Σ |terms| for the bound.
+long double exact_dbeta(const std::vector<float>& x, const std::vector<float>& dy, float beta, float start,
+                        long double& magnitude) {
+  long double sum = start;
+  magnitude = std::fabs(static_cast<long double>(start));
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const long double xv = x[i], v = static_cast<long double>(beta) * xv;
+    const long double e = std::exp(-std::fabs(v));
+    const long double term = static_cast<long double>(dy[i]) * xv * xv * e / ((1 + e) * (1 + e));
+    sum += term;
+    magnitude += std::fabs(term);
+  }
+  return sum;
+}
+
+void expect_near_exact(float got, long double exact, long double magnitude, std::size_t n) {
+  const float rounded = static_cast<float>(exact);
+  const double ulp = std::fabs(static_cast<double>(std::nextafter(rounded, std::numeric_limits<float>::infinity()) - rounded));
+  // Half an ULP of the final rounding, an f64 sum of n terms each within 1e-15 relative.
+  const double bound = 0.5 * ulp + static_cast<double>(magnitude) * (static_cast<double>(n) * 0x1p-53 + 1e-15);
+  EXPECT_NEAR(static_cast<double>(got), static_cast<double>(exact), bound);
+}
+
+std::vector<float> random_values(std::size_t n, std::uint32_t seed, double scale) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<double> normal(0.0, scale);
+  std::vector<float> v(n);
+  for (float& e : v) e = static_cast<float>(normal(gen));
+  return v;
+}
+
+TEST(SwishBetaGradient, WithinRoundingOfTheExactSumOnEveryTargetAndLength) {
+  const SettingsGuard guard;
+  for (const float beta : {1.0f, 1.5f, -0.75f, 0.0f}) {
+    actfn::Activation act = actfn::parse("swish");
+    act.set_param("beta", beta);
+    for (const std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{1000}, std::size_t{4099}}) {
+      const std::vector<float> x = random_values(n, 3, 4.0), dy = random_values(n, 4, 1.0);
+      long double magnitude = 0;
+      const long double exact = exact_dbeta(x, dy, beta, 0.5f, magnitude);
+      for (const std::string& target : actfn::targets()) {
+        SCOPED_TRACE(target + " beta " + std::to_string(beta) + " n " + std::to_string(n));
+        actfn::set_target(target);
+        // dx as the same target computes it without dβ (FMA and non-FMA targets may differ in the
+        // last bit of smooth kernels).
+        std::vector<float> dx_plain(n);
+        actfn::backward<float>(act, {.x = x, .dy = dy}, dx_plain);
+        std::vector<float> dx(n), dbeta{0.5f};
+        actfn::backward<float>(act, {.x = x, .dy = dy}, dx, dbeta);
+        EXPECT_EQ(dx, dx_plain);
+        expect_near_exact(dbeta[0], exact, magnitude, n);
+        // In place over dy, then over x: the same dx and dβ.
+        std::vector<float> over_dy = dy, over_x = x, d2{0.5f}, d3{0.5f};
+        actfn::backward<float>(act, {.x = x, .dy = over_dy}, over_dy, d2);
+        actfn::backward<float>(act, {.x = over_x, .dy = dy}, over_x, d3);
+        EXPECT_EQ(over_dy, dx_plain);
+        EXPECT_EQ(over_x, dx_plain);
+        EXPECT_EQ(d2, dbeta);
+        EXPECT_EQ(d3, dbeta);
+      }
+    }
+  }
+}
+
+TEST(SwishBetaGradient, ThreadsAndSpecialValues) {
+  const SettingsGuard guard;
+  const actfn::Activation act = actfn::parse("swish(beta=1.25)");
+  const std::size_t n = 1 << 20;
+  const std::vector<float> x = random_values(n, 5, 3.0), dy = random_values(n, 6, 1.0);
+  long double magnitude = 0;
+  const long double exact = exact_dbeta(x, dy, 1.25f, 0.0f, magnitude);
+  actfn::set_parallel_threshold(1024);
+  for (const unsigned threads : {1u, 2u, 3u}) {
+    actfn::set_threads(threads);
+    std::vector<float> dx(n), dbeta{0.0f}, again{0.0f};
+    actfn::backward<float>(act, {.x = x, .dy = dy}, dx, dbeta);
+    actfn::backward<float>(act, {.x = x, .dy = dy}, dx, again);
+    EXPECT_EQ(dbeta, again) << threads;  // same thread count, same sum
+    expect_near_exact(dbeta[0], exact, magnitude, n);
+  }
+  // As the reference: NaN in x poisons dβ; x = ±inf contributes 0 for β ≠ 0 and +inf for β = 0
+  // (x²/4); an infinite dy times a zero gradient is NaN.
+  const auto dbeta_of = [](const actfn::Activation& a, std::vector<float> xs, std::vector<float> dys) {
+    std::vector<float> dx(xs.size()), g{0.0f};
+    actfn::backward<float>(a, {.x = xs, .dy = dys}, dx, g);
+    std::vector<float> dx_ref(xs.size()), g_ref{0.0f};
+    actfn::reference::backward<float>(a, {.x = xs, .dy = dys}, dx_ref, g_ref);
+    return std::pair{g[0], g_ref[0]};
+  };
+  for (const auto& [xs, dys] : {std::pair<std::vector<float>, std::vector<float>>{{1.0f, NAN, 2.0f}, {1.0f, 1.0f, 1.0f}},
+                                {{INFINITY, -INFINITY, 1.0f}, {1.0f, 2.0f, 1.0f}},
+                                {{0.0f, 1.0f}, {INFINITY, 1.0f}}}) {
+    for (const char* spec : {"swish(beta=1.25)", "swish(beta=0)"}) {
+      const auto [got, ref] = dbeta_of(actfn::parse(spec), xs, dys);
+      if (std::isnan(ref)) {
+        EXPECT_TRUE(std::isnan(got)) << spec;
+      } else if (std::isinf(ref)) {
+        EXPECT_EQ(got, ref) << spec;
+      } else {
+        EXPECT_NEAR(got, ref, 1e-6 * std::fabs(ref) + 1e-30) << spec;
+      }
+    }
+  }
+}
+
+}  // namespace
