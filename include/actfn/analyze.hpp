@@ -138,8 +138,9 @@ Underflow gradient_underflow(const Activation& act);
 // ---- initialisation ------------------------------------------------------------------------------
 
 /// The initialisation an activation calls for: "lecun" for SELU (its fixed point needs
-/// Var(w) = 1/fan_in), "xavier" for the sigmoid and tanh families (Glorot & Bengio's derivation
-/// assumes f'(0) ≈ 1 and a symmetric, saturating f), "he" for everything else (with init_gain).
+/// Var(w) = 1/fan_in), "xavier" for the bounded members of the sigmoid and tanh families (Glorot &
+/// Bengio's derivation is for symmetric, saturating units), "he" for everything else (with
+/// init_gain), TeLU and tanhshrink included.
 std::string_view auto_init(const Activation& act);
 
 /// fan_in · Var(w) for `init` ∈ {he, lecun, xavier, auto} on a layer of fan_in → fan_out followed

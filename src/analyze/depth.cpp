@@ -9,6 +9,7 @@
 
 #include "actfn/analyze.hpp"
 #include "actfn/error.hpp"
+#include "actfn/properties.hpp"
 #include "actfn/reference.hpp"
 
 namespace actfn::analyze {
@@ -62,8 +63,13 @@ double variance_of(const std::vector<double>& v, double mean) {
 
 std::string_view auto_init(const Activation& act) {
   if (act.kind() == Kind::Selu) return "lecun";
+  // Glorot's derivation is for symmetric saturating units: the bounded members of the sigmoid
+  // and tanh families. TeLU and tanhshrink (tanh family, unbounded above) grow like ReLU: He.
   const std::string_view family = act.info().family;
-  if (family == "sigmoid" || family == "tanh") return "xavier";
+  if (family == "sigmoid" || family == "tanh") {
+    const Properties p = properties(act);
+    if (p.bounded_below() && p.bounded_above()) return "xavier";
+  }
   return "he";
 }
 

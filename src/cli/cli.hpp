@@ -122,4 +122,18 @@ struct DeadCommand {
 /// The probability that a random MLP is constant at initialisation, by depth and width.
 int analyze_dead(std::ostream& out, const DeadCommand& options);
 
+// ---- advise (advise.cpp): a ranking whose every reason is a number computed or read ---------------
+
+struct AdviseOptions {
+  std::string network = "mlp";     // mlp, cnn, rnn, transformer
+  std::size_t depth = 8, width = 256;
+  std::string norm = "none";       // none, batch, layer
+  bool latency = false;            // weigh speed more
+  std::string results;             // a results.json of actfn compare: measured accuracy ranks first
+  std::vector<std::string> candidates;  // empty: every element-wise activation
+  bool json = false;
+  std::size_t top = 10;
+};
+int advise(std::ostream& out, const AdviseOptions& options);
+
 }  // namespace actfn::cli

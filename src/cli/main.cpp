@@ -163,6 +163,20 @@ int main(int argc, char** argv) {
   dead->add_option("--seed", dd.options.seed, "random seed")->capture_default_str();
   dead->add_flag("--json", dd.json, "machine-readable output");
 
+  actfn::cli::AdviseOptions ao;
+  auto* advise = app.add_subcommand("advise", "rank activations for a network with the numbers behind each rank "
+                                              "(trainability, saturation, dead units, speed, lab results)");
+  advise->add_option("--network", ao.network, "mlp, cnn, rnn or transformer")->capture_default_str();
+  advise->add_option("--depth", ao.depth, "hidden layers")->capture_default_str();
+  advise->add_option("--width", ao.width, "units per layer (<= 16: born-dead probability too)")->capture_default_str();
+  advise->add_option("--norm", ao.norm, "none, batch or layer")->capture_default_str();
+  advise->add_flag("--latency", ao.latency, "latency-sensitive: weigh speed more");
+  advise->add_option("--results", ao.results, "results.json of actfn compare: measured accuracy ranks first");
+  advise->add_option("--candidates", ao.candidates, "activation specs to rank (default: every element-wise one)")
+      ->delimiter(',');
+  advise->add_option("--top", ao.top, "how many to show")->capture_default_str();
+  advise->add_flag("--json", ao.json, "machine-readable output");
+
   actfn::cli::PlotOptions po;
   std::vector<double> plot_range;
   auto* plot = app.add_subcommand("plot", "draw f and f' of one or more activations into a PNG (matplotlib)");
@@ -206,6 +220,7 @@ int main(int argc, char** argv) {
     if (*underflow) return actfn::cli::analyze_underflow(std::cout, underflow_specs, underflow_json);
     if (*depth) return actfn::cli::analyze_depth(std::cout, dc);
     if (*dead) return actfn::cli::analyze_dead(std::cout, dd);
+    if (*advise) return actfn::cli::advise(std::cout, ao);
     if (*plot) {
       if (plot_range.size() == 2) po.from = plot_range[0], po.to = plot_range[1];
       return actfn::cli::plot(std::cout, po);

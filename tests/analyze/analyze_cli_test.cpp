@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -142,6 +143,59 @@ TEST(AnalyzeDepthDead, BadInputIsOneLine) {
     EXPECT_NE(r.rc, 0) << args;
     EXPECT_EQ(lines(r.err), 1u) << args << ": " << r.err;
   }
+}
+
+TEST(Advise, DeepPlainMlpRanksRectifiersAboveSigmoidWithTheNumbers) {
+  const Outcome r = run("advise --depth 20 --candidates relu,leaky_relu,sigmoid,identity --json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 4u);
+  std::map<std::string, nlohmann::json> by;
+  std::map<std::string, std::size_t> rank;
+  for (const auto& row : j) {
+    by[row["spec"]] = row;
+    rank[row["spec"]] = row["rank"];
+  }
+  // He init for ReLU: χ = 2 · E[relu'(z)²] = 2 · 1/2 = 1 in every layer, and the signal keeps E[z²].
+  EXPECT_NEAR(by["relu"]["gradient_factor"].get<double>(), 1.0, 1e-9);
+  EXPECT_NEAR(by["relu"]["signal_factor"].get<double>(), 1.0, 1e-9);
+  EXPECT_NEAR(by["relu"]["inactive"].get<double>(), 0.5, 1e-6);  // P(z ≤ 0)
+  EXPECT_NEAR(by["leaky_relu"]["inactive"].get<double>(), 0.0, 1e-12);
+  // The identity keeps everything, but a network of it is linear.
+  EXPECT_NEAR(by["identity"]["nonlinear"].get<double>(), 0.0, 1e-9);
+  EXPECT_GE(by["identity"]["penalty"].get<double>(), 5.0);
+  // sigmoid's χ ≤ σ_w² max(σ')² = 1/16 per layer: over 20 layers at most 16^-20 = 8.3e-25.
+  EXPECT_LT(by["sigmoid"]["gradient_factor"].get<double>(), 8.3e-25);
+  EXPECT_LT(rank["leaky_relu"], rank["sigmoid"]);
+  EXPECT_LT(rank["relu"], rank["sigmoid"]);
+  for (const auto& row : j) EXPECT_FALSE(row["reasons"].empty());
+}
+
+TEST(Advise, MeasuredResultsRankFirstWithConfidenceIntervals) {
+  const std::string path = testing::TempDir() + "advise_results_" + std::to_string(::getpid()) + ".json";
+  std::ofstream(path) << R"({"rows": [
+    {"model": "mlp", "activation": "relu", "test_accuracies": [0.80, 0.81]},
+    {"model": "mlp", "activation": "sigmoid", "test_accuracies": [0.90, 0.91, 0.89]},
+    {"model": "cnn", "activation": "tanh", "test_accuracies": [0.99, 0.99]}]})";
+  const Outcome r = run("advise --candidates relu,sigmoid,tanh --results " + path);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  // sigmoid first (measured 90%), relu second (80%), tanh (no mlp result) after them.
+  const auto s = r.out.find("1. sigmoid"), re = r.out.find("2. relu"), t = r.out.find("3. tanh");
+  EXPECT_NE(s, std::string::npos) << r.out;
+  EXPECT_NE(re, std::string::npos) << r.out;
+  EXPECT_NE(t, std::string::npos) << r.out;
+  // mean 90%, sample std 1 point, 95% CI 90 ± 4.303 · 1/√3 = ± 2.484.
+  EXPECT_NE(r.out.find("test 90.00% ± 1.00 over 3 seeds (95% CI 87.52–92.48"), std::string::npos) << r.out;
+  const Outcome bad = run("advise --network cnn --candidates relu --results " + path + ".missing");
+  EXPECT_NE(bad.rc, 0);
+  EXPECT_EQ(lines(bad.err), 1u) << bad.err;
+  const Outcome none = run("advise --network rnn --candidates relu --results " + path);
+  EXPECT_NE(none.rc, 0);
+  EXPECT_NE(none.err.find("no results for the rnn model"), std::string::npos) << none.err;
+  std::remove(path.c_str());
+  const Outcome net = run("advise --network lstm");
+  EXPECT_NE(net.rc, 0);
+  EXPECT_EQ(lines(net.err), 1u) << net.err;
 }
 
 }  // namespace

@@ -28,6 +28,7 @@ TEST(Depth, InitialisationRules) {
   EXPECT_EQ(an::auto_init(parse("tanh")), "xavier");
   EXPECT_EQ(an::auto_init(parse("sigmoid")), "xavier");
   EXPECT_EQ(an::auto_init(parse("gelu")), "he");
+  EXPECT_EQ(an::auto_init(parse("telu")), "he");  // tanh family, but unbounded above: grows like ReLU
   EXPECT_NEAR(an::init_weight_variance(parse("relu"), "he", 100, 100), 2.0, 1e-11);
   EXPECT_NEAR(an::init_weight_variance(parse("leaky_relu(0.5)"), "he", 100, 100), 2 / 1.25, 1e-11);
   EXPECT_DOUBLE_EQ(an::init_weight_variance(parse("relu"), "xavier", 300, 100), 600.0 / 400.0);
