@@ -15,6 +15,8 @@
 // A kernel struct SimdF32<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has
 // it; p holds the parameters rounded to float. NaN handling is the driver's (simd.cpp).
 
+#include "exact-inl.h"
+
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
@@ -27,58 +29,11 @@ namespace f32 {
 template <class D>
 using V = hn::Vec<D>;
 
-/// hi + lo = a + b exactly, given |a| ≥ |b| or a = 0 (Fast2Sum).
-template <class D>
-HWY_INLINE V<D> fast_two_sum(V<D> a, V<D> b, V<D>& lo) {
-  const V<D> hi = hn::Add(a, b);
-  lo = hn::Sub(b, hn::Sub(hi, a));
-  return hi;
-}
-
-/// hi + lo = a + b exactly, any magnitudes (Knuth's TwoSum).
-template <class D>
-HWY_INLINE V<D> two_sum(V<D> a, V<D> b, V<D>& lo) {
-  const V<D> hi = hn::Add(a, b);
-  const V<D> b_part = hn::Sub(hi, a);
-  lo = hn::Add(hn::Sub(a, hn::Sub(hi, b_part)), hn::Sub(b, b_part));
-  return hi;
-}
-
-/// hi + lo = a·b exactly (for products that neither overflow nor underflow).
-template <class D>
-HWY_INLINE V<D> two_prod(D d, V<D> a, V<D> b, V<D>& lo) {
-  const V<D> hi = hn::Mul(a, b);
-#if HWY_NATIVE_FMA
-  (void)d;
-  lo = hn::MulSub(a, b, hi);
-#else
-  // Dekker: split each factor into 12-bit halves (the high half by masking off the low 12
-  // mantissa bits: unlike Veltkamp's 4097·v it cannot overflow), so every partial product is exact.
-  const hn::RebindToUnsigned<D> du;
-  const auto halves = [&](V<D> v, V<D>& vh, V<D>& vl) {
-    vh = hn::BitCast(d, hn::And(hn::BitCast(du, v), hn::Set(du, 0xFFFFF000u)));
-    vl = hn::Sub(v, vh);
-  };
-  V<D> ah, al, bh, bl;
-  halves(a, ah, al);
-  halves(b, bh, bl);
-  lo = hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(ah, bh), hi), hn::Mul(ah, bl)), hn::Mul(al, bh)), hn::Mul(al, bl));
-#endif
-  return hi;
-}
-
-/// c - a·b, exact when it is representable and a·b ≈ c (the residual of a quotient or product).
-template <class D>
-HWY_INLINE V<D> residual(D d, V<D> a, V<D> b, V<D> c) {
-#if HWY_NATIVE_FMA
-  (void)d;
-  return hn::NegMulAdd(a, b, c);
-#else
-  V<D> lo;
-  const V<D> hi = two_prod(d, a, b, lo);
-  return hn::Sub(hn::Sub(c, hi), lo);
-#endif
-}
+// The error-free transformations (exact-inl.h).
+using exact::fast_two_sum;
+using exact::residual;
+using exact::two_prod;
+using exact::two_sum;
 
 /// 2^n for integer-valued n in [-126, 127], built from the exponent bits.
 template <class D>

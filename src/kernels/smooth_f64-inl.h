@@ -18,6 +18,8 @@
 // A kernel struct SimdF64<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has
 // it; p holds the parameters as doubles. NaN handling is the driver's (simd.cpp).
 
+#include "exact-inl.h"
+
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
@@ -30,61 +32,11 @@ namespace f64 {
 template <class D>
 using V = hn::Vec<D>;
 
-/// hi + lo = a + b exactly, given |a| ≥ |b| or a = 0 (Fast2Sum).
-template <class D>
-HWY_INLINE V<D> fast_two_sum(V<D> a, V<D> b, V<D>& lo) {
-  const V<D> hi = hn::Add(a, b);
-  lo = hn::Sub(b, hn::Sub(hi, a));
-  return hi;
-}
-
-/// hi + lo = a + b exactly, any magnitudes (Knuth's TwoSum).
-template <class D>
-HWY_INLINE V<D> two_sum(V<D> a, V<D> b, V<D>& lo) {
-  const V<D> hi = hn::Add(a, b);
-  const V<D> b_part = hn::Sub(hi, a);
-  lo = hn::Add(hn::Sub(a, hn::Sub(hi, b_part)), hn::Sub(b, b_part));
-  return hi;
-}
-
-/// hi + lo = a·b, for products that neither overflow nor underflow: exact with FMA, within
-/// 2^-104 |a·b| with Dekker's splitting.
-template <class D>
-HWY_INLINE V<D> two_prod(D d, V<D> a, V<D> b, V<D>& lo) {
-  const V<D> hi = hn::Mul(a, b);
-#if HWY_NATIVE_FMA
-  (void)d;
-  lo = hn::MulSub(a, b, hi);
-#else
-  // Dekker: the high half keeps 26 significant bits (the low 27 mantissa bits masked off: unlike
-  // Veltkamp's 134217729·v it cannot overflow), the low half the other ≤ 27. Every partial
-  // product but the last (27 × 27 bits, 2^-104 of a·b) is exact.
-  const hn::RebindToUnsigned<D> du;
-  const auto halves = [&](V<D> v, V<D>& vh, V<D>& vl) {
-    vh = hn::BitCast(d, hn::And(hn::BitCast(du, v), hn::Set(du, 0xFFFFFFFFF8000000ull)));
-    vl = hn::Sub(v, vh);
-  };
-  V<D> ah, al, bh, bl;
-  halves(a, ah, al);
-  halves(b, bh, bl);
-  lo = hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(ah, bh), hi), hn::Mul(ah, bl)), hn::Mul(al, bh)), hn::Mul(al, bl));
-#endif
-  return hi;
-}
-
-/// c - a·b, exact (to 2^-104 |a·b| without FMA) when it is representable and a·b ≈ c: the
-/// residual of a quotient or product.
-template <class D>
-HWY_INLINE V<D> residual(D d, V<D> a, V<D> b, V<D> c) {
-#if HWY_NATIVE_FMA
-  (void)d;
-  return hn::NegMulAdd(a, b, c);
-#else
-  V<D> lo;
-  const V<D> hi = two_prod(d, a, b, lo);
-  return hn::Sub(hn::Sub(c, hi), lo);
-#endif
-}
+// The error-free transformations (exact-inl.h).
+using exact::fast_two_sum;
+using exact::residual;
+using exact::two_prod;
+using exact::two_sum;
 
 /// (ah + al)·(bh + bl) rounded once (to ~2^-104 relative before that rounding).
 template <class D>

@@ -10,12 +10,11 @@
 
 namespace actfn::lab {
 
-void to_json(nlohmann::json& j, const ModelSpec& m);
-void from_json(const nlohmann::json& j, ModelSpec& m);
-void to_json(nlohmann::json& j, const TrainOptions& o);
-void from_json(const nlohmann::json& j, TrainOptions& o);
-void to_json(nlohmann::json& j, const DataOptions& o);
-void from_json(const nlohmann::json& j, DataOptions& o);
+// Keys are the field names; from_json requires every one (a config.json is written whole).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ModelSpec, kind, activations, depth, width, norm, dropout, gate_activation, init)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainOptions, optimizer, lr, momentum, weight_decay, schedule, epochs, batch,
+                                   patience, target_accuracy, saturation, seed, threads, checkpoint, progress)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DataOptions, dir, format, validation, train_size, test_size, split_seed)
 
 /// One run for a worker process: what to train and where its files go (run.json, history.csv,
 /// checkpoint.pt, all in `dir`).
@@ -25,8 +24,7 @@ struct RunConfig {
   DataOptions data;
   std::filesystem::path dir;
 };
-void to_json(nlohmann::json& j, const RunConfig& c);
-void from_json(const nlohmann::json& j, RunConfig& c);
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RunConfig, model, train, data, dir)
 
 /// Writes `text` to `path` through a temporary file beside it and a rename, so a reader (or a
 /// crash) never sees half a file. Throws actfn::Error when it cannot.
