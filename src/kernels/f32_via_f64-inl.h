@@ -297,28 +297,33 @@ struct SimdF32ViaF64<fn::ShiftedTanh> {
 
 /// Generalized sigmoid (fn::GeneralizedSigmoid): f = alpha s(u) + delta, f' = (alpha gamma) s'(u),
 /// u = gamma (x - epsilon) - ln beta (gamma = 0: u = -ln beta, also at x = ±inf), s = sigmoid,
-/// s' = e/(1 + e)² with e = e^-|u| (sigmoid_f64, the reference's sign split), ln beta taken once in
-/// double as the reference does. Error: s and s' within 4 ULP (1e-15 relative), then the
-/// reference's products and sum; alpha s + delta cancels like the reference where delta ≈ -alpha s.
-/// Limits: u = ±inf gives s = 1 or 0 and s' = 0.
+/// s' = e/(1 + e)² with e = e^-|u| (sigmoid_f64, the reference's sign split), ln beta taken once per
+/// call (prepare) in double as the reference does. Error: s and s' within 4 ULP (1e-15 relative),
+/// then the reference's products and sum; alpha s + delta cancels like the reference where
+/// delta ≈ -alpha s. Limits: u = ±inf gives s = 1 or 0 and s' = 0.
 template <>
 struct SimdF32ViaF64<fn::GeneralizedSigmoid> {
+  struct Prepared {
+    Pd p;
+    double log_beta;
+  };
+  static Prepared prepare(const Pd& p) { return {p, std::log(p[1])}; }
   template <class D, class V>
-  static V arg(D d, V x, const Pd& p) {
-    const V shifted = p[2] == 0.0 ? hn::Zero(d) : hn::Mul(hn::Set(d, p[2]), hn::Sub(x, hn::Set(d, p[3])));
-    return hn::Sub(shifted, hn::Set(d, std::log(p[1])));
+  static V arg(D d, V x, const Prepared& c) {
+    const V shifted = c.p[2] == 0.0 ? hn::Zero(d) : hn::Mul(hn::Set(d, c.p[2]), hn::Sub(x, hn::Set(d, c.p[3])));
+    return hn::Sub(shifted, hn::Set(d, c.log_beta));
   }
   template <class D, class V>
-  static V f(D d, V x, const Pd& p) {
+  static V f(D d, V x, const Prepared& c) {
     V slope;
-    const V s = sigmoid_f64(d, arg(d, x, p), slope);
-    return hn::Add(hn::Mul(hn::Set(d, p[0]), s), hn::Set(d, p[4]));
+    const V s = sigmoid_f64(d, arg(d, x, c), slope);
+    return hn::Add(hn::Mul(hn::Set(d, c.p[0]), s), hn::Set(d, c.p[4]));
   }
   template <class D, class V>
-  static V df(D d, V x, const Pd& p) {
+  static V df(D d, V x, const Prepared& c) {
     V slope;
-    sigmoid_f64(d, arg(d, x, p), slope);
-    return hn::Mul(hn::Set(d, p[0] * p[2]), slope);
+    sigmoid_f64(d, arg(d, x, c), slope);
+    return hn::Mul(hn::Set(d, c.p[0] * c.p[2]), slope);
   }
 };
 

@@ -47,6 +47,17 @@ fn::Params<T> params_as(const double* values) {
   return p;
 }
 
+/// What the kernel struct K's f and df take as parameters: K::prepare(p) where K derives per-call
+/// constants from them (a logarithm, a product as a pair), computed once per call, never per
+/// vector; the parameters themselves otherwise.
+template <class K, class P>
+auto prepared(const P& p) {
+  if constexpr (requires { K::prepare(p); })
+    return K::prepare(p);
+  else
+    return p;
+}
+
 /// As for_each_vector for f32 data computed in f64 lanes: each group of Lanes(f64) floats is
 /// promoted, computed and demoted (rounded) once.
 template <class Op>
@@ -98,13 +109,13 @@ bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
       });
       return true;
     } else if constexpr (Kernel<SimdF32ViaF64<F>> && std::is_same_v<T, float>) {
-      const Pd p = params_f32_in_f64(values);
+      const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));
       for_each_vector_f32_via_f64(x, nullptr, y, n, [&](auto d, auto v, auto) {
         return hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::f(d, v, p));
       });
       return true;
     } else if constexpr (Kernel<SimdF64<F>> && std::is_same_v<T, double>) {
-      const auto p = params_as<double>(values);
+      const auto p = prepared<SimdF64<F>>(params_as<double>(values));
       for_each_vector(x, static_cast<const double*>(nullptr), y, n, [&](auto d, auto v, auto) {
         return hn::IfThenElse(hn::IsNaN(v), v, SimdF64<F>::f(d, v, p));
       });
@@ -140,14 +151,14 @@ bool backward(Kind kind, bool from_y, const double* values, const T* in, const T
       if constexpr (KernelFromY<SimdF32<F>, float>)
         return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df_from_y(d, v, p); });
     } else if constexpr (Kernel<SimdF32ViaF64<F>> && std::is_same_v<T, float>) {
-      const Pd p = params_f32_in_f64(values);
+      const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));
       const auto loop = [](auto... args) { for_each_vector_f32_via_f64(args...); };
       if (!from_y)
         return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df(d, v, p); });
       if constexpr (KernelFromY<SimdF32ViaF64<F>, double>)
         return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df_from_y(d, v, p); });
     } else if constexpr (Kernel<SimdF64<F>> && std::is_same_v<T, double>) {
-      const auto p = params_as<double>(values);
+      const auto p = prepared<SimdF64<F>>(params_as<double>(values));
       const auto loop = [](auto... args) { for_each_vector(args...); };
       if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF64<F>::df(d, v, p); });
       if constexpr (KernelFromY<SimdF64<F>, double>)

@@ -1,5 +1,6 @@
-// Smooth activations for f64 data computed in f64 lanes. No include guard: Highway compiles this
-// file once per target (foreach_target.h), inside that target's namespace.
+// Smooth activations for f64 data computed in f64 lanes, and evaluation-mode RReLU, whose mean
+// slope needs a pair in f64. No include guard: Highway compiles this file once per target
+// (foreach_target.h), inside that target's namespace.
 //
 // The f64 reference computes in long double (64-bit mantissa), so these kernels cannot lean on a
 // wider type: they use the habits of smooth_f32-inl.h in double lanes.
@@ -11,9 +12,9 @@
 //  - quotients are corrected once with the exact residual (num - y·den).
 // Error-free products use FMA where the target has it (HWY_NATIVE_FMA) and Dekker's splitting
 // where it does not (SSSE3, SSE4, EMU128), so every target meets the same bounds:
-// forward ≤ 2 ULP, f' ≤ 4 ULP of the true value (tests/kernels/f64_kernel_test.cpp; measured
-// values on each kernel below: the worst over AVX3, AVX2, SSE4, SSSE3 and EMU128, "(FMA)" where the
-// FMA targets do better).
+// forward ≤ 2 ULP (RReLU: correctly rounded), f' ≤ 4 ULP of the true value
+// (tests/kernels/f64_kernel_test.cpp; measured values on each kernel below: the worst over AVX3,
+// AVX2, SSE4, SSSE3 and EMU128, "(FMA)" where the FMA targets do better).
 //
 // A kernel struct SimdF64<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has
 // it; p holds the parameters as doubles. NaN handling is the driver's (simd.cpp).
@@ -331,6 +332,21 @@ HWY_INLINE V<D> tanh_abs(D d, V<D> a, V<D> al, V<D>& corr) {
   return div_pair(d, num_h, hn::Sub(num_l, el), den_h, hn::Add(den_l, el), corr);
 }
 
+/// (ch + cl)·sech²(vh + vl) = 4(ch + cl)·σ(w)σ(-w) for w = 2|v| as a pair (the logistic slope,
+/// never 1 - tanh² cancelling), the product rounded once, then tails scaled once. w is clamped at
+/// 1500, where sech² is 0 in f64 anyway; ±inf give 0.
+template <class D>
+HWY_INLINE V<D> scaled_sech2(D d, V<D> vh, V<D> vl, V<D> ch, V<D> cl) {
+  const V<D> limit = hn::Set(d, 1500.0), two = hn::Set(d, 2.0), four = hn::Set(d, 4.0);
+  const V<D> wh = hn::Min(hn::Mul(two, hn::Abs(vh)), limit);
+  const V<D> wl = hn::IfThenElseZero(wh < limit, hn::Mul(two, hn::IfThenElse(vh < hn::Zero(d), hn::Neg(vl), vl)));
+  return by_range(d, hn::Neg(wh), [&](auto range) {
+    const Logistic<D> s = logistic<decltype(range)::value>(d, wh, wl);
+    const V<D> g = logistic_slope_unscaled(d, s);
+    return scale<decltype(range)::value>(d, hn::MulAdd(hn::Mul(four, ch), g, hn::Mul(hn::Mul(four, cl), g)), s.e.n);
+  });
+}
+
 /// (sh + sl)·expm1(vh + vl) for vh ≤ 0 (lanes with vh > 0 compute values the callers blend
 /// away): the pair product rounded once.
 template <class D>
@@ -465,11 +481,7 @@ struct SimdF64<fn::Tanh> {
   }
   template <class D>
   static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
-    const f64::V<D> v = hn::Mul(hn::Set(d, 2.0), hn::Abs(x));
-    return f64::by_range(d, hn::Neg(v), [&](auto range) {
-      const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, v, hn::Zero(d));
-      return f64::scale<decltype(range)::value>(d, hn::Mul(hn::Set(d, 4.0), f64::logistic_slope_unscaled(d, s)), s.e.n);
-    });
+    return f64::scaled_sech2(d, x, hn::Zero(d), hn::Set(d, 1.0), hn::Zero(d));
   }
   template <class D>
   static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>&) {
@@ -784,16 +796,7 @@ struct SimdF64<fn::LecunTanh> {
   static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
     f64::V<D> vl;
     const f64::V<D> vh = v_of(d, x, vl);
-    // 2|v| as a pair (the low part's sign follows |v|), clamped where sech² is 0 in f64 anyway.
-    const f64::V<D> limit = hn::Set(d, 1500.0);
-    const f64::V<D> wh = hn::Min(hn::Mul(hn::Set(d, 2.0), hn::Abs(vh)), limit);
-    const f64::V<D> wl = hn::IfThenElseZero(wh < limit, hn::Mul(hn::Set(d, 2.0), hn::IfThenElse(vh < hn::Zero(d), hn::Neg(vl), vl)));
-    return f64::by_range(d, hn::Neg(wh), [&](auto range) {
-      const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, wh, wl);
-      const f64::V<D> g = f64::logistic_slope_unscaled(d, s);
-      const f64::V<D> k = hn::MulAdd(hn::Set(d, 0x1.24d8d09f788f1p+2), g, hn::Mul(hn::Set(d, 0x1.9055555555555p-52), g));
-      return f64::scale<decltype(range)::value>(d, k, s.e.n);
-    });
+    return f64::scaled_sech2(d, vh, vl, hn::Set(d, 0x1.24d8d09f788f1p+0), hn::Set(d, 0x1.9055555555555p-54));
   }
   template <class D>
   static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>&) {
@@ -836,6 +839,313 @@ struct SimdF64<fn::Hardswish> {
     const f64::V<D> th = f64::two_sum<D>(x, hn::Set(d, 1.5), tl);
     const f64::V<D> mid = f64::mul_pair(d, th, tl, hn::Set(d, 0x1.5555555555555p-2), hn::Set(d, 0x1.5555555555555p-56));
     return hn::IfThenElse(x > three, hn::Set(d, 1.0), hn::IfThenElseZero(x >= hn::Neg(three), mid));
+  }
+};
+
+/// squareplus(x) = (x + h)/2, h = sqrt(x² + b), and b/(2(h - x)) for x < 0, where x + h would
+/// cancel (the reference's split). x² + b is a pair (x² exact, then TwoSum) and h = s + s_lo its
+/// corrected square root (s_lo from the exact residual of s²), so each branch rounds once: the
+/// halved pair sum, or one corrected quotient. f' = f/h for every x ((1 + x/h)/2 = (x + h)/(2h),
+/// b/(2h(h - x)) likewise) from the pairs, one corrected quotient. Above |x| = 2^500 the b/x²
+/// terms are below 2^-1000 relative: f = x or (b/4)/|x|, f' = 1 or ((b/4)/|x|)/|x| (so ±inf give
+/// inf, +0 and 1, 0). From y (y ≥ 0): y²/(y² + b/4) with y² and the sum as pairs; 1 above 2^500
+/// (NaN at y = inf, the reference's inf/inf) and y·(y/(b/4)) below 2^-500, where y² would leave
+/// the normal range.
+/// Valid for every double x, b > 0 normal.
+/// Measured (f64_kernel_test, all five targets; b = 4, 0.5, 100): f ≤ 0.50 ULP, f' ≤ 1.23 (the far
+/// tail's two quotients), f' from y ≤ 1.17.
+template <>
+struct SimdF64<fn::Squareplus> {
+  static constexpr double kBig = 0x1p500;
+  /// h = sqrt(x² + b) as hi + lo (for |x| ≤ 2^500).
+  template <class D>
+  static f64::V<D> h_of(D d, f64::V<D> x, f64::V<D> b, f64::V<D>& lo) {
+    f64::V<D> ql, sl;
+    const f64::V<D> qh = f64::two_prod(d, x, x, ql);
+    const f64::V<D> sh = f64::two_sum<D>(qh, b, sl);
+    sl = hn::Add(sl, ql);
+    const f64::V<D> h = hn::Sqrt(sh);
+    lo = hn::Div(hn::Add(f64::residual(d, h, h, sh), sl), hn::Add(h, h));
+    return h;
+  }
+  /// f as fh + fl, and h as h + hl, for |x| ≤ 2^500 (other lanes: finite garbage or NaN, blended away).
+  template <class D>
+  static f64::V<D> parts(D d, f64::V<D> x, f64::V<D> b, f64::V<D>& fl, f64::V<D>& h, f64::V<D>& hl) {
+    const f64::V<D> xm = hn::IfThenElse(hn::Abs(x) <= hn::Set(d, kBig), x, hn::Zero(d));
+    h = h_of(d, xm, b, hl);
+    f64::V<D> tl, dl, corr;
+    const f64::V<D> th = f64::two_sum<D>(xm, h, tl);
+    const f64::V<D> half = hn::Set(d, 0.5);
+    f64::V<D> pl;
+    const f64::V<D> ph = f64::fast_two_sum<D>(th, hn::Add(tl, hl), pl);
+    const f64::V<D> dh = f64::two_sum<D>(h, hn::Abs(xm), dl);
+    const f64::V<D> q = f64::div_pair(d, b, hn::Zero(d), hn::Add(dh, dh), hn::Add(hn::Add(dl, hl), hn::Add(dl, hl)), corr);
+    const auto pos = xm >= hn::Zero(d);
+    fl = hn::IfThenElse(pos, hn::Mul(pl, half), corr);
+    return hn::IfThenElse(pos, hn::Mul(ph, half), q);
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>& p) {
+    const f64::V<D> b = hn::Set(d, p[0]);
+    f64::V<D> fl, h, hl;
+    const f64::V<D> fh = parts(d, x, b, fl, h, hl);
+    const f64::V<D> far = hn::IfThenElse(x > hn::Zero(d), x, hn::Div(hn::Mul(b, hn::Set(d, 0.25)), hn::Abs(x)));
+    return hn::IfThenElse(hn::Abs(x) > hn::Set(d, kBig), far, hn::Add(fh, fl));
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>& p) {
+    const f64::V<D> b = hn::Set(d, p[0]);
+    f64::V<D> fl, h, hl, corr;
+    const f64::V<D> fh = parts(d, x, b, fl, h, hl);
+    const f64::V<D> g = f64::div_pair(d, fh, fl, h, hl, corr);
+    const f64::V<D> a = hn::Abs(x);
+    const f64::V<D> far = hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0), hn::Div(hn::Div(hn::Mul(b, hn::Set(d, 0.25)), a), a));
+    return hn::IfThenElse(a > hn::Set(d, kBig), far, hn::Add(g, corr));
+  }
+  template <class D>
+  static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>& p) {
+    const f64::V<D> b4 = hn::Mul(hn::Set(d, p[0]), hn::Set(d, 0.25));
+    const f64::V<D> a = hn::Abs(y);
+    const f64::V<D> ym = hn::IfThenElse(a <= hn::Set(d, kBig), y, hn::Zero(d));
+    f64::V<D> ql, sl, corr;
+    const f64::V<D> qh = f64::two_prod(d, ym, ym, ql);
+    const f64::V<D> sh = f64::two_sum<D>(qh, b4, sl);
+    const f64::V<D> g = f64::div_pair(d, qh, ql, sh, hn::Add(sl, ql), corr);
+    const f64::V<D> tiny = hn::Mul(y, hn::Div(y, b4));
+    // y = inf: inf/inf as in the reference (NaN).
+    const f64::V<D> far = hn::IfThenElse(hn::IsFinite(y), hn::Set(d, 1.0), hn::Sub(y, y));
+    return hn::IfThenElse(a > hn::Set(d, kBig), far, hn::IfThenElse(a < hn::Set(d, 0x1p-500), tiny, hn::Add(g, corr)));
+  }
+};
+
+/// tanhshrink(x) = x - tanh x. For |x| ≤ 3/4, where the difference cancels, x³P(x²) with
+/// P(w) = (v - tanh v)/v³ = 1/3 - 2w/15 + w²R(w): 1/3 and -2/15 as double pairs, R a degree-12
+/// fit (this project's own: interpolation at 13 Chebyshev nodes of w ∈ [0, 9/16], mpmath at 80
+/// digits; with its coefficients rounded to double, w²R is within 2^-57.3 of P relative), and x³
+/// and P carried as pairs, so only R's own rounding (≤ 5% of P) and the final product round.
+/// Below 2^-300 (x³ near or below the subnormal range) f = x³/3 on x·2^300, scaled back once.
+/// Above 3/4, |x| - tanh|x| with tanh a pair (f64::tanh_abs; x - tanh x ≥ 0.15 x there), the
+/// sign of x copied (f(±0) = ±0, ±inf at ±inf). f' = tanh²x, the pair squared and rounded once;
+/// x² below 2^-27. Valid for every double.
+/// Measured (f64_kernel_test, all five targets): f ≤ 0.69 ULP, f' ≤ 0.76.
+template <>
+struct SimdF64<fn::Tanhshrink> {
+  static constexpr double kR[] = {
+      0x1.ba1ba1ba1ba1bp-5,  -0x1.664f4882c0fbcp-6, 0x1.226e355e5c9b9p-7,  -0x1.d6d3d0d7caa28p-9,
+      0x1.7da362cad6afcp-10, -0x1.3557fefb07888p-11, 0x1.f578d49e53339p-13, -0x1.964ca2a4e326bp-14,
+      0x1.481075cf14918p-15, -0x1.03b926c1b65adp-16, 0x1.7c3c60b9fd358p-18, -0x1.bb0a149d1ae35p-20,
+      0x1.21654427ec679p-22};
+  static constexpr double kThirdHi = 0x1.5555555555555p-2, kThirdLo = 0x1.5555555555555p-56;
+  static constexpr double kC1Hi = -0x1.1111111111111p-3, kC1Lo = -0x1.1111111111111p-59;
+  /// |x|³P(x²) for |x| ≤ 3/4 (a = |x| ≥ 2^-300).
+  template <class D>
+  static f64::V<D> central(D d, f64::V<D> a) {
+    f64::V<D> wl;
+    const f64::V<D> wh = f64::two_prod(d, a, a, wl);
+    constexpr std::size_t kN = sizeof(kR) / sizeof(kR[0]);
+    f64::V<D> r = hn::Set(d, kR[kN - 1]);
+    for (std::size_t i = kN - 1; i-- > 0;) r = hn::MulAdd(r, wh, hn::Set(d, kR[i]));
+    // s = -2/15 + w R, then P = 1/3 + w s, both as pairs.
+    f64::V<D> sl;
+    const f64::V<D> sh = f64::fast_two_sum<D>(hn::Set(d, kC1Hi), hn::Mul(wh, r), sl);
+    sl = hn::Add(sl, hn::MulAdd(wl, r, hn::Set(d, kC1Lo)));
+    f64::V<D> ml, pl;
+    const f64::V<D> mh = f64::two_prod(d, wh, sh, ml);
+    ml = hn::Add(ml, hn::MulAdd(wh, sl, hn::Mul(wl, sh)));
+    const f64::V<D> ph = f64::fast_two_sum<D>(hn::Set(d, kThirdHi), mh, pl);
+    pl = hn::Add(pl, hn::Add(ml, hn::Set(d, kThirdLo)));
+    f64::V<D> cl;
+    const f64::V<D> ch = f64::two_prod(d, a, wh, cl);
+    cl = hn::MulAdd(a, wl, cl);
+    return f64::mul_pair(d, ch, cl, ph, pl);
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    const f64::V<D> a = hn::Abs(x);
+    f64::V<D> corr;
+    const f64::V<D> t = f64::tanh_abs(d, a, hn::Zero(d), corr);
+    f64::V<D> bl;
+    const f64::V<D> bh = f64::two_sum<D>(a, hn::Neg(t), bl);
+    const f64::V<D> big = hn::Add(bh, hn::IfThenElseZero(hn::IsFinite(bh), hn::Sub(bl, corr)));
+    const auto tiny = a < hn::Set(d, 0x1p-300);
+    const f64::V<D> mid = central(d, hn::IfThenElse(tiny, hn::Set(d, 1.0), a));
+    // x³/3 on a·2^300 (cubed: 2^900, a normal double), scaled back by 2^-900 with one rounding.
+    const f64::V<D> as = hn::Mul(a, hn::Set(d, 0x1p300));
+    f64::V<D> wl, cl;
+    const f64::V<D> wh = f64::two_prod(d, as, as, wl);
+    const f64::V<D> ch = f64::two_prod(d, as, wh, cl);
+    cl = hn::MulAdd(as, wl, cl);
+    const f64::V<D> small = hn::Mul(f64::mul_pair(d, ch, cl, hn::Set(d, kThirdHi), hn::Set(d, kThirdLo)), hn::Set(d, 0x1p-900));
+    const f64::V<D> y = hn::IfThenElse(a > hn::Set(d, 0.75), big, hn::IfThenElse(tiny, small, mid));
+    return hn::CopySign(y, x);
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    f64::V<D> corr;
+    const f64::V<D> t = f64::tanh_abs(d, hn::Abs(x), hn::Zero(d), corr);
+    return hn::IfThenElse(hn::Abs(x) < hn::Set(d, 0x1p-27), hn::Mul(x, x), f64::mul_pair(d, t, corr, t, corr));
+  }
+};
+
+/// shifted_tanh(x) = tanh(v) + output_shift, v = x - input_shift as an exact pair (TwoSum), so
+/// the kernel sees the true argument even where x ≈ input_shift: tanh|v| as y + corr
+/// (f64::tanh_abs on the pair), v itself below |v| = 2^-27, then the output shift added as a pair
+/// and rounded once. Where output_shift ≈ -tanh(v) the sum cancels in the truth's own definition
+/// too: certified (tests) only for shifts without such a zero (|output_shift| > 1, or 0).
+/// f' = sech²v = 4σ(2|v|)σ(-2|v|) on the pair (the logistic slope, tails scaled once); 0 at ±inf.
+/// Valid for every double x and finite shifts.
+/// Measured (f64_kernel_test, all five targets; shifts 0/0, 0.75/1.5, -2.5/0): f ≤ 0.52 ULP, f' ≤ 0.68.
+template <>
+struct SimdF64<fn::ShiftedTanh> {
+  template <class D>
+  static f64::V<D> v_of(D d, f64::V<D> x, const P<D>& p, f64::V<D>& lo) {
+    const f64::V<D> hi = f64::two_sum<D>(x, hn::Set(d, -p[0]), lo);
+    lo = hn::IfThenElseZero(hn::IsFinite(hi), lo);
+    return hi;
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>& p) {
+    f64::V<D> vl, corr;
+    const f64::V<D> vh = v_of(d, x, p, vl);
+    const auto neg = vh < hn::Zero(d);
+    const f64::V<D> th = f64::tanh_abs(d, hn::Abs(vh), hn::IfThenElse(neg, hn::Neg(vl), vl), corr);
+    // tanh v as a pair with v's sign; v itself where tanh v = v - v³/3 is v to 2^-55.
+    const auto tiny = hn::Abs(vh) < hn::Set(d, 0x1p-27);
+    const f64::V<D> t_hi = hn::IfThenElse(tiny, vh, hn::CopySign(th, vh));
+    const f64::V<D> t_lo = hn::IfThenElse(tiny, vl, hn::IfThenElse(neg, hn::Neg(corr), corr));
+    f64::V<D> sl;
+    const f64::V<D> sh = f64::two_sum<D>(t_hi, hn::Set(d, p[1]), sl);
+    return hn::Add(sh, hn::Add(sl, t_lo));
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>& p) {
+    f64::V<D> vl;
+    const f64::V<D> vh = v_of(d, x, p, vl);
+    return f64::scaled_sech2(d, vh, vl, hn::Set(d, 1.0), hn::Zero(d));
+  }
+};
+
+/// generalized_sigmoid(x) = alpha σ(u) + delta, u = gamma (x - epsilon) - ln beta (gamma = 0:
+/// u = -ln beta, also at x = ±inf; the reference's form). Per call (prepare): ln beta in long
+/// double as a double pair, alpha·gamma as an exact pair. u is a pair: x - epsilon by TwoSum, the
+/// product with gamma exact to 2^-104, ln beta subtracted as a pair; σ(u) = (y + corr)·2^m (the
+/// sigmoid kernel's corrected quotient), alpha σ(u) a pair scaled by 2^m, delta added by TwoSum,
+/// one rounding. Where delta ≈ -alpha σ(u) the sum cancels in the truth's definition too:
+/// certified (tests) for delta = 0 and for |delta| > |alpha|. f' = (alpha gamma)·σ(u)σ(-u), the
+/// logistic slope on the pair (tails scaled once), two roundings. Valid for every double x and
+/// finite parameters, beta > 0.
+/// Measured (f64_kernel_test, all five targets; default, 2/3/0.5/1/0, 1/0.25/-1.5/0/0, gamma = 0,
+/// -1.5/1/1/0/2): f ≤ 0.67 ULP, f' ≤ 1.33.
+template <>
+struct SimdF64<fn::GeneralizedSigmoid> {
+  struct Prepared {
+    fn::Params<double> p;
+    double log_beta_hi, log_beta_lo;  // ln beta
+    double ag_hi, ag_lo;              // alpha·gamma
+  };
+  static Prepared prepare(const fn::Params<double>& p) {
+    const long double log_beta = std::log(static_cast<long double>(p[1]));
+    const double lb = static_cast<double>(log_beta), ag = p[0] * p[2];
+    return {.p = p,
+            .log_beta_hi = lb,
+            .log_beta_lo = static_cast<double>(log_beta - lb),
+            .ag_hi = ag,
+            .ag_lo = std::isfinite(ag) ? std::fma(p[0], p[2], -ag) : 0.0};
+  }
+  template <class D>
+  static f64::V<D> u_of(D d, f64::V<D> x, const Prepared& c, f64::V<D>& lo) {
+    f64::V<D> sh = hn::Zero(d), sl = hn::Zero(d);
+    if (c.p[2] != 0.0) {
+      f64::V<D> tl, pl;
+      const f64::V<D> g = hn::Set(d, c.p[2]);
+      const f64::V<D> th = f64::two_sum<D>(x, hn::Set(d, -c.p[3]), tl);
+      sh = f64::two_prod(d, g, th, pl);
+      sl = hn::IfThenElseZero(hn::IsFinite(sh), hn::MulAdd(g, tl, pl));
+    }
+    f64::V<D> ul;
+    const f64::V<D> uh = f64::two_sum<D>(sh, hn::Set(d, -c.log_beta_hi), ul);
+    lo = hn::IfThenElseZero(hn::IsFinite(uh), hn::Add(ul, hn::Sub(sl, hn::Set(d, c.log_beta_lo))));
+    return uh;
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const Prepared& c) {
+    f64::V<D> ul;
+    const f64::V<D> uh = u_of(d, x, c, ul);
+    return f64::by_range(d, uh, [&](auto range) {
+      const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, uh, ul);
+      f64::V<D> corr, m, pl;
+      const f64::V<D> y = f64::sigmoid_parts(d, s, corr, m);
+      const f64::V<D> a = hn::Set(d, c.p[0]);
+      const f64::V<D> ph = f64::two_prod(d, a, y, pl);
+      pl = hn::MulAdd(a, corr, pl);
+      const f64::V<D> qh = f64::scale<decltype(range)::value>(d, ph, m);
+      const f64::V<D> ql = f64::scale<decltype(range)::value>(d, pl, m);
+      f64::V<D> rl;
+      const f64::V<D> rh = f64::two_sum<D>(qh, hn::Set(d, c.p[4]), rl);
+      return hn::Add(rh, hn::Add(rl, ql));
+    });
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const Prepared& c) {
+    f64::V<D> ul;
+    const f64::V<D> uh = u_of(d, x, c, ul);
+    return f64::by_range(d, hn::Neg(hn::Abs(uh)), [&](auto range) {
+      const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, uh, ul);
+      const f64::V<D> g = f64::logistic_slope_unscaled(d, s);
+      // σσ' ≥ 0, so the sign is alpha·gamma's, also where the slope underflows to a zero.
+      const f64::V<D> ag = hn::Set(d, c.ag_hi);
+      const f64::V<D> k = hn::CopySign(hn::MulAdd(ag, g, hn::Mul(hn::Set(d, c.ag_lo), g)), ag);
+      return f64::scale<decltype(range)::value>(d, k, s.e.n);
+    });
+  }
+};
+
+/// Evaluation-mode RReLU: x for x > 0, m·x below, m = (lower + upper)/2 as a pair (TwoSum, halved
+/// exactly) and the product hi + lo rounded once: the correctly rounded m·x up to ties within
+/// 2^-100 (the reference rounds twice, through long double: within 2^-11 ULP of that). Below
+/// |x| = 2^-800, where lo would underflow, the product is taken on x·2^200; a result that is then
+/// subnormal is hi·2^-200 corrected by one unit where the residual (hi - that·2^200) + lo passes
+/// half a unit, so it too is rounded once. The sign is x's (m ≥ 0: -0 stays -0), ±inf·m plain.
+/// The slope from y is read off y's sign. Valid for every double.
+/// Measured (f64_kernel_test, all five targets; default, 0.25/0.75, 0/0, 1.5/3.5): f ≤ 0.50 ULP, f' exact.
+template <>
+struct SimdF64<fn::Rrelu> {
+  template <class D>
+  static f64::V<D> slope(D d, const P<D>& p, f64::V<D>& lo) {
+    const f64::V<D> half = hn::Set(d, 0.5);
+    const f64::V<D> hi = f64::two_sum<D>(hn::Set(d, p[0]), hn::Set(d, p[1]), lo);
+    lo = hn::Mul(lo, half);
+    return hn::Mul(hi, half);
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>& p) {
+    f64::V<D> ml, lo;
+    const f64::V<D> mh = slope(d, p, ml);
+    const auto tiny = hn::Abs(x) < hn::Set(d, 0x1p-800);
+    const f64::V<D> xs = hn::IfThenElse(tiny, hn::Mul(x, hn::Set(d, 0x1p200)), x);
+    const f64::V<D> hi = f64::two_prod(d, xs, mh, lo);
+    lo = hn::MulAdd(xs, ml, lo);
+    f64::V<D> neg = hn::Add(hi, lo);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
+      const f64::V<D> r0 = hn::Mul(hi, hn::Set(d, 0x1p-200));
+      const f64::V<D> t = hn::Add(hn::Sub(hi, hn::Mul(r0, hn::Set(d, 0x1p200))), lo);
+      const f64::V<D> step = hn::IfThenElseZero(hn::Abs(t) > hn::Set(d, 0x1p-875), hn::CopySign(hn::Set(d, 0x1p-1074), t));
+      const f64::V<D> rounded = hn::IfThenElse(hn::Abs(r0) < hn::Set(d, 0x1p-1022), hn::Add(r0, step),
+                                               hn::Mul(neg, hn::Set(d, 0x1p-200)));
+      neg = hn::IfThenElse(tiny, rounded, neg);
+    }
+    neg = hn::IfThenElse(hn::IsFinite(hi), hn::CopySign(neg, x), hn::Mul(x, mh));
+    return hn::IfThenElse(x > hn::Zero(d), x, neg);
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>& p) {
+    f64::V<D> ml;
+    const f64::V<D> mh = slope(d, p, ml);
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0), hn::Add(mh, ml));
+  }
+  template <class D>
+  static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>& p) {
+    return df(d, y, p);
   }
 };
 
