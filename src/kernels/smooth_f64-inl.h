@@ -39,12 +39,20 @@ using exact::residual;
 using exact::two_prod;
 using exact::two_sum;
 
+/// (ah + al)·(bh + bl) as a pair hi + lo, to ~2^-104 relative.
+template <class D>
+HWY_INLINE V<D> pair_product(D d, V<D> ah, V<D> al, V<D> bh, V<D> bl, V<D>& lo) {
+  const V<D> hi = two_prod(d, ah, bh, lo);
+  lo = hn::Add(lo, hn::MulAdd(ah, bl, hn::Mul(al, bh)));
+  return hi;
+}
+
 /// (ah + al)·(bh + bl) rounded once (to ~2^-104 relative before that rounding).
 template <class D>
 HWY_INLINE V<D> mul_pair(D d, V<D> ah, V<D> al, V<D> bh, V<D> bl) {
   V<D> lo;
-  const V<D> hi = two_prod(d, ah, bh, lo);
-  return hn::Add(hi, hn::Add(lo, hn::MulAdd(ah, bl, hn::Mul(al, bh))));
+  const V<D> hi = pair_product(d, ah, al, bh, bl, lo);
+  return hn::Add(hi, lo);
 }
 
 /// 1.5·2^52: adding it rounds a double of magnitude < 2^51 to an integer held in the low
@@ -255,20 +263,13 @@ HWY_INLINE V<D> gated(D d, V<D> x, V<D> vh, V<D> vl) {
 /// +0 where the true, underflowing value has a sign.
 constexpr double kReferenceExpUnderflow = -0x1.643bfcfe13c58p+13;
 
-/// G(v) = σ(v)(1 + v σ(-v)), the slope of x σ(b x) with v = b x (silu, swish, gelu_sigmoid).
-/// σ(v) and σ(-v) come as pairs accurate to ~2^-57 and 1 + v σ(-v) is formed from them as a pair,
-/// so away from G's zero at v0 = -1.2784645427610738 the error is ≲ 1 ULP. Within |v - v0| ≤
-/// 0.125 that absolute error would be many ULP of the small G, so there G = t Q(t), t = v - v0 a
-/// pair (v0 = v0_hi + v0_lo, vh - v0_hi exact by Sterbenz), Q(t) = c0 + t R(t) with c0 = G'(v0) a
-/// pair and R a degree-10 Chebyshev fit (Q's relative error 2^-56.9). |v| is clamped at 1500,
-/// where G is 0 or 1 in f64. Limits at x = ±inf are the caller's.
+/// σ(v)(1 + m σ(-v)) for pairs v = vh + vl (|vh| ≤ 1500) and m = mh + ml: the slope of a gate
+/// x σ(v(x)) with m = x v'(x) (m = v for silu, swish, gelu_sigmoid). σ(v) and σ(-v) come as pairs
+/// accurate to ~2^-57 and 1 + m σ(-v) is formed from them as a pair, so away from the slope's zero
+/// (where 1 + m σ(-v) cancels) the error is ≲ 1 ULP.
 template <class D>
-HWY_INLINE V<D> gate_slope(D d, V<D> vh, V<D> vl) {
-  const V<D> limit = hn::Set(d, 1500.0);
-  const auto reference_underflows = vh <= hn::Set(d, kReferenceExpUnderflow);
-  vl = hn::IfThenElseZero(hn::Abs(vh) <= limit, vl);
-  vh = hn::Min(hn::Max(vh, hn::Neg(limit)), limit);
-  const V<D> g = by_range(d, hn::Neg(hn::Abs(vh)), [&](auto range) {
+HWY_INLINE V<D> gate_slope_far(D d, V<D> vh, V<D> vl, V<D> mh, V<D> ml) {
+  return by_range(d, hn::Neg(hn::Abs(vh)), [&](auto range) {
     const Logistic<D> s = logistic<decltype(range)::value>(d, vh, vl);
     V<D> r_lo, small, small_lo;
     const V<D> r = logistic_halves(d, s, r_lo, small, small_lo);
@@ -276,35 +277,61 @@ HWY_INLINE V<D> gate_slope(D d, V<D> vh, V<D> vl) {
     const V<D> sh = hn::IfThenElse(s.neg, small, r), sl = hn::IfThenElse(s.neg, small_lo, r_lo);
     const V<D> wh = hn::IfThenElse(s.neg, r, hn::Mul(small, s.e.unit));
     const V<D> wl = hn::IfThenElse(s.neg, r_lo, hn::Mul(small_lo, s.e.unit));
-    V<D> pl, ml;
-    const V<D> ph = two_prod(d, vh, wh, pl);
-    pl = hn::Add(pl, hn::MulAdd(vh, wl, hn::Mul(vl, wh)));
-    const V<D> mh = two_sum<D>(hn::Set(d, 1.0), ph, ml);
-    ml = hn::Add(ml, pl);
-    return scale<decltype(range)::value>(d, mul_pair(d, sh, sl, mh, ml), hn::IfThenElseZero(s.neg, s.e.n));
+    V<D> pl, ql;
+    const V<D> ph = two_prod(d, mh, wh, pl);
+    pl = hn::Add(pl, hn::MulAdd(mh, wl, hn::Mul(ml, wh)));
+    const V<D> qh = two_sum<D>(hn::Set(d, 1.0), ph, ql);
+    ql = hn::Add(ql, pl);
+    return scale<decltype(range)::value>(d, mul_pair(d, sh, sl, qh, ql), hn::IfThenElseZero(s.neg, s.e.n));
   });
+}
+
+/// A slope g with one zero z, fitted there: g(z + t) = t Q(t) for |t| ≤ 1/8, Q(t) = c0 + t R(t)
+/// with z and c0 = g'(z) double pairs and R (kR, t^0 first) a Chebyshev interpolant rounded to
+/// double (this project's fits: scripts/fits/near_zero.py). Returns t Q(t) for v = vh + vl, t as
+/// the pair (vh - z_hi) + (vl - z_lo) (the first difference exact by Sterbenz near z), th its
+/// high part: only Q's own rounding and the final product's remain, where the slope's formula
+/// would cancel to an absolute error of many ULP of the small g.
+template <class Fit, class D>
+HWY_INLINE V<D> near_zero(D d, V<D> vh, V<D> vl, V<D>& th) {
   V<D> tl;
-  const V<D> th = two_sum<D>(hn::Sub(vh, hn::Set(d, -0x1.474973c84120bp+0)),
-                             hn::Sub(vl, hn::Set(d, -0x1.f8d74bc9ac154p-54)), tl);
-  V<D> rq = hn::Set(d, 0x1.3ab3287fcd461p-19);
-  rq = hn::MulAdd(rq, th, hn::Set(d, -0x1.860224d86f7bcp-19));
-  rq = hn::MulAdd(rq, th, hn::Set(d, -0x1.f2d8805f65fafp-16));
-  rq = hn::MulAdd(rq, th, hn::Set(d, -0x1.5724c9f7fc7e5p-15));
-  rq = hn::MulAdd(rq, th, hn::Set(d, 0x1.8574d131c835fp-13));
-  rq = hn::MulAdd(rq, th, hn::Set(d, 0x1.a2a7cb137f9c1p-11));
-  rq = hn::MulAdd(rq, th, hn::Set(d, 0x1.098e92b8f4133p-13));
-  rq = hn::MulAdd(rq, th, hn::Set(d, -0x1.b0f82c4992e8ep-8));
-  rq = hn::MulAdd(rq, th, hn::Set(d, -0x1.f2d0e32bc2994p-7));
-  rq = hn::MulAdd(rq, th, hn::Set(d, 0x1.353eb573ca45ap-6));
-  rq = hn::MulAdd(rq, th, hn::Set(d, 0x1.2c563458cc0adp-3));
+  th = two_sum<D>(hn::Sub(vh, hn::Set(d, Fit::kZeroHi)), hn::Sub(vl, hn::Set(d, Fit::kZeroLo)), tl);
+  constexpr std::size_t kN = sizeof(Fit::kR) / sizeof(Fit::kR[0]);
+  V<D> r = hn::Set(d, Fit::kR[kN - 1]);
+  for (std::size_t i = kN - 1; i-- > 0;) r = hn::MulAdd(r, th, hn::Set(d, Fit::kR[i]));
   V<D> ql;
-  const V<D> qh = fast_two_sum<D>(hn::Set(d, 0x1.be1410460527fp-3), hn::Mul(th, rq), ql);
-  ql = hn::Add(ql, hn::Set(d, -0x1.2541062177473p-58));
-  const V<D> near_zero = mul_pair(d, th, tl, qh, ql);
+  const V<D> qh = fast_two_sum<D>(hn::Set(d, Fit::kC0Hi), hn::Mul(th, r), ql);
+  ql = hn::Add(ql, hn::Set(d, Fit::kC0Lo));
+  return mul_pair(d, th, tl, qh, ql);
+}
+
+/// G(v) = σ(v)(1 + v σ(-v)) near its zero v0 = -1.2784645427610738 (degree 10; Q's relative
+/// error 2^-56.9).
+struct GateSlopeFit {
+  static constexpr double kZeroHi = -0x1.474973c84120bp+0, kZeroLo = -0x1.f8d74bc9ac154p-54;
+  static constexpr double kC0Hi = 0x1.be1410460527fp-3, kC0Lo = -0x1.2541062177473p-58;
+  static constexpr double kR[] = {0x1.2c563458cc0adp-3,  0x1.353eb573ca45ap-6,  -0x1.f2d0e32bc2994p-7,
+                                  -0x1.b0f82c4992e8ep-8, 0x1.098e92b8f4133p-13, 0x1.a2a7cb137f9c1p-11,
+                                  0x1.8574d131c835fp-13, -0x1.5724c9f7fc7e5p-15, -0x1.f2d8805f65fafp-16,
+                                  -0x1.860224d86f7bcp-19, 0x1.3ab3287fcd461p-19};
+};
+
+/// G(v) = σ(v)(1 + v σ(-v)), the slope of x σ(b x) with v = b x (silu, swish, gelu_sigmoid):
+/// gate_slope_far, and within |v - v0| ≤ 1/8 the fit. |v| is clamped at 1500, where G is 0 or 1
+/// in f64. Limits at x = ±inf are the caller's.
+template <class D>
+HWY_INLINE V<D> gate_slope(D d, V<D> vh, V<D> vl) {
+  const V<D> limit = hn::Set(d, 1500.0);
+  const auto reference_underflows = vh <= hn::Set(d, kReferenceExpUnderflow);
+  vl = hn::IfThenElseZero(hn::Abs(vh) <= limit, vl);
+  vh = hn::Min(hn::Max(vh, hn::Neg(limit)), limit);
+  const V<D> g = gate_slope_far(d, vh, vl, vh, vl);
+  V<D> th;
+  const V<D> near = near_zero<GateSlopeFit>(d, vh, vl, th);
   // G has t's sign (its one zero is v0), so a result that underflows is -0 below v0, as the
   // reference's, except where the reference's own e^v is 0: +0 there.
   const V<D> sign = hn::IfThenElse(reference_underflows, hn::Set(d, 1.0), th);
-  return hn::IfThenElse(hn::Abs(th) <= hn::Set(d, 0.125), near_zero, hn::CopySign(g, sign));
+  return hn::IfThenElse(hn::Abs(th) <= hn::Set(d, 0.125), near, hn::CopySign(g, sign));
 }
 
 /// The slope's limits at x = ±inf (as fn::swish_slope): 1/2 for b = 0, 1 where v > 0, else 0.
@@ -555,6 +582,79 @@ struct SimdF64<fn::GeluSigmoid> {
     const f64::V<D> vh = v_of(d, x, vl);
     return f64::gate_slope_at_inf(d, x, vh, f64::gate_slope(d, vh, vl));
   }
+};
+
+/// gelu_tanh(x) = x σ(v), v = 2u = 2c·x(1 + k x²) (c = sqrt(2/π), k = 0.044715, the
+/// reference's long-double constants, each held exactly as a double pair): x² exact, then
+/// k x², 1 + k x², the product with x and with 2c each as a pair, so v is within ~2^-100 of the
+/// reference's own (an error δ in v is a relative error δ in the far negative tail, where
+/// f ≈ x e^v); x·σ(v) as f64::gated. x is clamped at ±2^20 inside v (|v| > 1500 from |x| = 40:
+/// σ is 0 or 1 there). f' = σ(v)(1 + m σ(-v)) with m = x v' = 2c·x(1 + 3k x²) a pair formed the
+/// same way (f64::gate_slope_far); next to its zero x0 = -0.7524614220710163 the fit
+/// GeluTanhSlopeFit (degree 10, Q's relative error 2^-56.7). Limits: f(±inf) = ±inf·[x > 0] (-0
+/// below), f'(±inf) = 1, 0; f' is +0 where the reference's long-double e^v underflows. Valid for
+/// every double.
+/// Measured (f64_kernel_test, all five targets): f ≤ 0.92 ULP (FMA) / 1.32, f' ≤ 0.61.
+template <>
+struct SimdF64<fn::GeluTanh> {
+  static constexpr double kC2Hi = 0x1.9884533d43651p+0, kC2Lo = -0x1.ccp-54;  // 2c
+  static constexpr double kKHi = 0x1.6e4e26d4801f7p-5, kKLo = 0x1.44p-59;     // k
+  static constexpr double kK3Hi = 0x1.12ba9d1f60179p-3, kK3Lo = 0x1.f3p-57;   // 3k
+  /// 2c·x(1 + kk·x²) as a pair, for the clamped x (kk = k for v, 3k for m = x v').
+  template <class D>
+  static f64::V<D> scaled_cubic(D d, f64::V<D> x, double kk_hi, double kk_lo, f64::V<D>& lo) {
+    const f64::V<D> kh = hn::Set(d, kk_hi), c2 = hn::Set(d, kC2Hi);
+    f64::V<D> ql, al, sl, pl;
+    const f64::V<D> qh = f64::two_prod(d, x, x, ql);
+    const f64::V<D> ah = f64::two_prod(d, kh, qh, al);
+    al = hn::Add(al, hn::MulAdd(kh, ql, hn::Mul(hn::Set(d, kk_lo), qh)));
+    const f64::V<D> sh = f64::two_sum<D>(hn::Set(d, 1.0), ah, sl);
+    sl = hn::Add(sl, al);
+    const f64::V<D> ph = f64::two_prod(d, x, sh, pl);
+    pl = hn::MulAdd(x, sl, pl);
+    const f64::V<D> vh = f64::two_prod(d, c2, ph, lo);
+    lo = hn::Add(lo, hn::MulAdd(c2, pl, hn::Mul(hn::Set(d, kC2Lo), ph)));
+    return vh;
+  }
+  template <class D>
+  static f64::V<D> clamped(D d, f64::V<D> x) {
+    const f64::V<D> limit = hn::Set(d, 0x1p20);
+    return hn::Min(hn::Max(x, hn::Neg(limit)), limit);
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    f64::V<D> vl;
+    const f64::V<D> vh = scaled_cubic(d, clamped(d, x), kKHi, kKLo, vl);
+    return f64::gated(d, x, vh, vl);
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    const f64::V<D> xc = clamped(d, x);
+    f64::V<D> vl, ml;
+    f64::V<D> vh = scaled_cubic(d, xc, kKHi, kKLo, vl);
+    const f64::V<D> mh = scaled_cubic(d, xc, kK3Hi, kK3Lo, ml);
+    const auto reference_underflows = vh <= hn::Set(d, f64::kReferenceExpUnderflow);
+    const f64::V<D> limit = hn::Set(d, 1500.0);
+    vl = hn::IfThenElseZero(hn::Abs(vh) <= limit, vl);
+    vh = hn::Min(hn::Max(vh, hn::Neg(limit)), limit);
+    const f64::V<D> g = f64::gate_slope_far(d, vh, vl, mh, ml);
+    f64::V<D> th;
+    const f64::V<D> near = f64::near_zero<GeluTanhSlopeFit>(d, xc, hn::Zero(d), th);
+    // f' has the sign of x - x0 (its one zero), -0 where it underflows, but +0 where the
+    // reference's own e^v is 0.
+    const f64::V<D> sign = hn::IfThenElse(reference_underflows, hn::Set(d, 1.0), th);
+    const f64::V<D> finite = hn::IfThenElse(hn::Abs(th) <= hn::Set(d, 0.125), near, hn::CopySign(g, sign));
+    return f64::gate_slope_at_inf(d, x, vh, finite);
+  }
+  /// f' near x0 (scripts/fits/near_zero.py gelu_tanh 10 0.125).
+  struct GeluTanhSlopeFit {
+    static constexpr double kZeroHi = -0x1.81429f9e97e4dp-1, kZeroLo = 0x1.4f1c020706d4bp-55;
+    static constexpr double kC0Hi = 0x1.b8bacd2c96b91p-2, kC0Lo = 0x1.75f52d3fc7eacp-56;
+    static constexpr double kR[] = {0x1.8cd1a2b2fff33p-2,  -0x1.029615edb07a7p-6, -0x1.d2b77346470a7p-4,
+                                    -0x1.104a83edb295bp-6, 0x1.427996dc1f512p-6,  0x1.58c9ed213427ep-8,
+                                    -0x1.3d8d63dbb638ap-9, -0x1.e63dbb50e56cep-11, 0x1.14be79edaf3e1p-12,
+                                    0x1.0324ff2f0d5f2p-13, -0x1.231c289e9f6e1p-15};
+  };
 };
 
 /// elu(x) = x for x > 0, alpha·expm1(x) below (f64::expm1_pair, the pair product rounded once);
@@ -920,8 +1020,9 @@ struct SimdF64<fn::Squareplus> {
 
 /// tanhshrink(x) = x - tanh x. For |x| ≤ 3/4, where the difference cancels, x³P(x²) with
 /// P(w) = (v - tanh v)/v³ = 1/3 - 2w/15 + w²R(w): 1/3 and -2/15 as double pairs, R a degree-12
-/// fit (this project's own: interpolation at 13 Chebyshev nodes of w ∈ [0, 9/16], mpmath at 80
-/// digits; with its coefficients rounded to double, w²R is within 2^-57.3 of P relative), and x³
+/// fit (this project's own, scripts/fits/tanhshrink.py 12 0.5625: interpolation at 13 Chebyshev
+/// nodes of w ∈ [0, 9/16]; with its coefficients rounded to double, w²R is within 2^-57.3 of P
+/// relative), and x³
 /// and P carried as pairs, so only R's own rounding (≤ 5% of P) and the final product round.
 /// Below 2^-300 (x³ near or below the subnormal range) f = x³/3 on x·2^300, scaled back once.
 /// Above 3/4, |x| - tanh|x| with tanh a pair (f64::tanh_abs; x - tanh x ≥ 0.15 x there), the
@@ -1098,6 +1199,215 @@ struct SimdF64<fn::GeneralizedSigmoid> {
       return f64::scale<decltype(range)::value>(d, k, s.e.n);
     });
   }
+};
+
+/// telu(x) = x tanh(u), u = e^x: u as a pair (exp_pair for x ≤ 0; 1/e^-x, one corrected quotient,
+/// above), x clamped at 20 (tanh(e^20) is 1 in f64), tanh u as a pair (f64::tanh_abs), the product
+/// with x rounded once. Below x = -20, where tanh u = u to 2^-59, f = x e^x, subnormal tails
+/// rounded once; the sign is x's (f(-0) = -0, -0 far down). f' = tanh u + 4x u σ(2u)σ(-2u)
+/// (x u sech²u; the logistic slope, never 1 - tanh²), both terms pairs and one rounding; below -20
+/// f' = e^x (1 + x); next to its zero x0 = -1.078860058464624 the fit TeluSlopeFit (degree 12, Q's
+/// relative error 2^-58.7). Zeros: f' is -0 where it underflows, +0 where the reference's
+/// long-double e^x is 0. Limits: f(±inf) = +inf, -0; f'(±inf) = 1, 0. Valid for every double.
+/// Measured (f64_kernel_test, all five targets): f ≤ 0.91 ULP (FMA) / 1.33, f' ≤ 0.63.
+template <>
+struct SimdF64<fn::Telu> {
+  /// e^x as hi + lo for x ∈ [-20, 20].
+  template <class D>
+  static f64::V<D> u_of(D d, f64::V<D> x, f64::V<D>& lo) {
+    const f64::Exp<D> e = f64::exp_pair<f64::Range::kNormal>(d, hn::Neg(hn::Abs(x)), hn::Zero(d));
+    f64::V<D> corr;
+    const f64::V<D> inv = f64::div_pair(d, hn::Set(d, 1.0), hn::Zero(d), e.hi, e.lo, corr);
+    const f64::V<D> up = f64::pow2(d, hn::Neg(e.n));  // 2^-n ≤ 2^29
+    const auto pos = x > hn::Zero(d);
+    lo = hn::IfThenElse(pos, hn::Mul(corr, up), hn::Mul(e.lo, e.unit));
+    return hn::IfThenElse(pos, hn::Mul(inv, up), hn::Mul(e.hi, e.unit));
+  }
+  template <class D>
+  static f64::V<D> clamped(D d, f64::V<D> x) {
+    return hn::Min(hn::Max(x, hn::Set(d, -20.0)), hn::Set(d, 20.0));
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    const f64::V<D> xc = clamped(d, x);
+    f64::V<D> ul, corr;
+    const f64::V<D> uh = u_of(d, xc, ul);
+    const f64::V<D> t = f64::tanh_abs(d, uh, ul, corr);
+    f64::V<D> y = f64::mul_pair(d, x, hn::Zero(d), t, corr);
+    const auto tail = x < hn::Set(d, -20.0);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, tail))) {
+      const f64::V<D> far = f64::by_range(d, x, [&](auto range) {
+        const f64::Exp<D> e = f64::exp_pair<decltype(range)::value>(d, hn::Min(x, hn::Zero(d)), hn::Zero(d));
+        return f64::scale<decltype(range)::value>(d, f64::mul_pair(d, x, hn::Zero(d), e.hi, e.lo), e.n);
+      });
+      y = hn::IfThenElse(tail, far, y);
+    }
+    y = hn::CopySign(y, x);  // tanh u > 0
+    return hn::IfThenElse(hn::IsInf(x), hn::IfThenElse(x > hn::Zero(d), x, hn::Set(d, -0.0)), y);
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    const f64::V<D> xc = clamped(d, x);
+    f64::V<D> ul, tl;
+    const f64::V<D> uh = u_of(d, xc, ul);
+    const f64::V<D> th = f64::tanh_abs(d, uh, ul, tl);
+    // 4x u as a pair, times σ(w)σ(-w) for w = 2u as a pair, then scaled by w's 2^n.
+    const f64::V<D> wh = hn::Mul(hn::Set(d, 2.0), uh), wl = hn::Mul(hn::Set(d, 2.0), ul);
+    f64::V<D> bl;
+    const f64::V<D> bh = f64::by_range(d, hn::Neg(wh), [&](auto range) {
+      const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, wh, wl);
+      f64::V<D> r_lo, small, small_lo, gl, cl, pl;
+      const f64::V<D> r = f64::logistic_halves(d, s, r_lo, small, small_lo);
+      const f64::V<D> gh = f64::two_prod(d, small, r, gl);
+      gl = hn::Add(gl, hn::MulAdd(small, r_lo, hn::Mul(small_lo, r)));
+      const f64::V<D> x4 = hn::Mul(hn::Set(d, 4.0), xc);
+      const f64::V<D> ch = f64::two_prod(d, x4, uh, cl);
+      cl = hn::MulAdd(x4, ul, cl);
+      const f64::V<D> ph = f64::two_prod(d, ch, gh, pl);
+      pl = hn::Add(pl, hn::MulAdd(ch, gl, hn::Mul(cl, gh)));
+      bl = f64::scale<decltype(range)::value>(d, pl, s.e.n);
+      return f64::scale<decltype(range)::value>(d, ph, s.e.n);
+    });
+    f64::V<D> sl;
+    const f64::V<D> sh = f64::two_sum<D>(th, bh, sl);
+    f64::V<D> g = hn::Add(sh, hn::Add(sl, hn::Add(tl, bl)));
+    f64::V<D> t0;
+    const f64::V<D> near = f64::near_zero<TeluSlopeFit>(d, x, hn::Zero(d), t0);
+    g = hn::IfThenElse(hn::Abs(t0) <= hn::Set(d, 0.125), near, g);
+    const auto tail = x < hn::Set(d, -20.0);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, tail))) {
+      // e^x (1 + x), 1 + x an exact pair; the sign is -, or + where the reference's e^x is 0.
+      const f64::V<D> far = f64::by_range(d, x, [&](auto range) {
+        const f64::Exp<D> e = f64::exp_pair<decltype(range)::value>(d, hn::Min(x, hn::Zero(d)), hn::Zero(d));
+        f64::V<D> ml;
+        const f64::V<D> mh = f64::two_sum<D>(hn::Set(d, 1.0), x, ml);
+        return f64::scale<decltype(range)::value>(d, f64::mul_pair(d, e.hi, e.lo, mh, hn::IfThenElseZero(hn::IsFinite(mh), ml)), e.n);
+      });
+      const auto reference_zero = x <= hn::Set(d, f64::kReferenceExpUnderflow);
+      g = hn::IfThenElse(tail, hn::IfThenElse(reference_zero, hn::Abs(far), hn::Neg(hn::Abs(far))), g);
+    }
+    return hn::IfThenElse(hn::IsInf(x), hn::IfThenElseZero(x > hn::Zero(d), hn::Set(d, 1.0)), g);
+  }
+  /// f' near x0 (scripts/fits/near_zero.py telu 12 0.125).
+  struct TeluSlopeFit {
+    static constexpr double kZeroHi = -0x1.14302c3c10f30p+0, kZeroLo = -0x1.b8c761c7b1289p-54;
+    static constexpr double kC0Hi = 0x1.68f6b660942b4p-2, kC0Lo = -0x1.accdac615c81ep-57;
+    static constexpr double kR[] = {0x1.4d0848bbb42d2p-2,  0x1.b9cbc0b27eec1p-4,  -0x1.76ccc7f75d22ep-6,
+                                    -0x1.75ed50eb6a6f2p-5, -0x1.a1972d506d17ep-6, -0x1.70f433c71dd7ep-8,
+                                    0x1.6b4739a9b38c3p-9,  0x1.bdae45a1892ffp-9,  0x1.b44080a4643b1p-10,
+                                    0x1.3cff62e2ac222p-12, -0x1.a76410f18b68fp-13, -0x1.bdf3a294608c0p-13,
+                                    -0x1.901262d38fdbap-14};
+  };
+};
+
+/// mish(x) = x t, t = tanh(softplus(x)), in the reference's rational form: t = n/(n + 2) with
+/// n = e(e + 2), e = e^x, for x ≤ 0, and (1 + 2e)/(1 + 2e + 2e²) with e = e^-x above (x clamped
+/// at 40, where t is 1 in f64); every sum, product and the corrected quotient as pairs, x t rounded
+/// once. Below x = -37, where t = e to 2^-54, f = x e^x, subnormal tails rounded once; the sign is
+/// x's. f' = t + x σ(x)(1 - t²): x σ(x)(1 - t²) = 4x K with K = (n + 1)e/((n + 2)²(1 + e)) below 0
+/// and e²(1 + e)/(1 + 2e + 2e²)² above, as pairs, one rounding for the sum; below -37
+/// f' = e^x (1 + x); next to its zero x0 = -1.1924312145154952 the fit MishSlopeFit (degree 12,
+/// Q's relative error 2^-58.9). Zeros: f' is -0 where it underflows, +0 where the reference's
+/// long-double e^x is 0. Limits: f(±inf) = +inf, -0; f'(±inf) = 1, 0. Valid for every double.
+/// Measured (f64_kernel_test, all five targets): f ≤ 0.81 ULP (FMA) / 1.21, f' ≤ 1.08.
+template <>
+struct SimdF64<fn::Mish> {
+  /// t as th + tl and K as kh + kl for the clamped x ∈ [-37, 40].
+  template <class D>
+  static f64::V<D> parts(D d, f64::V<D> x, f64::V<D>& tl, f64::V<D>& kh, f64::V<D>& kl) {
+    const f64::V<D> one = hn::Set(d, 1.0), two = hn::Set(d, 2.0);
+    const f64::Exp<D> e = f64::exp_pair<f64::Range::kNormal>(d, hn::Neg(hn::Abs(x)), hn::Zero(d));
+    const f64::V<D> eh = hn::Mul(e.hi, e.unit), el = hn::Mul(e.lo, e.unit);
+    f64::V<D> ol;  // 1 + e
+    const f64::V<D> oh = f64::fast_two_sum<D>(one, eh, ol);
+    ol = hn::Add(ol, el);
+    // x ≤ 0: n = e(e + 2), t = n/(n + 2), K = (n + 1)/(n + 2)² · e/(1 + e).
+    f64::V<D> al, nl, ml, pl, ql, nt_c, r_c, s_c, k1l;
+    const f64::V<D> ah = f64::fast_two_sum<D>(two, eh, al);
+    const f64::V<D> nh = f64::pair_product(d, eh, el, ah, hn::Add(al, el), nl);
+    const f64::V<D> mh = f64::two_sum<D>(two, nh, ml);
+    ml = hn::Add(ml, nl);
+    const f64::V<D> ph = f64::two_sum<D>(one, nh, pl);
+    pl = hn::Add(pl, nl);
+    const f64::V<D> nt = f64::div_pair(d, nh, nl, mh, ml, nt_c);
+    const f64::V<D> qh = f64::pair_product(d, mh, ml, mh, ml, ql);
+    const f64::V<D> r = f64::div_pair(d, ph, pl, qh, ql, r_c);
+    const f64::V<D> sg = f64::div_pair(d, eh, el, oh, ol, s_c);
+    const f64::V<D> k1h = f64::pair_product(d, r, r_c, sg, s_c, k1l);
+    // x > 0: t = (1 + 2e)/(1 + 2e + 2e²), K = e²(1 + e)/(1 + 2e + 2e²)².
+    f64::V<D> ul, wl, dl, pt_c, vl, zl, k2l;
+    const f64::V<D> uh = f64::fast_two_sum<D>(one, hn::Mul(two, eh), ul);
+    ul = hn::MulAdd(two, el, ul);
+    const f64::V<D> wh = f64::pair_product(d, eh, el, eh, el, wl);
+    const f64::V<D> dh = f64::fast_two_sum<D>(uh, hn::Mul(two, wh), dl);
+    dl = hn::Add(dl, hn::MulAdd(two, wl, ul));
+    const f64::V<D> pt = f64::div_pair(d, uh, ul, dh, dl, pt_c);
+    const f64::V<D> vh = f64::pair_product(d, wh, wl, oh, ol, vl);
+    const f64::V<D> zh = f64::pair_product(d, dh, dl, dh, dl, zl);
+    f64::V<D> k2c;
+    const f64::V<D> k2h = f64::div_pair(d, vh, vl, zh, zl, k2c);
+    k2l = k2c;
+    const auto pos = x > hn::Zero(d);
+    tl = hn::IfThenElse(pos, pt_c, nt_c);
+    kh = hn::IfThenElse(pos, k2h, k1h);
+    kl = hn::IfThenElse(pos, k2l, k1l);
+    return hn::IfThenElse(pos, pt, nt);
+  }
+  template <class D>
+  static f64::V<D> clamped(D d, f64::V<D> x) {
+    return hn::Min(hn::Max(x, hn::Set(d, -37.0)), hn::Set(d, 40.0));
+  }
+  /// x e^x (f) or e^x (1 + x) (f'), for the tail below -37, as a pair product scaled once.
+  template <class D>
+  static f64::V<D> tail(D d, f64::V<D> x, f64::V<D> ch, f64::V<D> cl) {
+    return f64::by_range(d, x, [&](auto range) {
+      const f64::Exp<D> e = f64::exp_pair<decltype(range)::value>(d, hn::Min(x, hn::Zero(d)), hn::Zero(d));
+      return f64::scale<decltype(range)::value>(d, f64::mul_pair(d, e.hi, e.lo, ch, cl), e.n);
+    });
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    f64::V<D> tl, kh, kl;
+    const f64::V<D> t = parts(d, clamped(d, x), tl, kh, kl);
+    f64::V<D> y = f64::mul_pair(d, x, hn::Zero(d), t, tl);
+    const auto far = x < hn::Set(d, -37.0);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, far))) y = hn::IfThenElse(far, tail(d, x, x, hn::Zero(d)), y);
+    y = hn::CopySign(y, x);  // t > 0
+    return hn::IfThenElse(hn::IsInf(x), hn::IfThenElse(x > hn::Zero(d), x, hn::Set(d, -0.0)), y);
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    const f64::V<D> xc = clamped(d, x);
+    f64::V<D> tl, kh, kl, bl, sl;
+    const f64::V<D> t = parts(d, xc, tl, kh, kl);
+    const f64::V<D> x4 = hn::Mul(hn::Set(d, 4.0), xc);
+    const f64::V<D> bh = f64::pair_product(d, x4, hn::Zero(d), kh, kl, bl);
+    const f64::V<D> sh = f64::two_sum<D>(t, bh, sl);
+    f64::V<D> g = hn::Add(sh, hn::Add(sl, hn::Add(tl, bl)));
+    f64::V<D> t0;
+    const f64::V<D> near = f64::near_zero<MishSlopeFit>(d, x, hn::Zero(d), t0);
+    g = hn::IfThenElse(hn::Abs(t0) <= hn::Set(d, 0.125), near, g);
+    const auto far = x < hn::Set(d, -37.0);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, far))) {
+      f64::V<D> ml;
+      const f64::V<D> mh = f64::two_sum<D>(hn::Set(d, 1.0), x, ml);
+      const f64::V<D> e1 = hn::Abs(tail(d, x, mh, hn::IfThenElseZero(hn::IsFinite(mh), ml)));
+      // Negative, or +0 where the reference's e^x is 0.
+      const auto reference_zero = x <= hn::Set(d, f64::kReferenceExpUnderflow);
+      g = hn::IfThenElse(far, hn::IfThenElse(reference_zero, e1, hn::Neg(e1)), g);
+    }
+    return hn::IfThenElse(hn::IsInf(x), hn::IfThenElseZero(x > hn::Zero(d), hn::Set(d, 1.0)), g);
+  }
+  /// f' near x0 (scripts/fits/near_zero.py mish 12 0.125).
+  struct MishSlopeFit {
+    static constexpr double kZeroHi = -0x1.31432c0d12d84p+0, kZeroLo = -0x1.bf319154da210p-55;
+    static constexpr double kC0Hi = 0x1.115acb42500bbp-2, kC0Lo = 0x1.1ad72de557d4cp-56;
+    static constexpr double kR[] = {0x1.a34a251d8ad7bp-3,  0x1.574f121a868dbp-5,  -0x1.4c222fe64d4fbp-6,
+                                    -0x1.03369d4ac90e1p-6, -0x1.b87ddfb51b741p-9, 0x1.1e5e1849dd131p-10,
+                                    0x1.03799182b0f46p-10, 0x1.0a795596a44a8p-12, -0x1.5fffa047ae71bp-15,
+                                    -0x1.d455f4203a84ep-15, -0x1.223be7f0c640cp-16, 0x1.0b9cb658da5ebp-20,
+                                    0x1.8695d58303b14p-19};
+  };
 };
 
 /// Evaluation-mode RReLU: x for x > 0, m·x below, m = (lower + upper)/2 as a pair (TwoSum, halved
