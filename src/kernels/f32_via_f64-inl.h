@@ -335,6 +335,38 @@ struct SimdF32ViaF64<fn::GeneralizedSigmoid> {
 template <class F>
 struct SimdParamGradF64;
 
+/// Shifted tanh: ∂f/∂input_shift = -sech²(x - input_shift) (sech2_f64), ∂f/∂output_shift = 1.
+/// Error: sech² within 4 ULP of f64 (the reference's double formula, 1e-15 relative).
+template <>
+struct SimdParamGradF64<fn::ShiftedTanh> {
+  template <class D, class V>
+  static void grad(D d, V x, const Pd& p, V* g) {
+    g[0] = hn::Neg(sech2_f64(d, hn::Sub(x, hn::Set(d, p[0]))));
+    g[1] = hn::Set(d, 1.0);
+  }
+};
+
+/// Generalized sigmoid, as fn::GeneralizedSigmoid::dparams with s = σ(u), s' = σ'(u) from
+/// sigmoid_f64 at the forward kernel's u (ln beta once per call): ∂/∂alpha = s,
+/// ∂/∂beta = -alpha s'/beta, ∂/∂gamma = (x - epsilon)·alpha s' (0 where s' is: x = ±inf gives 0,
+/// not inf·0), ∂/∂epsilon = -alpha s' gamma, ∂/∂delta = 1. Error: s, s' within 1e-15 relative,
+/// then the reference's products.
+template <>
+struct SimdParamGradF64<fn::GeneralizedSigmoid> {
+  using Kernel = SimdF32ViaF64<fn::GeneralizedSigmoid>;
+  static Kernel::Prepared prepare(const Pd& p) { return Kernel::prepare(p); }
+  template <class D, class V>
+  static void grad(D d, V x, const Kernel::Prepared& c, V* g) {
+    V sp;
+    g[0] = sigmoid_f64(d, Kernel::arg(d, x, c), sp);
+    const V slope = hn::Mul(hn::Set(d, c.p[0]), sp);
+    g[1] = hn::Div(hn::Neg(slope), hn::Set(d, c.p[1]));
+    g[2] = hn::IfThenElseZero(slope != hn::Zero(d), hn::Mul(hn::Sub(x, hn::Set(d, c.p[3])), slope));
+    g[3] = hn::Mul(hn::Neg(slope), hn::Set(d, c.p[2]));
+    g[4] = hn::Set(d, 1.0);
+  }
+};
+
 /// Swish: ∂f/∂β = x² σ'(βx), σ' = e/(1 + e)² with e = e^-|βx| (sigmoid_f64), never 1 - σ. x² and
 /// βx are exact in f64 for float x and β; Exp's 1 ULP and two roundings: within 4e-16 relative.
 /// At x = ±inf the reference's limits: 0 for β ≠ 0 (σ' decays faster than x² grows), +inf for β = 0.

@@ -175,7 +175,7 @@ bool param_gradient(Kind kind, const double* values, const float* x, const float
   return fn::visit(kind, [&]<class F>() {
     if constexpr (Kernel<SimdParamGradF64<F>>) {
       if (n == 0) return true;
-      const Pd p = params_f32_in_f64(values);
+      const auto p = prepared<SimdParamGradF64<F>>(params_f32_in_f64(values));
       const hn::ScalableTag<double> dd;
       const hn::Rebind<float, decltype(dd)> df;
       const std::size_t lanes = hn::Lanes(dd);

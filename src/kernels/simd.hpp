@@ -21,7 +21,8 @@ bool simd_backward(Kind kind, bool from_y, const double* params, const float* in
 bool simd_backward(Kind kind, bool from_y, const double* params, const double* in, const double* dy, double* dx,
                    std::size_t n);
 
-/// Learnable-parameter gradients of element-wise activations for f32 data (swish's β): sums[k] +=
+/// Learnable-parameter gradients of element-wise activations for f32 data (swish's β, the
+/// generalized sigmoid's five parameters, shifted tanh's two shifts): sums[k] +=
 /// Σ dy·∂f/∂p_k over the n elements for every learnable parameter index k (kMaxParams slots, in
 /// f64; other slots untouched), NaN inputs contributing NaN. dx is simd_backward's business. False,
 /// doing nothing, when the activation has no such kernel (n = 0 asks just that).

@@ -1,7 +1,8 @@
-// Swish's β gradient on the fused kernel (f32 data): dβ = Σ dy·x²σ'(βx) accumulated into dparams
-// within rounding of an exact long-double sum computed here from the formula (not from actfn's
-// code), dx bit-identical to the backward without dparams, on every target, in place, split across
-// threads, with the reference's special values.
+// Learnable-parameter gradients on the fused kernels (f32 data): swish's dβ = Σ dy·x²σ'(βx), and
+// the generalized sigmoid's and shifted tanh's parameters, accumulated into dparams within rounding
+// of exact long-double sums computed here from the formulas (not from actfn's code), dx
+// bit-identical to the backward without dparams, on every target, in place, split across threads,
+// with the reference's special values.
 #include <cmath>
 #include <limits>
 #include <random>
@@ -115,6 +116,126 @@ TEST(SwishBetaGradient, ThreadsAndSpecialValues) {
         EXPECT_EQ(got, ref) << spec;
       } else {
         EXPECT_NEAR(got, ref, 1e-6 * std::fabs(ref) + 1e-30) << spec;
+      }
+    }
+  }
+}
+
+/// Σ dy·∂f/∂p_k + start_k for every parameter of generalized_sigmoid(alpha, beta, gamma, epsilon,
+/// delta) = alpha/(1 + beta e^(-gamma (x - epsilon))) + delta, or shifted_tanh(input_shift,
+/// output_shift) = tanh(x - input_shift) + output_shift, in long double from the calculus:
+/// with s = 1/(1 + beta e^(-gamma (x - epsilon))) and s(1 - s) = e/(1 + e)², e = e^-|u|,
+/// u = gamma (x - epsilon) - ln beta: ∂alpha = s, ∂beta = -alpha s(1 - s)/beta,
+/// ∂gamma = alpha s(1 - s)(x - epsilon), ∂epsilon = -alpha gamma s(1 - s), ∂delta = 1;
+/// ∂input_shift = -sech²(x - input_shift) = -4e/(1 + e)², e = e^-2|x - input_shift|, ∂output_shift = 1.
+/// magnitude[k] collects Σ |terms| for the bound.
+std::vector<long double> exact_grads(const std::string& name, const std::vector<double>& p, const std::vector<float>& x,
+                                     const std::vector<float>& dy, const std::vector<float>& start,
+                                     std::vector<long double>& magnitude) {
+  std::vector<long double> sum(start.begin(), start.end());
+  magnitude.assign(start.size(), 0.0L);
+  for (std::size_t k = 0; k < start.size(); ++k) magnitude[k] = std::fabs(static_cast<long double>(start[k]));
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const long double xv = x[i], g = dy[i];
+    std::vector<long double> d;
+    if (name == "generalized_sigmoid") {
+      const long double a = p[0], b = p[1], c = p[2], eps = p[3];
+      const long double u = c * (xv - eps) - std::log(b);
+      const long double e = std::exp(-std::fabs(u));
+      const long double s = u >= 0 ? 1 / (1 + e) : e / (1 + e), s1 = e / ((1 + e) * (1 + e));
+      d = {s, -a * s1 / b, a * s1 * (xv - eps), -a * c * s1, 1.0L};
+    } else {
+      const long double e = std::exp(-2 * std::fabs(xv - static_cast<long double>(p[0])));
+      d = {-4 * e / ((1 + e) * (1 + e)), 1.0L};
+    }
+    for (std::size_t k = 0; k < d.size(); ++k) {
+      sum[k] += g * d[k];
+      magnitude[k] += std::fabs(g * d[k]);
+    }
+  }
+  return sum;
+}
+
+TEST(SigmoidAndTanhParameterGradients, WithinRoundingOfTheExactSumsOnEveryTargetAndLength) {
+  const SettingsGuard guard;
+  struct Case {
+    std::string name;
+    std::vector<double> params;
+  };
+  const Case cases[] = {{"generalized_sigmoid", {1.0, 1.0, 1.0, 0.0, 0.0}},
+                        {"generalized_sigmoid", {2.0, 3.0, 0.5, 1.0, -0.25}},
+                        {"generalized_sigmoid", {-1.5, 0.25, -1.5, -0.5, 2.0}},
+                        {"shifted_tanh", {0.0, 0.0}},
+                        {"shifted_tanh", {0.75, -1.5}}};
+  for (const Case& c : cases) {
+    actfn::Activation act = actfn::parse(c.name);
+    for (std::size_t k = 0; k < c.params.size(); ++k) act.set_param(act.info().params[k].name, c.params[k]);
+    // The kernels see the parameters as f32 data does: rounded to float.
+    std::vector<double> p;
+    for (const double v : c.params) p.push_back(static_cast<float>(v));
+    for (const std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{1000}, std::size_t{4099}}) {
+      const std::vector<float> x = random_values(n, 7, 3.0), dy = random_values(n, 8, 1.0);
+      const std::vector<float> start(c.params.size(), 0.25f);
+      std::vector<long double> magnitude;
+      const std::vector<long double> exact = exact_grads(c.name, p, x, dy, start, magnitude);
+      for (const std::string& target : actfn::targets()) {
+        SCOPED_TRACE(act.spec() + " " + target + " n " + std::to_string(n));
+        actfn::set_target(target);
+        std::vector<float> dx_plain(n);
+        actfn::backward<float>(act, {.x = x, .dy = dy}, dx_plain);
+        std::vector<float> dx(n), dp = start;
+        actfn::backward<float>(act, {.x = x, .dy = dy}, dx, dp);
+        EXPECT_EQ(dx, dx_plain);
+        for (std::size_t k = 0; k < dp.size(); ++k) {
+          SCOPED_TRACE(act.info().params[k].name);
+          expect_near_exact(dp[k], exact[k], magnitude[k], n);
+        }
+        std::vector<float> over_dy = dy, d2 = start;
+        actfn::backward<float>(act, {.x = x, .dy = over_dy}, over_dy, d2);
+        EXPECT_EQ(over_dy, dx_plain);
+        EXPECT_EQ(d2, dp);
+      }
+    }
+  }
+}
+
+TEST(SigmoidAndTanhParameterGradients, ThreadsAndSpecialValuesAsTheReference) {
+  const SettingsGuard guard;
+  for (const char* spec : {"generalized_sigmoid(alpha=2,beta=3,gamma=0.5,epsilon=1,delta=-0.25)",
+                           "shifted_tanh(input_shift=0.75,output_shift=-1.5)"}) {
+    SCOPED_TRACE(spec);
+    const actfn::Activation act = actfn::parse(spec);
+    const std::size_t count = act.info().name == std::string("shifted_tanh") ? 2 : 5;
+    const std::size_t n = 1 << 20;
+    const std::vector<float> x = random_values(n, 9, 3.0), dy = random_values(n, 10, 1.0);
+    actfn::set_parallel_threshold(1024);
+    std::vector<float> one_thread;
+    for (const unsigned threads : {1u, 2u, 3u}) {
+      actfn::set_threads(threads);
+      std::vector<float> dx(n), g(count, 0.0f), again(count, 0.0f);
+      actfn::backward<float>(act, {.x = x, .dy = dy}, dx, g);
+      actfn::backward<float>(act, {.x = x, .dy = dy}, dx, again);
+      EXPECT_EQ(g, again) << threads;  // same thread count, same sums
+      if (one_thread.empty()) one_thread = g;
+      for (std::size_t k = 0; k < count; ++k)
+        EXPECT_NEAR(g[k], one_thread[k], 1e-5 * (std::fabs(one_thread[k]) + 1.0f)) << threads;
+    }
+    // NaN in x poisons every parameter; ±inf gives the reference's limits; an infinite dy times
+    // a zero gradient is NaN.
+    for (const auto& [xs, dys] : {std::pair<std::vector<float>, std::vector<float>>{{1.0f, NAN, 2.0f}, {1.0f, 1.0f, 1.0f}},
+                                  {{INFINITY, -INFINITY, 1.0f}, {1.0f, 2.0f, 1.0f}},
+                                  {{0.0f, 1.0f}, {INFINITY, 1.0f}}}) {
+      std::vector<float> dx(xs.size()), g(count, 0.0f), dx_ref(xs.size()), g_ref(count, 0.0f);
+      actfn::backward<float>(act, {.x = xs, .dy = dys}, dx, g);
+      actfn::reference::backward<float>(act, {.x = xs, .dy = dys}, dx_ref, g_ref);
+      for (std::size_t k = 0; k < count; ++k) {
+        if (std::isnan(g_ref[k])) {
+          EXPECT_TRUE(std::isnan(g[k])) << k;
+        } else if (std::isinf(g_ref[k])) {
+          EXPECT_EQ(g[k], g_ref[k]) << k;
+        } else {
+          EXPECT_NEAR(g[k], g_ref[k], 1e-6 * std::fabs(g_ref[k]) + 1e-30) << k;
+        }
       }
     }
   }
