@@ -330,15 +330,15 @@ struct SimdF32ViaF64<fn::GeneralizedSigmoid> {
 // ---- learnable-parameter gradients ---------------------------------------------------------------
 
 /// ∂f/∂p_k of an activation with learnable parameters, for f32 data in f64 lanes (as the reference
-/// computes them, in double): SimdParamGradF64<F>::grad(d, x, p, g) fills g[k] for every learnable
+/// computes them, in double): SimdF32ViaF64ParamGrad<F>::grad(d, x, p, g) fills g[k] for every learnable
 /// k. The driver (simd.cpp) multiplies by dy and sums in f64 lanes.
 template <class F>
-struct SimdParamGradF64;
+struct SimdF32ViaF64ParamGrad;
 
 /// Shifted tanh: ∂f/∂input_shift = -sech²(x - input_shift) (sech2_f64), ∂f/∂output_shift = 1.
 /// Error: sech² within 4 ULP of f64 (the reference's double formula, 1e-15 relative).
 template <>
-struct SimdParamGradF64<fn::ShiftedTanh> {
+struct SimdF32ViaF64ParamGrad<fn::ShiftedTanh> {
   template <class D, class V>
   static void grad(D d, V x, const Pd& p, V* g) {
     g[0] = hn::Neg(sech2_f64(d, hn::Sub(x, hn::Set(d, p[0]))));
@@ -352,7 +352,7 @@ struct SimdParamGradF64<fn::ShiftedTanh> {
 /// not inf·0), ∂/∂epsilon = -alpha s' gamma, ∂/∂delta = 1. Error: s, s' within 1e-15 relative,
 /// then the reference's products.
 template <>
-struct SimdParamGradF64<fn::GeneralizedSigmoid> {
+struct SimdF32ViaF64ParamGrad<fn::GeneralizedSigmoid> {
   using Kernel = SimdF32ViaF64<fn::GeneralizedSigmoid>;
   static Kernel::Prepared prepare(const Pd& p) { return Kernel::prepare(p); }
   template <class D, class V>
@@ -371,7 +371,7 @@ struct SimdParamGradF64<fn::GeneralizedSigmoid> {
 /// βx are exact in f64 for float x and β; Exp's 1 ULP and two roundings: within 4e-16 relative.
 /// At x = ±inf the reference's limits: 0 for β ≠ 0 (σ' decays faster than x² grows), +inf for β = 0.
 template <>
-struct SimdParamGradF64<fn::Swish> {
+struct SimdF32ViaF64ParamGrad<fn::Swish> {
   template <class D, class V>
   static void grad(D d, V x, const Pd& p, V* g) {
     V slope;

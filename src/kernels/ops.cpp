@@ -73,11 +73,12 @@ void prelu_backward(Channels L, std::span<const T> learned, std::span<const T> x
   }
 }
 
-/// dx and the learnable parameters' gradient (swish's β) for f32 data: each thread's slice runs the
-/// dx kernel and the parameter-gradient kernel over the same span, summing in f64 into its own row
-/// of partial sums, added in slice order onto dparams: the same result for the same thread count.
-void backward_with_param_gradient(const Activation& act, BackwardArgs<float> a, std::span<float> dx,
-                                  std::span<float> dparams) {
+/// dx and the learnable parameters' gradients (swish's β, the generalized sigmoid's and shifted
+/// tanh's parameters) for f32 or f64 data: each thread's slice runs the dx kernel and the
+/// parameter-gradient kernel over the same span, summing in f64 into its own row of partial sums,
+/// added in slice order onto dparams: the same result for the same thread count.
+template <class T>
+void backward_with_param_gradient(const Activation& act, BackwardArgs<T> a, std::span<T> dx, std::span<T> dparams) {
   const double* p = act.params().data();
   std::vector<double> partial(kernels::max_slices() * kMaxParams, 0.0);
   kernels::parallel_for(dx.size(), kGrain, 1, [&](std::size_t slice, std::size_t begin, std::size_t end) {
@@ -91,7 +92,7 @@ void backward_with_param_gradient(const Activation& act, BackwardArgs<float> a, 
     if (!act.info().params[k].learnable) continue;
     double sum = static_cast<double>(dparams[j]);
     for (std::size_t s = 0; s < kernels::max_slices(); ++s) sum += partial[s * kMaxParams + k];
-    dparams[j++] = static_cast<float>(sum);
+    dparams[j++] = static_cast<T>(sum);
   }
 }
 
@@ -186,12 +187,10 @@ void backward_native(const Activation& act, BackwardArgs<T> a, std::span<T> dx, 
     const T weight = static_cast<T>(act.param("weight"));
     return prelu_backward(Channels{1, 1, dx.size()}, std::span<const T>(&weight, 1), a.x, a.dy, dx, dparams);
   }
-  if constexpr (std::is_same_v<T, float>) {
-    if (plain && !from_y && !dparams.empty() && dparams.size() == learnable_count(act.kind()) &&
-        kernels::simd_param_gradient(act.kind(), p, nullptr, nullptr, 0, nullptr) &&
-        kernels::simd_backward(act.kind(), false, p, static_cast<const float*>(nullptr), nullptr, nullptr, 0))
-      return backward_with_param_gradient(act, a, dx, dparams);
-  }
+  if (plain && !from_y && !dparams.empty() && dparams.size() == learnable_count(act.kind()) &&
+      kernels::simd_param_gradient(act.kind(), p, static_cast<const T*>(nullptr), nullptr, 0, nullptr) &&
+      kernels::simd_backward(act.kind(), false, p, static_cast<const T*>(nullptr), nullptr, nullptr, 0))
+    return backward_with_param_gradient(act, a, dx, dparams);
   reference::backward(act, a, dx, dparams);
 }
 

@@ -168,39 +168,71 @@ bool backward(Kind kind, bool from_y, const double* values, const T* in, const T
   });
 }
 
-/// sums[k] += Σ dy·∂f/∂p_k over the n elements, for every learnable parameter k of F (f32 data,
-/// f64 lanes, one vector accumulator per parameter, reduced at the end). n = 0 only reports
-/// whether F has such a kernel.
-bool param_gradient(Kind kind, const double* values, const float* x, const float* dy, std::size_t n, double* sums) {
+/// sums[k] += Σ dy·∂f/∂p_k over the n elements, for every learnable parameter k of F, in f64
+/// lanes with one vector accumulator per parameter: f32 data (SimdF32ViaF64ParamGrad, terms of
+/// floats summed in f64) or f64 data (SimdF64ParamGrad, each product dy·g and each sum kept as an
+/// exact pair, the low parts summed beside, so the result is within a few ULP of the exact sum
+/// rather than n of them). n = 0 only reports whether F has such a kernel.
+template <class T>
+bool param_gradient(Kind kind, const double* values, const T* x, const T* dy, std::size_t n, double* sums) {
+  constexpr bool kF32 = std::is_same_v<T, float>;
   return fn::visit(kind, [&]<class F>() {
-    if constexpr (Kernel<SimdParamGradF64<F>>) {
+    using K = std::conditional_t<kF32, SimdF32ViaF64ParamGrad<F>, SimdF64ParamGrad<F>>;
+    if constexpr (Kernel<K>) {
       if (n == 0) return true;
-      const auto p = prepared<SimdParamGradF64<F>>(params_f32_in_f64(values));
+      const auto p = prepared<K>(kF32 ? params_f32_in_f64(values) : params_as<double>(values));
       const hn::ScalableTag<double> dd;
-      const hn::Rebind<float, decltype(dd)> df;
+      const hn::Rebind<T, decltype(dd)> dt;  // as many T lanes as dd has doubles
       const std::size_t lanes = hn::Lanes(dd);
       using V = hn::Vec<decltype(dd)>;
-      V acc[kMaxParams], g[kMaxParams];
-      for (V& a : acc) a = hn::Zero(dd);
-      for (V& v : g) v = hn::Zero(dd);
-      const auto step = [&](const float* px, const float* pdy) {
-        const V vx = hn::PromoteTo(dd, hn::LoadU(df, px)), vdy = hn::PromoteTo(dd, hn::LoadU(df, pdy));
-        SimdParamGradF64<F>::grad(dd, vx, p, g);
-        // A NaN input contributes NaN to every parameter, as in the reference.
-        for (std::size_t k = 0; k < kMaxParams; ++k)
-          acc[k] = hn::MulAdd(vdy, hn::IfThenElse(hn::IsNaN(vx), vx, g[k]), acc[k]);
+      V acc[kMaxParams], acc_lo[kMaxParams], g[kMaxParams];
+      for (std::size_t k = 0; k < kMaxParams; ++k) acc[k] = acc_lo[k] = g[k] = hn::Zero(dd);
+      const auto load = [&](const T* at) {
+        if constexpr (kF32)
+          return hn::PromoteTo(dd, hn::LoadU(dt, at));
+        else
+          return hn::LoadU(dd, at);
+      };
+      const auto step = [&](const T* px, const T* pdy) {
+        const V vx = load(px), vdy = load(pdy);
+        K::grad(dd, vx, p, g);
+        for (std::size_t k = 0; k < kMaxParams; ++k) {
+          // A NaN input contributes NaN to every parameter, as in the reference.
+          const V term = hn::IfThenElse(hn::IsNaN(vx), vx, g[k]);
+          if constexpr (kF32) {
+            acc[k] = hn::MulAdd(vdy, term, acc[k]);
+          } else {
+            V pl, sl;
+            const V ph = f64::two_prod(dd, vdy, term, pl);
+            acc[k] = f64::two_sum<decltype(dd)>(acc[k], ph, sl);
+            // Infinite terms have no pair; their sum is the plain one.
+            acc_lo[k] = hn::Add(acc_lo[k], hn::IfThenElseZero(hn::IsFinite(acc[k]), hn::Add(sl, hn::IfThenElseZero(hn::IsFinite(ph), pl))));
+          }
+        }
       };
       std::size_t i = 0;
       for (; i + lanes <= n; i += lanes) step(x + i, dy + i);
       if (i < n) {
         // The tail through zero-filled buffers: x = 0 has finite gradients and dy = 0 adds nothing.
-        float tx[HWY_MAX_BYTES / sizeof(double)] = {}, tdy[HWY_MAX_BYTES / sizeof(double)] = {};
-        std::memcpy(tx, x + i, (n - i) * sizeof(float));
-        std::memcpy(tdy, dy + i, (n - i) * sizeof(float));
+        T tx[HWY_MAX_BYTES / sizeof(double)] = {}, tdy[HWY_MAX_BYTES / sizeof(double)] = {};
+        std::memcpy(tx, x + i, (n - i) * sizeof(T));
+        std::memcpy(tdy, dy + i, (n - i) * sizeof(T));
         step(tx, tdy);
       }
-      for (std::size_t k = 0; k < kMaxParams; ++k)
-        if (k < F::info.params.size() && F::info.params[k].learnable) sums[k] += hn::GetLane(hn::SumOfLanes(dd, acc[k]));
+      for (std::size_t k = 0; k < kMaxParams; ++k) {
+        if (k >= F::info.params.size() || !F::info.params[k].learnable) continue;
+        // The lanes in turn, hi parts by TwoSum, every low part beside: one rounding at the end.
+        double hi_lanes[HWY_MAX_BYTES / sizeof(double)], lo_lanes[HWY_MAX_BYTES / sizeof(double)];
+        hn::StoreU(acc[k], dd, hi_lanes);
+        hn::StoreU(acc_lo[k], dd, lo_lanes);
+        double hi = 0, lo = 0;
+        for (std::size_t l = 0; l < lanes; ++l) {
+          const double sum = hi + hi_lanes[l], part = sum - hi;
+          lo += std::isfinite(sum) ? (hi - (sum - part)) + (hi_lanes[l] - part) + lo_lanes[l] : 0.0;
+          hi = sum;
+        }
+        sums[k] += hi + lo;
+      }
       return true;
     } else {
       return false;
@@ -222,6 +254,9 @@ bool BackwardF64(Kind k, bool from_y, const double* p, const double* in, const d
 bool ParamGradientF32(Kind k, const double* p, const float* x, const float* dy, std::size_t n, double* sums) {
   return param_gradient(k, p, x, dy, n, sums);
 }
+bool ParamGradientF64(Kind k, const double* p, const double* x, const double* dy, std::size_t n, double* sums) {
+  return param_gradient(k, p, x, dy, n, sums);
+}
 /// The instruction set this copy of the kernels was compiled for.
 const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
 
@@ -238,6 +273,7 @@ HWY_EXPORT(ForwardF64);
 HWY_EXPORT(BackwardF32);
 HWY_EXPORT(BackwardF64);
 HWY_EXPORT(ParamGradientF32);
+HWY_EXPORT(ParamGradientF64);
 HWY_EXPORT(TargetName);
 
 bool simd_forward(Kind k, const double* p, const float* x, float* y, std::size_t n) {
@@ -256,6 +292,9 @@ bool simd_backward(Kind k, bool from_y, const double* p, const double* in, const
 
 bool simd_param_gradient(Kind k, const double* p, const float* x, const float* dy, std::size_t n, double* sums) {
   return HWY_DYNAMIC_DISPATCH(ParamGradientF32)(k, p, x, dy, n, sums);
+}
+bool simd_param_gradient(Kind k, const double* p, const double* x, const double* dy, std::size_t n, double* sums) {
+  return HWY_DYNAMIC_DISPATCH(ParamGradientF64)(k, p, x, dy, n, sums);
 }
 
 std::string dispatched_target() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }

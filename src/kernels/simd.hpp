@@ -28,6 +28,9 @@ bool simd_backward(Kind kind, bool from_y, const double* params, const double* i
 /// doing nothing, when the activation has no such kernel (n = 0 asks just that).
 bool simd_param_gradient(Kind kind, const double* params, const float* x, const float* dy, std::size_t n,
                          double* sums);
+/// The same for f64 data (swish, generalized sigmoid, shifted tanh), summed with compensation.
+bool simd_param_gradient(Kind kind, const double* params, const double* x, const double* dy, std::size_t n,
+                         double* sums);
 
 /// Per-channel PReLU over blocks u0 ≤ u < u1 of `inner` elements, block u at u·inner with slope
 /// alpha[u % channels] (channels.cpp). y may alias x; dx may alias x or dy. Backward adds the slopes'

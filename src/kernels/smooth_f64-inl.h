@@ -1459,5 +1459,75 @@ struct SimdF64<fn::Rrelu> {
   }
 };
 
+// ---- learnable-parameter gradients of f64 data ---------------------------------------------------
+
+/// ∂f/∂p_k for f64 data: SimdF64ParamGrad<F>::grad(d, x, p, g) fills g[k] for every learnable k,
+/// each within ~1 ULP (the forward kernels' pairs); the driver (simd.cpp) multiplies by dy and sums
+/// with compensation.
+template <class F>
+struct SimdF64ParamGrad;
+
+/// swish: ∂f/∂β = x² σ'(v), v = βx as a pair: x² as a pair times the unscaled logistic slope, then
+/// 2^n once (tails subnormal, rounded once). x = ±inf: 0 for β ≠ 0, +inf for β = 0 (x²/4), as the
+/// reference; x² beyond DBL_MAX gives inf·σ' (0 where σ' is 0).
+template <>
+struct SimdF64ParamGrad<fn::Swish> {
+  template <class D>
+  static void grad(D d, f64::V<D> x, const P<D>& p, f64::V<D>* g) {
+    f64::V<D> vl, ql;
+    const f64::V<D> vh = SimdF64<fn::Swish>::v_of(d, x, p, vl);
+    const f64::V<D> qh = f64::two_prod(d, x, x, ql);
+    const f64::V<D> h = hn::Min(hn::Abs(vh), hn::Set(d, 1500.0));  // σ' is 0 past 1500
+    const f64::V<D> finite = f64::by_range(d, hn::Neg(h), [&](auto range) {
+      const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, hn::CopySign(h, vh), hn::IfThenElseZero(h < hn::Set(d, 1500.0), vl));
+      const f64::V<D> slope = f64::logistic_slope_unscaled(d, s);
+      const f64::V<D> t = hn::IfThenElse(hn::IsFinite(qh), f64::mul_pair(d, qh, ql, slope, hn::Zero(d)), hn::Mul(qh, slope));
+      return f64::scale<decltype(range)::value>(d, t, s.e.n);
+    });
+    g[0] = hn::IfThenElse(hn::IsInf(x), hn::Set(d, p[0] == 0.0 ? HUGE_VAL : 0.0), finite);
+  }
+};
+
+/// shifted_tanh: ∂f/∂input_shift = -sech²(v) on the pair v = x - input_shift (f64::scaled_sech2),
+/// ∂f/∂output_shift = 1.
+template <>
+struct SimdF64ParamGrad<fn::ShiftedTanh> {
+  template <class D>
+  static void grad(D d, f64::V<D> x, const P<D>& p, f64::V<D>* g) {
+    f64::V<D> vl;
+    const f64::V<D> vh = SimdF64<fn::ShiftedTanh>::v_of(d, x, p, vl);
+    g[0] = hn::Neg(f64::scaled_sech2(d, vh, vl, hn::Set(d, 1.0), hn::Zero(d)));
+    g[1] = hn::Set(d, 1.0);
+  }
+};
+
+/// generalized_sigmoid, as fn::GeneralizedSigmoid::dparams on the forward kernel's pair u (ln beta
+/// once per call): s = σ(u) (corrected quotient), slope = alpha σ'(u), then ∂/∂alpha = s,
+/// ∂/∂beta = -slope/beta, ∂/∂gamma = (x - epsilon)·slope (0 where the slope is 0: x = ±inf gives 0),
+/// ∂/∂epsilon = -slope·gamma, ∂/∂delta = 1.
+template <>
+struct SimdF64ParamGrad<fn::GeneralizedSigmoid> {
+  using Kernel = SimdF64<fn::GeneralizedSigmoid>;
+  static Kernel::Prepared prepare(const fn::Params<double>& p) { return Kernel::prepare(p); }
+  template <class D>
+  static void grad(D d, f64::V<D> x, const Kernel::Prepared& c, f64::V<D>* g) {
+    f64::V<D> ul;
+    const f64::V<D> uh = Kernel::u_of(d, x, c, ul);
+    f64::V<D> slope;
+    g[0] = f64::by_range(d, hn::Neg(hn::Abs(uh)), [&](auto range) {
+      const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, uh, ul);
+      slope = f64::scale<decltype(range)::value>(d, f64::logistic_slope_unscaled(d, s), s.e.n);
+      f64::V<D> corr, m;
+      const f64::V<D> y = f64::sigmoid_parts(d, s, corr, m);
+      return f64::scale<decltype(range)::value>(d, hn::Add(y, corr), m);
+    });
+    slope = hn::Mul(hn::Set(d, c.p[0]), slope);
+    g[1] = hn::Div(hn::Neg(slope), hn::Set(d, c.p[1]));
+    g[2] = hn::IfThenElseZero(slope != hn::Zero(d), hn::Mul(hn::Sub(x, hn::Set(d, c.p[3])), slope));
+    g[3] = hn::Mul(hn::Neg(slope), hn::Set(d, c.p[2]));
+    g[4] = hn::Set(d, 1.0);
+  }
+};
+
 }  // namespace actfn::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

@@ -1,4 +1,4 @@
-// Learnable-parameter gradients on the fused kernels (f32 data): swish's dβ = Σ dy·x²σ'(βx), and
+// Learnable-parameter gradients on the fused kernels (f32 and f64 data): swish's dβ = Σ dy·x²σ'(βx), and
 // the generalized sigmoid's and shifted tanh's parameters, accumulated into dparams within rounding
 // of exact long-double sums computed here from the formulas (not from actfn's code), dx
 // bit-identical to the backward without dparams, on every target, in place, split across threads,
@@ -122,17 +122,19 @@ TEST(SwishBetaGradient, ThreadsAndSpecialValues) {
 }
 
 /// Σ dy·∂f/∂p_k + start_k for every parameter of generalized_sigmoid(alpha, beta, gamma, epsilon,
-/// delta) = alpha/(1 + beta e^(-gamma (x - epsilon))) + delta, or shifted_tanh(input_shift,
-/// output_shift) = tanh(x - input_shift) + output_shift, in long double from the calculus:
-/// with s = 1/(1 + beta e^(-gamma (x - epsilon))) and s(1 - s) = e/(1 + e)², e = e^-|u|,
-/// u = gamma (x - epsilon) - ln beta: ∂alpha = s, ∂beta = -alpha s(1 - s)/beta,
+/// delta) = alpha/(1 + beta e^(-gamma (x - epsilon))) + delta, shifted_tanh(input_shift,
+/// output_shift) = tanh(x - input_shift) + output_shift, or swish(beta) = x σ(beta x), in long
+/// double from the calculus, summed with Neumaier's compensation (so the sum itself adds nothing
+/// at f64's scale): with s = 1/(1 + beta e^(-gamma (x - epsilon))) and s(1 - s) = e/(1 + e)²,
+/// e = e^-|u|, u = gamma (x - epsilon) - ln beta: ∂alpha = s, ∂beta = -alpha s(1 - s)/beta,
 /// ∂gamma = alpha s(1 - s)(x - epsilon), ∂epsilon = -alpha gamma s(1 - s), ∂delta = 1;
-/// ∂input_shift = -sech²(x - input_shift) = -4e/(1 + e)², e = e^-2|x - input_shift|, ∂output_shift = 1.
-/// magnitude[k] collects Σ |terms| for the bound.
-std::vector<long double> exact_grads(const std::string& name, const std::vector<double>& p, const std::vector<float>& x,
-                                     const std::vector<float>& dy, const std::vector<float>& start,
+/// ∂input_shift = -sech²(x - input_shift) = -4e/(1 + e)², e = e^-2|x - input_shift|, ∂output_shift = 1;
+/// ∂beta = x² σ'(beta x). magnitude[k] collects Σ |terms| for the bound.
+template <class T>
+std::vector<long double> exact_grads(const std::string& name, const std::vector<double>& p, const std::vector<T>& x,
+                                     const std::vector<T>& dy, const std::vector<T>& start,
                                      std::vector<long double>& magnitude) {
-  std::vector<long double> sum(start.begin(), start.end());
+  std::vector<long double> sum(start.begin(), start.end()), lost(start.size(), 0.0L);
   magnitude.assign(start.size(), 0.0L);
   for (std::size_t k = 0; k < start.size(); ++k) magnitude[k] = std::fabs(static_cast<long double>(start[k]));
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -144,15 +146,21 @@ std::vector<long double> exact_grads(const std::string& name, const std::vector<
       const long double e = std::exp(-std::fabs(u));
       const long double s = u >= 0 ? 1 / (1 + e) : e / (1 + e), s1 = e / ((1 + e) * (1 + e));
       d = {s, -a * s1 / b, a * s1 * (xv - eps), -a * c * s1, 1.0L};
-    } else {
+    } else if (name == "shifted_tanh") {
       const long double e = std::exp(-2 * std::fabs(xv - static_cast<long double>(p[0])));
       d = {-4 * e / ((1 + e) * (1 + e)), 1.0L};
+    } else {
+      const long double e = std::exp(-std::fabs(static_cast<long double>(p[0]) * xv));
+      d = {xv * xv * e / ((1 + e) * (1 + e))};
     }
     for (std::size_t k = 0; k < d.size(); ++k) {
-      sum[k] += g * d[k];
-      magnitude[k] += std::fabs(g * d[k]);
+      const long double term = g * d[k], next = sum[k] + term;
+      lost[k] += std::fabs(sum[k]) >= std::fabs(term) ? (sum[k] - next) + term : (term - next) + sum[k];
+      sum[k] = next;
+      magnitude[k] += std::fabs(term);
     }
   }
+  for (std::size_t k = 0; k < sum.size(); ++k) sum[k] += lost[k];
   return sum;
 }
 
@@ -235,6 +243,105 @@ TEST(SigmoidAndTanhParameterGradients, ThreadsAndSpecialValuesAsTheReference) {
           EXPECT_EQ(g[k], g_ref[k]) << k;
         } else {
           EXPECT_NEAR(g[k], g_ref[k], 1e-6 * std::fabs(g_ref[k]) + 1e-30) << k;
+        }
+      }
+    }
+  }
+}
+
+/// f64 data: every term within a few ULP (the f64 kernels' pairs) and the sum compensated, so the
+/// result is within a few ULP of the magnitude Σ |terms| of the exact sum, whatever n is.
+void expect_near_exact_f64(double got, long double exact, long double magnitude) {
+  const double bound = 0.5 * std::fabs(std::nextafter(static_cast<double>(exact), INFINITY) - static_cast<double>(exact)) +
+                       static_cast<double>(magnitude) * 8 * 0x1p-53;
+  EXPECT_NEAR(got, static_cast<double>(exact), bound);
+}
+
+std::vector<double> random_doubles(std::size_t n, std::uint32_t seed, double scale) {
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<double> normal(0.0, scale);
+  std::vector<double> v(n);
+  for (double& e : v) e = normal(gen);
+  return v;
+}
+
+TEST(F64ParameterGradients, WithinAFewUlpOfTheExactSumsOnEveryTargetAndLength) {
+  const SettingsGuard guard;
+  struct Case {
+    std::string name;
+    std::vector<double> params;
+  };
+  const Case cases[] = {{"swish", {1.0}},
+                        {"swish", {1.5}},
+                        {"swish", {-0.75}},
+                        {"swish", {0.0}},
+                        {"generalized_sigmoid", {1.0, 1.0, 1.0, 0.0, 0.0}},
+                        {"generalized_sigmoid", {2.0, 3.0, 0.5, 1.0, -0.25}},
+                        {"generalized_sigmoid", {-1.5, 0.25, -1.5, -0.5, 2.0}},
+                        {"shifted_tanh", {0.0, 0.0}},
+                        {"shifted_tanh", {0.75, -1.5}}};
+  for (const Case& c : cases) {
+    actfn::Activation act = actfn::parse(c.name);
+    for (std::size_t k = 0; k < c.params.size(); ++k) act.set_param(act.info().params[k].name, c.params[k]);
+    for (const std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{1000}, std::size_t{40001}}) {
+      // Mostly moderate inputs, every 97th far out (the tails: subnormal slopes, saturation).
+      std::vector<double> x = random_doubles(n, 11, 3.0);
+      for (std::size_t i = 0; i < n; i += 97) x[i] *= 150.0;
+      const std::vector<double> dy = random_doubles(n, 12, 1.0);
+      const std::vector<double> start(c.params.size(), 0.25);
+      std::vector<long double> magnitude;
+      const std::vector<long double> exact = exact_grads(c.name, c.params, x, dy, start, magnitude);
+      for (const std::string& target : actfn::targets()) {
+        SCOPED_TRACE(act.spec() + " " + target + " n " + std::to_string(n));
+        actfn::set_target(target);
+        std::vector<double> dx_plain(n);
+        actfn::backward<double>(act, {.x = x, .dy = dy}, dx_plain);
+        std::vector<double> dx(n), dp = start;
+        actfn::backward<double>(act, {.x = x, .dy = dy}, dx, dp);
+        EXPECT_EQ(dx, dx_plain);
+        for (std::size_t k = 0; k < dp.size(); ++k) {
+          SCOPED_TRACE(act.info().params[k].name);
+          expect_near_exact_f64(dp[k], exact[k], magnitude[k]);
+        }
+      }
+    }
+  }
+}
+
+TEST(F64ParameterGradients, ThreadsAndSpecialValuesAsTheReference) {
+  const SettingsGuard guard;
+  for (const char* spec : {"swish(beta=1.25)", "swish(beta=0)", "generalized_sigmoid(alpha=2,beta=3,gamma=0.5,epsilon=1,delta=-0.25)",
+                           "shifted_tanh(input_shift=0.75,output_shift=-1.5)"}) {
+    SCOPED_TRACE(spec);
+    const actfn::Activation act = actfn::parse(spec);
+    std::size_t count = 0;
+    for (const auto& param : act.info().params) count += param.learnable ? 1 : 0;
+    const std::size_t n = 1 << 19;
+    const std::vector<double> x = random_doubles(n, 13, 3.0), dy = random_doubles(n, 14, 1.0);
+    actfn::set_parallel_threshold(1024);
+    std::vector<double> one_thread;
+    for (const unsigned threads : {1u, 2u, 3u}) {
+      actfn::set_threads(threads);
+      std::vector<double> dx(n), g(count, 0.0), again(count, 0.0);
+      actfn::backward<double>(act, {.x = x, .dy = dy}, dx, g);
+      actfn::backward<double>(act, {.x = x, .dy = dy}, dx, again);
+      EXPECT_EQ(g, again) << threads;
+      if (one_thread.empty()) one_thread = g;
+      for (std::size_t k = 0; k < count; ++k) EXPECT_NEAR(g[k], one_thread[k], 1e-12 * (std::fabs(one_thread[k]) + 1.0)) << threads;
+    }
+    for (const auto& [xs, dys] : {std::pair<std::vector<double>, std::vector<double>>{{1.0, NAN, 2.0}, {1.0, 1.0, 1.0}},
+                                  {{INFINITY, -INFINITY, 1.0}, {1.0, 2.0, 1.0}},
+                                  {{0.0, 1.0}, {INFINITY, 1.0}}}) {
+      std::vector<double> dx(xs.size()), g(count, 0.0), dx_ref(xs.size()), g_ref(count, 0.0);
+      actfn::backward<double>(act, {.x = xs, .dy = dys}, dx, g);
+      actfn::reference::backward<double>(act, {.x = xs, .dy = dys}, dx_ref, g_ref);
+      for (std::size_t k = 0; k < count; ++k) {
+        if (std::isnan(g_ref[k])) {
+          EXPECT_TRUE(std::isnan(g[k])) << k;
+        } else if (std::isinf(g_ref[k])) {
+          EXPECT_EQ(g[k], g_ref[k]) << k;
+        } else {
+          EXPECT_NEAR(g[k], g_ref[k], 1e-14 * std::fabs(g_ref[k]) + 1e-300) << k;
         }
       }
     }
