@@ -307,14 +307,18 @@ int eval(std::ostream& out, std::istream& in, const EvalOptions& o) {
 int targets(std::ostream& out) {
   const std::string active = target();
   for (const std::string& t : actfn::targets()) out << t << (t == active ? "  (in use)" : "") << "\n";
-  std::string with, without;
+  // f32 and f64 each: a kernel for both, for f32 data only, or the scalar reference only.
+  std::string both, f32_only, f64_only, without;
   for (const FunctionInfo& fi : all()) {
     const Activation act(fi.kind);
-    std::string& list = has_kernel<float>(act) ? with : without;
+    const bool f32 = has_kernel<float>(act), f64 = has_kernel<double>(act);
+    std::string& list = f32 && f64 ? both : f32 ? f32_only : f64 ? f64_only : without;
     if (!list.empty()) list += ' ';
     list += fi.name;
   }
-  out << "SIMD kernels: " << with << "\n";
+  out << "SIMD kernels: " << both << "\n";
+  if (!f32_only.empty()) out << "SIMD kernels for f32 data only (f64 on the reference): " << f32_only << "\n";
+  if (!f64_only.empty()) out << "SIMD kernels for f64 data only (f32 on the reference): " << f64_only << "\n";
   out << "reference only: " << without << "\n";
   return 0;
 }
