@@ -6,7 +6,7 @@ f'(z + t) = t Q(t) for |t| <= H instead, with Q(t) = c0 + t R(t): z and c0 = f''
 pairs, R the interpolant at N + 1 Chebyshev nodes of [-H, H], rounded to double. The constants of
 the reference's formulas are its long-double values, so the fit is of what the kernels must match.
 
-  /usr/bin/python3 scripts/fits/near_zero.py {gelu_tanh|telu|mish} N H
+  /usr/bin/python3 scripts/fits/near_zero.py {gelu|gelu_tanh|telu|mish} N H
 
 prints z and c0 as pairs, R's coefficients (t^0 first) and the worst relative error of Q with
 the rounded coefficients on 801 points of [-H, H]. Uses mpmath (Debian's python3-mpmath, which
@@ -47,7 +47,16 @@ def mish_slope(x):
     return t + x * (1 - t**2) * sigmoid(x)
 
 
-SLOPES = {"gelu_tanh": (gelu_tanh_slope, -0.75), "telu": (telu_slope, -1.08), "mish": (mish_slope, -1.19)}
+def gelu_slope(x):
+    return mp.erfc(-x / mp.sqrt(2)) / 2 + x * mp.exp(-x * x / 2) / mp.sqrt(2 * mp.pi)
+
+
+SLOPES = {
+    "gelu": (gelu_slope, -0.75),
+    "gelu_tanh": (gelu_tanh_slope, -0.75),
+    "telu": (telu_slope, -1.08),
+    "mish": (mish_slope, -1.19),
+}
 
 
 def main():

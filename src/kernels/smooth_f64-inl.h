@@ -286,9 +286,9 @@ HWY_INLINE V<D> gate_slope_far(D d, V<D> vh, V<D> vl, V<D> mh, V<D> ml) {
   });
 }
 
-/// A slope g with one zero z, fitted there: g(z + t) = t Q(t) for |t| ≤ 1/8, Q(t) = c0 + t R(t)
-/// with z and c0 = g'(z) double pairs and R (kR, t^0 first) a Chebyshev interpolant rounded to
-/// double (this project's fits: scripts/fits/near_zero.py). Returns t Q(t) for v = vh + vl, t as
+/// A slope g with one zero z, fitted there: g(z + t) = t Q(t) for |t| ≤ kHalfWidth, Q(t) =
+/// c0 + t R(t) with z and c0 = g'(z) double pairs and R (kR, t^0 first) a Chebyshev interpolant
+/// rounded to double (this project's fits: scripts/fits/near_zero.py). Returns t Q(t) for v = vh + vl, t as
 /// the pair (vh - z_hi) + (vl - z_lo) (the first difference exact by Sterbenz near z), th its
 /// high part: only Q's own rounding and the final product's remain, where the slope's formula
 /// would cancel to an absolute error of many ULP of the small g.
@@ -308,6 +308,7 @@ HWY_INLINE V<D> near_zero(D d, V<D> vh, V<D> vl, V<D>& th) {
 /// G(v) = σ(v)(1 + v σ(-v)) near its zero v0 = -1.2784645427610738 (degree 10; Q's relative
 /// error 2^-56.9).
 struct GateSlopeFit {
+  static constexpr double kHalfWidth = 0.125;
   static constexpr double kZeroHi = -0x1.474973c84120bp+0, kZeroLo = -0x1.f8d74bc9ac154p-54;
   static constexpr double kC0Hi = 0x1.be1410460527fp-3, kC0Lo = -0x1.2541062177473p-58;
   static constexpr double kR[] = {0x1.2c563458cc0adp-3,  0x1.353eb573ca45ap-6,  -0x1.f2d0e32bc2994p-7,
@@ -331,7 +332,7 @@ HWY_INLINE V<D> gate_slope(D d, V<D> vh, V<D> vl) {
   // G has t's sign (its one zero is v0), so a result that underflows is -0 below v0, as the
   // reference's, except where the reference's own e^v is 0: +0 there.
   const V<D> sign = hn::IfThenElse(reference_underflows, hn::Set(d, 1.0), th);
-  return hn::IfThenElse(hn::Abs(th) <= hn::Set(d, 0.125), near, hn::CopySign(g, sign));
+  return hn::IfThenElse(hn::Abs(th) <= hn::Set(d, GateSlopeFit::kHalfWidth), near, hn::CopySign(g, sign));
 }
 
 /// The slope's limits at x = ±inf (as fn::swish_slope): 1/2 for b = 0, 1 where v > 0, else 0.
@@ -643,11 +644,12 @@ struct SimdF64<fn::GeluTanh> {
     // f' has the sign of x - x0 (its one zero), -0 where it underflows, but +0 where the
     // reference's own e^v is 0.
     const f64::V<D> sign = hn::IfThenElse(reference_underflows, hn::Set(d, 1.0), th);
-    const f64::V<D> finite = hn::IfThenElse(hn::Abs(th) <= hn::Set(d, 0.125), near, hn::CopySign(g, sign));
+    const f64::V<D> finite = hn::IfThenElse(hn::Abs(th) <= hn::Set(d, GeluTanhSlopeFit::kHalfWidth), near, hn::CopySign(g, sign));
     return f64::gate_slope_at_inf(d, x, vh, finite);
   }
   /// f' near x0 (scripts/fits/near_zero.py gelu_tanh 10 0.125).
   struct GeluTanhSlopeFit {
+    static constexpr double kHalfWidth = 0.125;
     static constexpr double kZeroHi = -0x1.81429f9e97e4dp-1, kZeroLo = 0x1.4f1c020706d4bp-55;
     static constexpr double kC0Hi = 0x1.b8bacd2c96b91p-2, kC0Lo = 0x1.75f52d3fc7eacp-56;
     static constexpr double kR[] = {0x1.8cd1a2b2fff33p-2,  -0x1.029615edb07a7p-6, -0x1.d2b77346470a7p-4,
@@ -1273,7 +1275,7 @@ struct SimdF64<fn::Telu> {
     f64::V<D> g = hn::Add(sh, hn::Add(sl, hn::Add(tl, bl)));
     f64::V<D> t0;
     const f64::V<D> near = f64::near_zero<TeluSlopeFit>(d, x, hn::Zero(d), t0);
-    g = hn::IfThenElse(hn::Abs(t0) <= hn::Set(d, 0.125), near, g);
+    g = hn::IfThenElse(hn::Abs(t0) <= hn::Set(d, TeluSlopeFit::kHalfWidth), near, g);
     const auto tail = x < hn::Set(d, -20.0);
     if (HWY_UNLIKELY(!hn::AllFalse(d, tail))) {
       // e^x (1 + x), 1 + x an exact pair; the sign is -, or + where the reference's e^x is 0.
@@ -1290,6 +1292,7 @@ struct SimdF64<fn::Telu> {
   }
   /// f' near x0 (scripts/fits/near_zero.py telu 12 0.125).
   struct TeluSlopeFit {
+    static constexpr double kHalfWidth = 0.125;
     static constexpr double kZeroHi = -0x1.14302c3c10f30p+0, kZeroLo = -0x1.b8c761c7b1289p-54;
     static constexpr double kC0Hi = 0x1.68f6b660942b4p-2, kC0Lo = -0x1.accdac615c81ep-57;
     static constexpr double kR[] = {0x1.4d0848bbb42d2p-2,  0x1.b9cbc0b27eec1p-4,  -0x1.76ccc7f75d22ep-6,
@@ -1386,7 +1389,7 @@ struct SimdF64<fn::Mish> {
     f64::V<D> g = hn::Add(sh, hn::Add(sl, hn::Add(tl, bl)));
     f64::V<D> t0;
     const f64::V<D> near = f64::near_zero<MishSlopeFit>(d, x, hn::Zero(d), t0);
-    g = hn::IfThenElse(hn::Abs(t0) <= hn::Set(d, 0.125), near, g);
+    g = hn::IfThenElse(hn::Abs(t0) <= hn::Set(d, MishSlopeFit::kHalfWidth), near, g);
     const auto far = x < hn::Set(d, -37.0);
     if (HWY_UNLIKELY(!hn::AllFalse(d, far))) {
       f64::V<D> ml;
@@ -1400,6 +1403,7 @@ struct SimdF64<fn::Mish> {
   }
   /// f' near x0 (scripts/fits/near_zero.py mish 12 0.125).
   struct MishSlopeFit {
+    static constexpr double kHalfWidth = 0.125;
     static constexpr double kZeroHi = -0x1.31432c0d12d84p+0, kZeroLo = -0x1.bf319154da210p-55;
     static constexpr double kC0Hi = 0x1.115acb42500bbp-2, kC0Lo = 0x1.1ad72de557d4cp-56;
     static constexpr double kR[] = {0x1.a34a251d8ad7bp-3,  0x1.574f121a868dbp-5,  -0x1.4c222fe64d4fbp-6,
@@ -1407,6 +1411,143 @@ struct SimdF64<fn::Mish> {
                                     0x1.03799182b0f46p-10, 0x1.0a795596a44a8p-12, -0x1.5fffa047ae71bp-15,
                                     -0x1.d455f4203a84ep-15, -0x1.223be7f0c640cp-16, 0x1.0b9cb658da5ebp-20,
                                     0x1.8695d58303b14p-19};
+  };
+};
+
+/// GELU, erf form: f = x Φ(x), f' = Φ(x) + x φ(x), through the upper tail Q(a) = Φ(-a) = φ(a) M(a)
+/// (a = |x|, M Mills' ratio), so Φ(x) = Q(a) below 0 and 1 - Q(a) above, never 1 - something
+/// small in the negative tail. φ(a) = e^(-a²/2)/√(2π) with a² an exact pair (exp_pair's argument
+/// error would otherwise be a²·2^-53 relative); M as a pair: on a ≤ 16, M = t P(t - 0.6) with
+/// t = 4/(4 + a) a corrected quotient and P of degree 24 (scripts/fits/mills.py 24 4: its first four
+/// coefficients as pairs, Horner steps as pairs; relative error 2^-61), above 16 the asymptotic
+/// series (1/a)(1 - w + 3w² - ... + 316234143225 w¹²), w = 1/a² (truncation ≤ 2^-58 at a = 16).
+/// f = x Q (x < 0, tails subnormal rounded once) or x (1 - Q); f' = φ (M - a) below 0 (negative
+/// past the zero x0 = -0.7517915246935645, where M(a0) = a0) and 1 + φ (x - M) above; next to
+/// x0 the fit GeluSlopeFit (|x - x0| ≤ 1/4, degree 13, Q's relative error 2^-55.7). Zeros: f has x's sign; f' is
+/// -0 where it underflows, +0 where the reference's long-double φ is 0 (x ≤ -150.99). Limits:
+/// f(±inf) = +inf, -0; f'(±inf) = 1, 0. Valid for every double.
+/// Measured (f64_kernel_test, all five targets): f ≤ 1.21 ULP (FMA) / 1.50, f' ≤ 1.07.
+template <>
+struct SimdF64<fn::Gelu> {
+  static constexpr double kPairs[][2] = {{0x1.1ed1cd13c268ap-1, 0x1.d92db63841d6ep-55},
+                                         {0x1.f917a1fde6642p-1, 0x1.c12de0ad572cbp-58},
+                                         {0x1.49de0931610bdp+0, -0x1.7f559618e39dep-59},
+                                         {0x1.306f4bf00367bp+0, -0x1.9763a63e3d2c5p-58}};
+  static constexpr double kRest[] = {
+      0x1.4fd1ea21c9f51p-1,  0x1.58f2c7cbc4a16p-5,  -0x1.c0c96e248d393p-3, -0x1.6ad029ce29988p-4,
+      0x1.4a0f75cf7c75dp-4,  0x1.9d795beaae1d6p-5,  -0x1.58e795ad77c16p-5, -0x1.8616b901f356cp-6,
+      0x1.d27fb019c209cp-6,  0x1.e2e45a08a65f4p-8,  -0x1.4b6b164897205p-6, 0x1.6f23aa571e4aap-9,
+      0x1.972ecb13f56a6p-7,  -0x1.06916da0e63a6p-7, -0x1.2e0e8c18f0991p-8, 0x1.1b090d82a5843p-7,
+      -0x1.c2c9f771c0264p-10, -0x1.7989447495196p-8, 0x1.22286de645878p-8, 0x1.0027066cb2beep-9,
+      -0x1.6f76e73865fe4p-9};
+  /// (2k - 1)!! (-1)^k, k = 1..12: M(a) = (1/a)(1 + w S(w)), S(w) = Σ kAsymptotic[k - 1] w^(k-1).
+  static constexpr double kAsymptotic[] = {-1.0,       3.0,          -15.0,         105.0,
+                                           -945.0,     10395.0,      -135135.0,     2027025.0,
+                                           -34459425.0, 654729075.0, -13749310575.0, 316234143225.0};
+  static constexpr double kInvSqrt2PiHi = 0x1.9884533d43651p-2, kInvSqrt2PiLo = -0x1.cbc0d30ebfd15p-56;
+
+  /// Mills' ratio M(a) = Q(a)/φ(a) as hi + lo for a ≥ 0 (+inf gives 0).
+  template <class D>
+  static f64::V<D> mills(D d, f64::V<D> a, f64::V<D>& lo) {
+    const f64::V<D> am = hn::Min(a, hn::Set(d, 16.0)), four = hn::Set(d, 4.0);
+    f64::V<D> sl, tc, ul;
+    const f64::V<D> sh = f64::two_sum<D>(four, am, sl);
+    const f64::V<D> t = f64::div_pair(d, four, hn::Zero(d), sh, sl, tc);
+    const f64::V<D> uh = f64::two_sum<D>(t, hn::Set(d, -0.6), ul);
+    ul = hn::Add(ul, tc);
+    constexpr std::size_t kN = sizeof(kRest) / sizeof(kRest[0]);
+    f64::V<D> ph = hn::Set(d, kRest[kN - 1]);
+    for (std::size_t i = kN - 1; i-- > 0;) ph = hn::MulAdd(ph, uh, hn::Set(d, kRest[i]));
+    f64::V<D> pl = hn::Zero(d);
+    for (std::size_t k = 4; k-- > 0;) {
+      f64::V<D> ml, cl;
+      const f64::V<D> mh = f64::pair_product(d, uh, ul, ph, pl, ml);
+      ph = f64::two_sum<D>(hn::Set(d, kPairs[k][0]), mh, cl);
+      pl = hn::Add(cl, hn::Add(ml, hn::Set(d, kPairs[k][1])));
+    }
+    f64::V<D> m = f64::pair_product(d, t, tc, ph, pl, lo);
+    const auto far = a > hn::Set(d, 16.0);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, far))) {
+      f64::V<D> rc, ql, fl;
+      const f64::V<D> r = f64::div_pair(d, hn::Set(d, 1.0), hn::Zero(d), a, hn::Zero(d), rc);
+      rc = hn::IfThenElseZero(hn::IsFinite(a), rc);
+      const f64::V<D> w = hn::Mul(r, r);
+      constexpr std::size_t kA = sizeof(kAsymptotic) / sizeof(kAsymptotic[0]);
+      f64::V<D> sw = hn::Set(d, kAsymptotic[kA - 1]);
+      for (std::size_t i = kA - 1; i-- > 0;) sw = hn::MulAdd(sw, w, hn::Set(d, kAsymptotic[i]));
+      const f64::V<D> qh = f64::fast_two_sum<D>(hn::Set(d, 1.0), hn::Mul(w, sw), ql);
+      const f64::V<D> fh = f64::pair_product(d, r, rc, qh, ql, fl);
+      m = hn::IfThenElse(far, fh, m);
+      lo = hn::IfThenElse(far, fl, lo);
+    }
+    return m;
+  }
+  /// -a²/2 as hi + lo (exact unless a² overflows, where exp_pair clamps it).
+  template <class D>
+  static f64::V<D> half_square(D d, f64::V<D> a, f64::V<D>& lo) {
+    const f64::V<D> mh = hn::Set(d, -0.5);
+    const f64::V<D> hi = f64::two_prod(d, a, a, lo);
+    lo = hn::Mul(lo, mh);
+    return hn::Mul(hi, mh);
+  }
+  template <class D>
+  static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
+    const f64::V<D> a = hn::Abs(x);
+    f64::V<D> ml, hl;
+    const f64::V<D> mh = mills(d, a, ml);
+    const f64::V<D> hh = half_square(d, a, hl);
+    const f64::V<D> y = f64::by_range(d, hh, [&](auto range) {
+      const f64::Exp<D> e = f64::exp_pair<decltype(range)::value>(d, hh, hl);
+      f64::V<D> pl, bl;
+      const f64::V<D> ph = f64::pair_product(d, e.hi, e.lo, hn::Set(d, kInvSqrt2PiHi), hn::Set(d, kInvSqrt2PiLo), pl);
+      const f64::V<D> bh = f64::pair_product(d, ph, pl, mh, ml, bl);  // Q·2^-n
+      const f64::V<D> neg = f64::scale<decltype(range)::value>(d, f64::mul_pair(d, x, hn::Zero(d), bh, bl), e.n);
+      // 1 - Q (Q ≤ 1/2; a Q below 2^-1022 is nothing next to 1).
+      f64::V<D> ol;
+      const f64::V<D> qh = f64::scale<decltype(range)::value>(d, bh, e.n);
+      const f64::V<D> oh = f64::two_sum<D>(hn::Set(d, 1.0), hn::Neg(qh), ol);
+      ol = hn::Sub(ol, f64::scale<decltype(range)::value>(d, bl, e.n));
+      const f64::V<D> pos = f64::mul_pair(d, x, hn::Zero(d), oh, ol);
+      return hn::IfThenElse(x < hn::Zero(d), neg, pos);
+    });
+    return hn::IfThenElse(hn::IsInf(x), hn::IfThenElse(x > hn::Zero(d), x, hn::Set(d, -0.0)), hn::CopySign(y, x));
+  }
+  template <class D>
+  static f64::V<D> df(D d, f64::V<D> x, const P<D>&) {
+    const f64::V<D> a = hn::Abs(x);
+    f64::V<D> ml, hl;
+    const f64::V<D> mh = mills(d, a, ml);
+    const f64::V<D> hh = half_square(d, a, hl);
+    f64::V<D> g = f64::by_range(d, hh, [&](auto range) {
+      const f64::Exp<D> e = f64::exp_pair<decltype(range)::value>(d, hh, hl);
+      f64::V<D> pl, dl, sl, kl;
+      const f64::V<D> ph = f64::pair_product(d, e.hi, e.lo, hn::Set(d, kInvSqrt2PiHi), hn::Set(d, kInvSqrt2PiLo), pl);
+      // x < 0: φ (M - a); x ≥ 0: 1 + φ (x - M) = 1 - φ (M - a). Both from M - a as a pair.
+      const f64::V<D> dh = f64::two_sum<D>(mh, hn::Neg(a), dl);
+      dl = hn::Add(dl, ml);
+      // M - a's sign also where φ is 0 (e.g. past exp_pair's floor): -0 below x0.
+      const f64::V<D> neg = hn::CopySign(f64::scale<decltype(range)::value>(d, f64::mul_pair(d, ph, pl, dh, dl), e.n), dh);
+      const f64::V<D> kh = f64::pair_product(d, ph, pl, dh, dl, kl);
+      const f64::V<D> sh = f64::two_sum<D>(hn::Set(d, 1.0), hn::Neg(f64::scale<decltype(range)::value>(d, kh, e.n)), sl);
+      const f64::V<D> pos = hn::Sub(sh, hn::Sub(f64::scale<decltype(range)::value>(d, kl, e.n), sl));
+      return hn::IfThenElse(x < hn::Zero(d), neg, pos);
+    });
+    f64::V<D> t0;
+    const f64::V<D> near = f64::near_zero<GeluSlopeFit>(d, x, hn::Zero(d), t0);
+    g = hn::IfThenElse(hn::Abs(t0) <= hn::Set(d, GeluSlopeFit::kHalfWidth), near, g);
+    g = hn::IfThenElse(hh <= hn::Set(d, f64::kReferenceExpUnderflow), hn::Abs(g), g);
+    return hn::IfThenElse(hn::IsInf(x), hn::IfThenElseZero(x > hn::Zero(d), hn::Set(d, 1.0)), g);
+  }
+  /// f' near x0 (scripts/fits/near_zero.py gelu 13 0.25).
+  struct GeluSlopeFit {
+    static constexpr double kHalfWidth = 0.25;
+    static constexpr double kZeroHi = -0x1.80ead197f00b4p-1, kZeroLo = 0x1.13e74c58cada8p-56;
+    static constexpr double kC0Hi = 0x1.b9d98fa5a3215p-2, kC0Lo = 0x1.f7c1a23190c7cp-56;
+    static constexpr double kR[] = {0x1.8d9a941de3ac5p-2,  -0x1.2a2ef9bb865aep-6, -0x1.d2fa4c17c7e84p-4,
+                                    -0x1.e4088244f900fp-7, 0x1.3e346def41ff3p-6,  0x1.297b9d6ff8dfcp-8,
+                                    -0x1.258a6d855091ep-9, -0x1.8680f74903b9ap-11, 0x1.86c8638180b9ep-13,
+                                    0x1.6961016af1e92p-14, -0x1.784a7e74fd459p-17, -0x1.03f91a834f3f1p-17,
+                                    0x1.d058093e844c9p-22, 0x1.2e07aca6e36bep-21};
   };
 };
 

@@ -44,7 +44,7 @@ const char* const kF64Specs[] = {
     "shifted_tanh", "shifted_tanh(input_shift=0.75,output_shift=1.5)", "shifted_tanh(input_shift=-2.5)", "rrelu",
     "rrelu(lower=0.25,upper=0.75)", "rrelu(lower=0,upper=0)", "rrelu(lower=1.5,upper=3.5)", "generalized_sigmoid",
     "generalized_sigmoid(alpha=2,beta=3,gamma=0.5,epsilon=1)", "generalized_sigmoid(beta=0.25,gamma=-1.5)",
-    "generalized_sigmoid(gamma=0)", "generalized_sigmoid(alpha=-1.5,delta=2)", "gelu_tanh", "telu", "mish"};
+    "generalized_sigmoid(gamma=0)", "generalized_sigmoid(alpha=-1.5,delta=2)", "gelu", "gelu_tanh", "telu", "mish"};
 
 constexpr double kSlopeBound = 4.0;  // f' from x and from y, in ULP of the truth
 
@@ -62,14 +62,14 @@ enum class Dir { kForward, kFromX, kFromY };
 
 /// Where the reference's own formula cancels, so that even long double leaves it many ULP of
 /// double from the truth: f' = σ(v) + v σ'(v) of the gates near its zero v = -1.27846 (2^-64
-/// absolute against values down to 2^-56), likewise gelu_tanh's, telu's and mish's f' near their zeros,
+/// absolute against values down to 2^-56), likewise gelu's, gelu_tanh's, telu's and mish's f' near their zeros,
 /// celu's f' from y = y/alpha + 1 near y = -alpha, and hardswish's f' = x/3 + 1/2 near x = -3/2.
 /// There the formula is evaluated in MPFR.
 template <class F>
 bool cancels(Dir dir) {
   using namespace actfn::fn;
   if constexpr (std::is_same_v<F, Silu> || std::is_same_v<F, Swish> || std::is_same_v<F, GeluSigmoid> ||
-                std::is_same_v<F, GeluTanh> || std::is_same_v<F, Telu> || std::is_same_v<F, Mish> ||
+                std::is_same_v<F, Gelu> || std::is_same_v<F, GeluTanh> || std::is_same_v<F, Telu> || std::is_same_v<F, Mish> ||
                 std::is_same_v<F, Hardswish>)
     return dir == Dir::kFromX;
   return std::is_same_v<F, Celu> && dir == Dir::kFromY;
@@ -180,18 +180,20 @@ void check_against_truth(const Activation& act, std::span<const double> x, MaxEr
 /// Inputs where the kernels change method or saturate, each with both neighbours: exp's underflow
 /// (e^x subnormal below -708.40, 0 below -745.13), the clamps (-1500) and the tails' switch
 /// points (±37, ±20, 2^-27, 2^-54, gelu_tanh's 2^20), the gate slope's zero v0 = -1.27846 and its
-/// polynomial's edges (also divided by 1.702, gelu_sigmoid's v), those of gelu_tanh's, telu's and
-/// mish's f', the exp reduction's ±ln2/2, hardswish's ±3, softsign's subnormal f' (|x| > 2^511), where
+/// polynomial's edges (also divided by 1.702, gelu_sigmoid's v), those of gelu's, gelu_tanh's,
+/// telu's and mish's f', gelu's switch to the asymptotic series (16), its underflows (38.6, 150.99),
+/// the exp reduction's ±ln2/2, hardswish's ±3, softsign's subnormal f' (|x| > 2^511), where
 /// the reference's long-double e^-x is 0 (11399.5).
 std::vector<double> edges() {
   std::vector<double> out;
   const double v0 = -1.2784645427610738, gelu_tanh_x0 = -0.7524614220710163, telu_x0 = -1.078860058464624,
-               mish_x0 = -1.1924312145154952;
+               mish_x0 = -1.1924312145154952, gelu_x0 = -0.7517915246935645;
   for (const double e :
        {1600.0, 1500.0, 1455.0, 1000.0, 800.0, 750.0, 745.1332191019412, 745.0, 744.44, 740.0, 709.78, 708.4,
         708.3966, 708.3, 708.0, 700.0, 354.2, 354.0, 40.0, 37.0, 36.0, 20.0, 19.06, 10.0, 3.0, 1.5, v0, v0 + 0.125,
         v0 - 0.125, v0 / 1.702, (v0 + 0.125) / 1.702, (v0 - 0.125) / 1.702, gelu_tanh_x0, gelu_tanh_x0 + 0.125,
-        gelu_tanh_x0 - 0.125, telu_x0, telu_x0 + 0.125, telu_x0 - 0.125, mish_x0, mish_x0 + 0.125, mish_x0 - 0.125, 0x1p20, 0.75, 0.3466, 0.34657359027997264,
+        gelu_tanh_x0 - 0.125, telu_x0, telu_x0 + 0.125, telu_x0 - 0.125, mish_x0, mish_x0 + 0.125, mish_x0 - 0.125, gelu_x0, gelu_x0 + 0.25, gelu_x0 - 0.25, 16.0, 38.6, 150.99,
+        0x1p20, 0.75, 0.3466, 0.34657359027997264,
         0x1p-27, 0x1p-28, 0x1p-54, 0x1p-55, 0x1p-500, 0x1p511, 0x1p512, 0x1p537, 0x1p538, 11399.498531488862,
         11400.0, 1e10, 1e300}) {
     for (const double v : {e, -e}) {
