@@ -174,10 +174,18 @@ std::vector<float> boundary_inputs(const Activation& act) {
     xs.push_back(v);
     xs.push_back(-v);
   }
-  for (const Kink& k : properties(act).kinks) {
-    const auto at = static_cast<float>(k.x);
+  const auto with_neighbours = [&](float at) {
     xs.insert(xs.end(), {std::nextafter(at, -L::infinity()), at, std::nextafter(at, L::infinity())});
-  }
+  };
+  for (const Kink& k : properties(act).kinks) with_neighbours(static_cast<float>(k.x));
+  // Where the oracle's own (double) e^-|v| becomes 0, 745.1332191…, which decides the sign of an
+  // underflowing zero, for v = s x with the catalogue's scales (x, 2x, 2x/3, 1.702x) and every
+  // non-zero parameter value as s: the exhaustive run found kernels off by one float there.
+  constexpr double kExpUnderflow = 745.13321910194122;
+  std::vector<double> scales = {1.0, 2.0, 2.0 / 3.0, 1.702};
+  for (const double p : act.params()) if (p != 0 && std::isfinite(p)) scales.push_back(std::fabs(p));
+  for (const double s : scales)
+    for (const double sign : {1.0, -1.0}) with_neighbours(static_cast<float>(sign * kExpUnderflow / s));
   return xs;
 }
 

@@ -229,7 +229,9 @@ HWY_INLINE V<D> gated(D d, V<D> x, V<D> vh, V<D> vl) {
 template <class D>
 HWY_INLINE V<D> gate_slope(D d, V<D> vh, V<D> vl) {
   const V<D> limit = hn::Set(d, 200.0f);
-  const auto reference_underflows = vh < hn::Set(d, -745.13321910194122f);
+  // v below -745.13321910194122, as a float pair: -0x1.74910ep+9 is itself past that point.
+  const V<D> th = hn::Set(d, -0x1.74910ep+9f);
+  const auto reference_underflows = hn::Or(vh < th, hn::And(vh == th, vl < hn::Set(d, 0x1.5a59f6p-16f)));
   vl = hn::IfThenElseZero(hn::Abs(vh) <= limit, vl);
   vh = hn::Min(hn::Max(vh, hn::Neg(limit)), limit);
   const V<D> g = by_range(d, vh, [&](auto range) {
@@ -700,7 +702,8 @@ struct SimdF32<fn::LogSigmoid> {
     if (HWY_UNLIKELY(!hn::AllFalse(d, far_pos))) {
       const f32::V<D> tail = hn::Neg(f32::exp_tail_over(d, x, hn::Zero(d), hn::Set(d, 1.0f)));
       // The reference's (double) e^-x is 0 from 745.13: its 0 - log1p(0) is +0 there, -0 below.
-      y = hn::IfThenElse(far_pos, hn::IfThenElse(x > hn::Set(d, 745.13321910194122f), hn::Zero(d), tail), mid);
+      // 745.13321910194122 rounds up to the float 0x1.74910ep+9, itself past it: >=.
+      y = hn::IfThenElse(far_pos, hn::IfThenElse(x >= hn::Set(d, 0x1.74910ep+9f), hn::Zero(d), tail), mid);
     }
     return hn::IfThenElse(x < hn::Set(d, -25.0f), x, y);
   }
