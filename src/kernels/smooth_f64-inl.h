@@ -1238,11 +1238,7 @@ struct SimdF64<fn::Telu> {
     f64::V<D> y = f64::mul_pair(d, x, hn::Zero(d), t, corr);
     const auto tail = x < hn::Set(d, -20.0);
     if (HWY_UNLIKELY(!hn::AllFalse(d, tail))) {
-      const f64::V<D> far = f64::by_range(d, x, [&](auto range) {
-        const f64::Exp<D> e = f64::exp_pair<decltype(range)::value>(d, hn::Min(x, hn::Zero(d)), hn::Zero(d));
-        return f64::scale<decltype(range)::value>(d, f64::mul_pair(d, x, hn::Zero(d), e.hi, e.lo), e.n);
-      });
-      y = hn::IfThenElse(tail, far, y);
+      y = hn::IfThenElse(tail, f64::scaled_exp(d, x, hn::Zero(d), x, hn::Zero(d)), y);
     }
     y = hn::CopySign(y, x);  // tanh u > 0
     return hn::IfThenElse(hn::IsInf(x), hn::IfThenElse(x > hn::Zero(d), x, hn::Set(d, -0.0)), y);
@@ -1279,12 +1275,9 @@ struct SimdF64<fn::Telu> {
     const auto tail = x < hn::Set(d, -20.0);
     if (HWY_UNLIKELY(!hn::AllFalse(d, tail))) {
       // e^x (1 + x), 1 + x an exact pair; the sign is -, or + where the reference's e^x is 0.
-      const f64::V<D> far = f64::by_range(d, x, [&](auto range) {
-        const f64::Exp<D> e = f64::exp_pair<decltype(range)::value>(d, hn::Min(x, hn::Zero(d)), hn::Zero(d));
-        f64::V<D> ml;
-        const f64::V<D> mh = f64::two_sum<D>(hn::Set(d, 1.0), x, ml);
-        return f64::scale<decltype(range)::value>(d, f64::mul_pair(d, e.hi, e.lo, mh, hn::IfThenElseZero(hn::IsFinite(mh), ml)), e.n);
-      });
+      f64::V<D> ml;
+      const f64::V<D> mh = f64::two_sum<D>(hn::Set(d, 1.0), x, ml);
+      const f64::V<D> far = f64::scaled_exp(d, x, hn::Zero(d), mh, hn::IfThenElseZero(hn::IsFinite(mh), ml));
       const auto reference_zero = x <= hn::Set(d, f64::kReferenceExpUnderflow);
       g = hn::IfThenElse(tail, hn::IfThenElse(reference_zero, hn::Abs(far), hn::Neg(hn::Abs(far))), g);
     }
@@ -1360,21 +1353,13 @@ struct SimdF64<fn::Mish> {
   static f64::V<D> clamped(D d, f64::V<D> x) {
     return hn::Min(hn::Max(x, hn::Set(d, -37.0)), hn::Set(d, 40.0));
   }
-  /// x e^x (f) or e^x (1 + x) (f'), for the tail below -37, as a pair product scaled once.
-  template <class D>
-  static f64::V<D> tail(D d, f64::V<D> x, f64::V<D> ch, f64::V<D> cl) {
-    return f64::by_range(d, x, [&](auto range) {
-      const f64::Exp<D> e = f64::exp_pair<decltype(range)::value>(d, hn::Min(x, hn::Zero(d)), hn::Zero(d));
-      return f64::scale<decltype(range)::value>(d, f64::mul_pair(d, e.hi, e.lo, ch, cl), e.n);
-    });
-  }
   template <class D>
   static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
     f64::V<D> tl, kh, kl;
     const f64::V<D> t = parts(d, clamped(d, x), tl, kh, kl);
     f64::V<D> y = f64::mul_pair(d, x, hn::Zero(d), t, tl);
     const auto far = x < hn::Set(d, -37.0);
-    if (HWY_UNLIKELY(!hn::AllFalse(d, far))) y = hn::IfThenElse(far, tail(d, x, x, hn::Zero(d)), y);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, far))) y = hn::IfThenElse(far, f64::scaled_exp(d, x, hn::Zero(d), x, hn::Zero(d)), y);
     y = hn::CopySign(y, x);  // t > 0
     return hn::IfThenElse(hn::IsInf(x), hn::IfThenElse(x > hn::Zero(d), x, hn::Set(d, -0.0)), y);
   }
@@ -1394,7 +1379,7 @@ struct SimdF64<fn::Mish> {
     if (HWY_UNLIKELY(!hn::AllFalse(d, far))) {
       f64::V<D> ml;
       const f64::V<D> mh = f64::two_sum<D>(hn::Set(d, 1.0), x, ml);
-      const f64::V<D> e1 = hn::Abs(tail(d, x, mh, hn::IfThenElseZero(hn::IsFinite(mh), ml)));
+      const f64::V<D> e1 = hn::Abs(f64::scaled_exp(d, x, hn::Zero(d), mh, hn::IfThenElseZero(hn::IsFinite(mh), ml)));
       // Negative, or +0 where the reference's e^x is 0.
       const auto reference_zero = x <= hn::Set(d, f64::kReferenceExpUnderflow);
       g = hn::IfThenElse(far, hn::IfThenElse(reference_zero, e1, hn::Neg(e1)), g);
