@@ -5,7 +5,8 @@
 // splits (src/core/functions), with exp arguments clamped where the f32 result has saturated.
 // These are the functions without a native f32 kernel yet (smooth_f32-inl.h has sigmoid, tanh,
 // silu, swish, gelu_sigmoid, hardswish, elu, celu, selu, softplus, log_sigmoid, softsign
-// and lecun_tanh in f32 lanes), and evaluation-mode RReLU, whose mean slope only f64 holds exactly.
+// and lecun_tanh in f32 lanes, and the forward of gelu_tanh and mish, whose f' are here), and
+// evaluation-mode RReLU, whose mean slope only f64 holds exactly.
 // GELU's Φ is this project's own (erf_f64-inl.h), as is tanh (tanh_f64 below): Highway's f64
 // Tanh (4 ULP) is accurate enough for most uses, but TeLU's slope cancels to ~1e-8 next to its
 // zero, where every f64 ULP of tanh counts.
@@ -72,27 +73,25 @@ struct SimdF32ViaF64<fn::Rrelu> {
 
 template <>
 struct SimdF32ViaF64<fn::Mish> {
-  /// fn::Mish::parts in both branches: rational in e = e^x below 0 and in e = e^-x above.
+  /// fn::Mish::parts, both branches from one e = e^-|x|: below 0, with n = e(e + 2), t = n/(n + 2),
+  /// sech² = 4(n + 1)/(n + 2)², σ = e/(1 + e); above, t = (1 + 2e)/den with den = 1 + 2e(1 + e),
+  /// sech² = 4e²(1 + e)²/den², σ = 1/(1 + e). Each is a ratio of positive terms (no cancellation).
+  /// Each keeps its own division: f' = t + x σ sech² cancels next to its zero (x = -1.19), where
+  /// through den's reciprocal it measured 1.0 ULP instead of 0.5.
   template <class D, class V>
   static void parts(D d, V x, V& t, V& sech2, V& sig) {
     const V one = hn::Set(d, 1.0), two = hn::Set(d, 2.0), four = hn::Set(d, 4.0);
-    const V en = exp_nonpositive(d, hn::Min(x, hn::Zero(d)));  // x <= 0 branch
-    const V n = hn::Mul(en, hn::Add(en, two));
-    const V dn = hn::Add(n, two);
-    const V ep = exp_nonpositive(d, hn::Neg(hn::Max(x, hn::Zero(d))));  // x > 0 branch
-    const V dp = hn::Add(one, hn::Mul(hn::Mul(two, ep), hn::Add(one, ep)));
-    const V onep = hn::Add(one, ep);
     const auto neg = x <= hn::Zero(d);
-    t = hn::IfThenElse(neg, hn::Div(n, dn), hn::Div(hn::Add(one, hn::Mul(two, ep)), dp));
-    sech2 = hn::IfThenElse(neg, hn::Div(hn::Mul(four, hn::Add(n, one)), hn::Mul(dn, dn)),
-                           hn::Div(hn::Mul(hn::Mul(four, hn::Mul(ep, ep)), hn::Mul(onep, onep)), hn::Mul(dp, dp)));
-    sig = hn::IfThenElse(neg, hn::Div(en, hn::Add(one, en)), hn::Div(one, onep));
-  }
-  template <class D, class V>
-  static V f(D d, V x, const Pd&) {
-    V t, sech2, sig;
-    parts(d, x, t, sech2, sig);
-    return gated_limit_f64(d, x, hn::Mul(x, t));
+    const V e = exp_nonpositive(d, hn::Neg(hn::Abs(x)));
+    const V n = hn::Mul(e, hn::Add(e, two));
+    const V onep = hn::Add(one, e);
+    const V two_e = hn::Mul(two, e);
+    const V den = hn::IfThenElse(neg, hn::Add(n, two), hn::MulAdd(two_e, onep, one));
+    t = hn::Div(hn::IfThenElse(neg, n, hn::Add(one, two_e)), den);
+    const V e_onep = hn::Mul(e, onep);
+    const V snum = hn::Mul(four, hn::IfThenElse(neg, hn::Add(n, one), hn::Mul(e_onep, e_onep)));
+    sech2 = hn::Div(snum, hn::Mul(den, den));
+    sig = hn::Div(hn::IfThenElse(neg, e, one), onep);
   }
   template <class D, class V>
   static V df(D d, V x, const Pd&) {
@@ -105,17 +104,12 @@ struct SimdF32ViaF64<fn::Mish> {
 
 template <>
 struct SimdF32ViaF64<fn::GeluTanh> {
-  /// x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3), in the reference's operation order.
+  /// v = 2u, u = sqrt(2/pi) (x + 0.044715 x^3), in the reference's operation order; f' = s + x v' s(1 - s).
   template <class D, class V>
   static V v_of(D d, V x) {
     const V k = hn::Set(d, static_cast<double>(fn::GeluTanh::kK));
     const V u = hn::Mul(hn::Set(d, static_cast<double>(fn::GeluTanh::kC)), hn::Add(x, hn::Mul(hn::Mul(hn::Mul(k, x), x), x)));
     return hn::Mul(hn::Set(d, 2.0), u);
-  }
-  template <class D, class V>
-  static V f(D d, V x, const Pd&) {
-    V slope;
-    return gated_limit_f64(d, x, hn::Mul(x, sigmoid_f64(d, v_of(d, x), slope)));
   }
   template <class D, class V>
   static V df(D d, V x, const Pd&) {
@@ -216,12 +210,12 @@ struct SimdF32ViaF64<fn::Gelu> {
   template <class D, class V>
   static V f(D d, V x, const Pd&) {
     V pdf;
-    return gated_limit_f64(d, x, hn::Mul(x, gauss::normal_cdf(d, x, pdf)));
+    return gated_limit_f64(d, x, hn::Mul(x, gauss::normal_cdf<gauss::kMillsForValue>(d, x, pdf)));
   }
   template <class D, class V>
   static V df(D d, V x, const Pd&) {
     V pdf;
-    const V cdf = gauss::normal_cdf(d, x, pdf);
+    const V cdf = gauss::normal_cdf<gauss::kMills>(d, x, pdf);
     return gated_slope_limit_f64(d, x, hn::Add(cdf, hn::Mul(x, pdf)));
   }
 };

@@ -32,6 +32,12 @@ template <class K, class T>
 concept KernelFromY = Kernel<K> && requires(hn::ScalableTag<T> d, hn::Vec<hn::ScalableTag<T>> v, const fn::Params<T>& p) {
   K::df_from_y(d, v, p);
 };
+/// Whether K computes f' from x in lanes of T: a SimdF32<F> may give only f, its f' then coming
+/// from SimdF32ViaF64<F>.
+template <class K, class T>
+concept KernelDf = Kernel<K> && requires(hn::ScalableTag<T> d, hn::Vec<hn::ScalableTag<T>> v, const fn::Params<T>& p) {
+  K::df(d, v, p);
+};
 
 /// The reference's parameters for f32 data: rounded to float, then widened to double.
 inline Pd params_f32_in_f64(const double* values) {
@@ -144,7 +150,7 @@ bool backward(Kind kind, bool from_y, const double* values, const T* in, const T
       if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df(d, v, p); });
       if constexpr (KernelFromY<Simd<F>, float>)
         return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df_from_y(d, v, p); });
-    } else if constexpr (Kernel<SimdF32<F>> && std::is_same_v<T, float>) {
+    } else if constexpr (KernelDf<SimdF32<F>, float> && std::is_same_v<T, float>) {
       const auto p = params_as<float>(values);
       const auto loop = [](auto... args) { for_each_vector(args...); };
       if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df(d, v, p); });

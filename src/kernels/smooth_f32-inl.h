@@ -2,9 +2,10 @@
 // file once per target (foreach_target.h), inside that target's namespace.
 //
 // Accuracy comes from three habits, not from wider lanes:
-//  - exp is only ever taken of a non-positive argument (the reference's stable splits), returned
-//    as (1 + q)·2^n with q = e^r - 1 accurate to ~1e-9 relative, and the 2^n applied last, in two
-//    exact steps, so tails whose true value is subnormal (sigmoid(-100), x e^x) round once;
+//  - exp is only ever taken of a non-positive argument (the reference's stable splits), as a pair
+//    (1 + q)·2^n; in vectors where every e is ≥ e^-70 the pair comes already scaled (exp_normal,
+//    the fast common path), elsewhere the 2^n is applied last, in exact steps, so tails whose
+//    true value is subnormal (sigmoid(-100), x e^x) round once (exp_pair, by_range's kTail);
 //  - values that feed an exponential are carried as double-float pairs hi + lo (an argument error
 //    of δ becomes a relative error |v|·δ in e^v: -80·(1e-7) would be 8e-6);
 //  - quotients are corrected once with the exact residual (num - y0·den), so a result that is the
@@ -12,8 +13,9 @@
 // Error-free products use FMA where the target has it (HWY_NATIVE_FMA) and Veltkamp/Dekker
 // splitting where it does not (SSSE3, SSE4, EMU128), so every target meets the same bounds.
 //
-// A kernel struct SimdF32<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has
-// it; p holds the parameters rounded to float. NaN handling is the driver's (simd.cpp).
+// A kernel struct SimdF32<F> has f(d, x, p) and df(d, x, p) (or f alone, its f' then from
+// SimdF32ViaF64<F>), and df_from_y(d, y, p) where F has it; p holds the parameters rounded to
+// float. NaN handling is the driver's (simd.cpp).
 
 #include "exact-inl.h"
 
@@ -35,11 +37,17 @@ using exact::residual;
 using exact::two_prod;
 using exact::two_sum;
 
-/// 2^n for integer-valued n in [-126, 127], built from the exponent bits.
+/// 1.5·2^23: t = v + kRoundMagic rounds v to an integer n (|v| < 2^22), and t's low bits are n.
+constexpr float kRoundMagic = 0x1.8p23f;
+
+/// 2^n for integer-valued n in [-126, 127], from the exponent bits: (n + 127) << 23, with n read
+/// from the low bits of n + 1.5·2^23 (the shift drops everything above them). Cheaper than a
+/// conversion, which on x86 also fixes up out-of-range lanes.
 template <class D>
 HWY_INLINE V<D> pow2(D d, V<D> n) {
   const hn::RebindToSigned<D> di;
-  return hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(hn::ConvertTo(di, n), hn::Set(di, 127))));
+  const auto bits = hn::BitCast(di, hn::Add(n, hn::Set(d, kRoundMagic)));
+  return hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(bits, hn::Set(di, 127))));
 }
 
 /// v·2^n for integer-valued n in [-282, 0] and |v| < 2^128, rounded once, for results that may be
@@ -54,12 +62,31 @@ HWY_INLINE V<D> scale_tail(D d, V<D> v, V<D> n) {
 }
 
 /// Whether a kernel instance handles arguments whose exponential is subnormal. The common case
-/// (every e^h of a vector normal: h ≥ -87) skips the two-step scaling; the kernels pick the tail
-/// instance for a vector only when one of its lanes needs it.
+/// (every e^h of a vector ≥ e^-70 ≈ 2^-101: e and the low part of its pair, ~2^-24 e, are both
+/// normal) skips the two-step scaling; the kernels pick the tail instance for a vector only when
+/// one of its lanes needs it (by_range). The margin below FLT_MIN keeps subnormal operands, which
+/// x86 handles in slow microcode and exp_normal would round, out of the common path.
 enum class Range : bool { kNormal, kTail };
 
+/// The smallest exponent argument of the kNormal instance (see Range).
+constexpr float kNormalFloor = -70.0f;
+
+/// Stands for the low part of an argument that is exact (a bare x rather than a product pair):
+/// the helpers that take a pair hi + lo skip the additions of a zero, which the compiler may not
+/// drop itself (r + 0 is not r when r = -0).
+struct Exact {};
+
+template <class D>
+HWY_INLINE V<D> plus_low(V<D> v, V<D> lo) {
+  return hn::Add(v, lo);
+}
+template <class D>
+HWY_INLINE V<D> plus_low(V<D> v, Exact) {
+  return v;
+}
+
 /// e^(h + l) = (hi + lo)·2^n with hi + lo = 1 + q an exact pair (hi ∈ [0.7, 1.42]), for h ≤ 0 and
-/// |l| ≤ ulp(h). unit = 2^max(n, -126), so hi·unit is e itself wherever e is normal.
+/// |l| ≤ ulp(h) (or l = Exact{}). unit = 2^max(n, -126), so hi·unit is e itself wherever e is normal.
 ///
 /// Cody–Waite: n = round(h/ln2) by the 1.5·2^23 trick (its low bits are n, giving 2^n for free),
 /// r = h - n ln2_hi exactly (ln2_hi has 15 significant bits, n ≤ 174 has 8; Sterbenz), then
@@ -73,32 +100,49 @@ struct Exp {
   V<D> hi, lo, n, unit;
   V<D> q, q_lo;  // e^r - 1 as a pair (expm1 where n = 0)
 };
-template <Range kRange, class D>
-HWY_INLINE Exp<D> exp_pair(D d, V<D> h, V<D> l) {
+
+/// The Cody–Waite reduction both exponentials share: e^(h + l) = 2^n (1 + r + r2p), with t the
+/// rounding sum (its low bits hold n), r = h + l - n ln2 rounded once and r2p = r² P(r).
+template <class D>
+struct Reduced {
+  V<D> t, n, r, r2p;
+};
+template <class D, class L>
+HWY_INLINE Reduced<D> reduce_exp(D d, V<D> h, L l) {
+  const V<D> magic = hn::Set(d, kRoundMagic);
+  Reduced<D> e;
+  e.t = hn::MulAdd(h, hn::Set(d, 1.44269504088896341f), magic);
+  e.n = hn::Sub(e.t, magic);
+  e.r = hn::NegMulAdd(e.n, hn::Set(d, 0x1.62e4p-1f), h);
+  e.r = plus_low<D>(hn::NegMulAdd(e.n, hn::Set(d, 0x1.7f7d1cp-20f), e.r), l);
+  V<D> poly = hn::Set(d, 1.9891009596308316e-4f);
+  poly = hn::MulAdd(poly, e.r, hn::Set(d, 1.3933666900006931e-3f));
+  poly = hn::MulAdd(poly, e.r, hn::Set(d, 8.333310908565454e-3f));
+  poly = hn::MulAdd(poly, e.r, hn::Set(d, 4.1666464772966816e-2f));
+  poly = hn::MulAdd(poly, e.r, hn::Set(d, 1.6666666681640166e-1f));
+  poly = hn::MulAdd(poly, e.r, hn::Set(d, 0.5f));
+  e.r2p = hn::Mul(hn::Mul(e.r, e.r), poly);
+  return e;
+}
+
+/// 2^n from the reduction's rounding sum, for n ≥ -126: t's low mantissa bits hold n in two's
+/// complement, and (n + 127) << 23 drops everything above them.
+template <class D>
+HWY_INLINE V<D> unit_of(D d, const Reduced<D>& e) {
+  const hn::RebindToSigned<D> di;
+  return hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(hn::BitCast(di, e.t), hn::Set(di, 127))));
+}
+
+template <Range kRange, class D, class L>
+HWY_INLINE Exp<D> exp_pair(D d, V<D> h, L l) {
   const V<D> floor = hn::Set(d, kRange == Range::kTail ? -195.0f : -87.3f);
   const auto in_range = h >= floor;
-  l = hn::IfThenElseZero(in_range, l);
-  h = hn::Max(h, floor);
-  const V<D> magic = hn::Set(d, 0x1.8p23f);
-  const V<D> t = hn::MulAdd(h, hn::Set(d, 1.44269504088896341f), magic);
+  if constexpr (!std::is_same_v<L, Exact>) l = hn::IfThenElseZero(in_range, l);
+  const Reduced<D> red = reduce_exp(d, hn::Max(h, floor), l);
   Exp<D> e;
-  e.n = hn::Sub(t, magic);
-  if constexpr (kRange == Range::kTail) {
-    e.unit = pow2(d, hn::Max(e.n, hn::Set(d, -126.0f)));
-  } else {
-    // The low mantissa bits of t hold n in two's complement; (n + 127) << 23 is 2^n.
-    const hn::RebindToSigned<D> di;
-    e.unit = hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(hn::BitCast(di, t), hn::Set(di, 127))));
-  }
-  V<D> r = hn::NegMulAdd(e.n, hn::Set(d, 0x1.62e4p-1f), h);
-  r = hn::Add(hn::NegMulAdd(e.n, hn::Set(d, 0x1.7f7d1cp-20f), r), l);
-  V<D> poly = hn::Set(d, 1.9891009596308316e-4f);
-  poly = hn::MulAdd(poly, r, hn::Set(d, 1.3933666900006931e-3f));
-  poly = hn::MulAdd(poly, r, hn::Set(d, 8.333310908565454e-3f));
-  poly = hn::MulAdd(poly, r, hn::Set(d, 4.1666464772966816e-2f));
-  poly = hn::MulAdd(poly, r, hn::Set(d, 1.6666666681640166e-1f));
-  poly = hn::MulAdd(poly, r, hn::Set(d, 0.5f));
-  e.q = fast_two_sum<D>(r, hn::Mul(hn::Mul(r, r), poly), e.q_lo);
+  e.n = red.n;
+  e.unit = kRange == Range::kTail ? pow2(d, hn::Max(e.n, hn::Set(d, -126.0f))) : unit_of(d, red);
+  e.q = fast_two_sum<D>(red.r, red.r2p, e.q_lo);
   e.hi = fast_two_sum<D>(hn::Set(d, 1.0f), e.q, e.lo);
   e.lo = hn::Add(e.lo, e.q_lo);
   if constexpr (kRange == Range::kTail) {
@@ -106,6 +150,36 @@ HWY_INLINE Exp<D> exp_pair(D d, V<D> h, V<D> l) {
     e.hi = hn::IfThenElseZero(in_range, e.hi);
     e.lo = hn::IfThenElseZero(in_range, e.lo);
   }
+  return e;
+}
+
+/// How exp_normal keeps q = e^r - 1: rounded once (kRounded: 2^-25.3 of e at most, ~0.4 ULP), or
+/// as the pair r + r²P(r) (kPair: ~2^-30, 3 more operations), for results that divide or
+/// subtract e so that q's own rounding would show (tanh's 1 - e near 0).
+enum class ExpQ : bool { kRounded, kPair };
+
+/// e^(h + l) for h ∈ [-87.3, 0], where e is normal, already scaled: hi + lo = 2^n (1 + q), exact
+/// given q: 2^n enters hi inside one multiply-add and lo is that sum's rounding error (Fast2Sum:
+/// q·2^n is exact and smaller than 2^n), plus q's low part for kPair; only below e = 2^-102 is lo
+/// subnormal and rounded, by at most 2^-150, half an ULP of the smallest e. The lean form of
+/// exp_pair for the vectors by_range sends to kNormal: n = 0 and unit = 1 in the result, and ~10
+/// fewer operations than exp_pair followed by the scaling.
+template <ExpQ kQ, class D, class L>
+HWY_INLINE Exp<D> exp_normal(D d, V<D> h, L l) {
+  const Reduced<D> red = reduce_exp(d, h, l);
+  const V<D> unit = unit_of(d, red);
+  Exp<D> e;
+  if constexpr (kQ == ExpQ::kPair) {
+    e.q = fast_two_sum<D>(red.r, red.r2p, e.q_lo);
+  } else {
+    e.q = hn::Add(red.r, red.r2p);
+    e.q_lo = hn::Zero(d);
+  }
+  e.hi = hn::MulAdd(e.q, unit, unit);
+  e.lo = hn::MulAdd(e.q, unit, hn::Sub(unit, e.hi));
+  if constexpr (kQ == ExpQ::kPair) e.lo = hn::MulAdd(e.q_lo, unit, e.lo);
+  e.n = hn::Zero(d);
+  e.unit = hn::Set(d, 1.0f);
   return e;
 }
 
@@ -150,34 +224,65 @@ HWY_INLINE V<D> div_pair(D d, V<D> nh, V<D> nl, V<D> dh, V<D> dl, V<D>& corr) {
 /// The logistic function's parts at v = vh + vl, split by sign as the reference does:
 /// e = e^-|v| = (e.hi + e.lo)·2^n and den = 1 + e as an exact pair; σ(|v|) = 1/den and
 /// σ(-|v|) = e/den. Only the lanes whose e is normal get it in den: below 2^-126 it cannot
-/// change 1 + e.
-template <class D>
+/// change 1 + e. The kNormal instance takes e from exp_normal, already scaled (n = 0), so its
+/// scale and times_unit do nothing; the kTail instance's parts are unscaled.
+template <Range kRange, class D>
 struct Logistic {
   Exp<D> e;
   V<D> den_h, den_l;
   hn::Mask<D> neg;  // v < 0: σ(v) is the small one, e/den
+
+  /// v·2^n, rounded once (n: e.n or a masked copy of it).
+  HWY_INLINE V<D> scale(D d, V<D> v, V<D> n) const {
+    if constexpr (kRange == Range::kTail) return scale_tail(d, v, n);
+    (void)d;
+    (void)n;
+    return v;
+  }
+  /// v·2^max(n, -126), exact.
+  HWY_INLINE V<D> times_unit(V<D> v) const {
+    if constexpr (kRange == Range::kTail) return hn::Mul(v, e.unit);
+    return v;
+  }
 };
-template <Range kRange, class D>
-HWY_INLINE Logistic<D> logistic(D d, V<D> vh, V<D> vl) {
-  Logistic<D> s;
+template <Range kRange, class D, class L>
+HWY_INLINE Logistic<kRange, D> logistic(D d, V<D> vh, L vl) {
+  Logistic<kRange, D> s;
   s.neg = vh < hn::Zero(d);
-  s.e = exp_pair<kRange>(d, hn::Neg(hn::Abs(vh)), hn::IfThenElse(s.neg, vl, hn::Neg(vl)));
-  s.den_h = fast_two_sum<D>(hn::Set(d, 1.0f), hn::Mul(s.e.hi, s.e.unit), s.den_l);
-  s.den_l = hn::MulAdd(s.e.lo, s.e.unit, s.den_l);
+  const V<D> a = hn::Neg(hn::Abs(vh));
+  const auto al = [&] {
+    if constexpr (std::is_same_v<L, Exact>)
+      return vl;
+    else
+      return hn::IfThenElse(s.neg, vl, hn::Neg(vl));
+  }();
+  // In kNormal vectors the lanes past kNormalFloor are those with v > 70 (by_range checks v or
+  // -|v|), where e^-v < 2^-100 is nothing next to 1: clamping them (and dropping their low part,
+  // which may be huge) keeps e and its low part normal.
+  if constexpr (kRange == Range::kNormal) {
+    const V<D> floor = hn::Set(d, kNormalFloor);
+    if constexpr (std::is_same_v<L, Exact>)
+      s.e = exp_normal<ExpQ::kRounded>(d, hn::Max(a, floor), al);
+    else
+      s.e = exp_normal<ExpQ::kRounded>(d, hn::Max(a, floor), hn::IfThenElseZero(a >= floor, al));
+  } else
+    s.e = exp_pair<kRange>(d, a, al);
+  s.den_h = fast_two_sum<D>(hn::Set(d, 1.0f), s.times_unit(s.e.hi), s.den_l);
+  s.den_l = hn::Add(s.times_unit(s.e.lo), s.den_l);
   return s;
 }
 
 /// σ(v) = (y + corr)·2^m, m = n where v < 0 and 0 elsewhere (then 2^m = 1).
-template <class D>
-HWY_INLINE V<D> sigmoid_parts(D d, const Logistic<D>& s, V<D>& corr, V<D>& m) {
+template <Range kRange, class D>
+HWY_INLINE V<D> sigmoid_parts(D d, const Logistic<kRange, D>& s, V<D>& corr, V<D>& m) {
   m = hn::IfThenElseZero(s.neg, s.e.n);
   return div_pair(d, hn::IfThenElse(s.neg, s.e.hi, hn::Set(d, 1.0f)), hn::IfThenElseZero(s.neg, s.e.lo), s.den_h,
                   s.den_l, corr);
 }
 
 /// σ(|v|) = 1/den as r + r_lo and σ(-|v|)·2^-n = e·r as small + small_lo.
-template <class D>
-HWY_INLINE V<D> logistic_halves(D d, const Logistic<D>& s, V<D>& r_lo, V<D>& small, V<D>& small_lo) {
+template <Range kRange, class D>
+HWY_INLINE V<D> logistic_halves(D d, const Logistic<kRange, D>& s, V<D>& r_lo, V<D>& small, V<D>& small_lo) {
   const V<D> r = div_pair(d, hn::Set(d, 1.0f), hn::Zero(d), s.den_h, s.den_l, r_lo);
   V<D> lo;
   small = two_prod(d, s.e.hi, r, lo);
@@ -186,18 +291,19 @@ HWY_INLINE V<D> logistic_halves(D d, const Logistic<D>& s, V<D>& r_lo, V<D>& sma
 }
 
 /// σ(v)σ(-v)·2^-n = e/den² (unscaled), never 1 - σ cancelling; within ~1 ULP.
-template <class D>
-HWY_INLINE V<D> logistic_slope_unscaled(D d, const Logistic<D>& s) {
+template <Range kRange, class D>
+HWY_INLINE V<D> logistic_slope_unscaled(D d, const Logistic<kRange, D>& s) {
   V<D> r_lo, small, small_lo;
   const V<D> r = logistic_halves(d, s, r_lo, small, small_lo);
   return hn::MulAdd(small, r, hn::MulAdd(small, r_lo, hn::Mul(small_lo, r)));
 }
 
 /// Runs body(Range) with the cheap instance unless some lane of `arg` (the exponent's argument,
-/// ≤ 0 where it matters) is below -87: there e^arg is subnormal and the result may be too.
+/// ≤ 0 where it matters) is below kNormalFloor: past -87 e^arg is subnormal and the result may be
+/// too.
 template <class D, class Body>
 HWY_INLINE V<D> by_range(D d, V<D> arg, Body body) {
-  if (HWY_LIKELY(hn::AllFalse(d, arg < hn::Set(d, -87.0f))))
+  if (HWY_LIKELY(hn::AllFalse(d, arg < hn::Set(d, kNormalFloor))))
     return body(std::integral_constant<Range, Range::kNormal>());
   return body(std::integral_constant<Range, Range::kTail>());
 }
@@ -205,14 +311,14 @@ HWY_INLINE V<D> by_range(D d, V<D> arg, Body body) {
 /// x·σ(v) for v = vh + vl: the quotient and x are multiplied before the one rounding into the
 /// subnormal range. At x = ±inf the limits (as fn::swish): x/2 for b = 0 (v is NaN there), x
 /// where v > 0, a zero with x's sign where v < 0.
-template <class D>
-HWY_INLINE V<D> gated(D d, V<D> x, V<D> vh, V<D> vl) {
+template <class D, class L>
+HWY_INLINE V<D> gated(D d, V<D> x, V<D> vh, L vl) {
   const V<D> y = by_range(d, vh, [&](auto range) {
-    const Logistic<D> s = logistic<decltype(range)::value>(d, vh, vl);
+    const auto s = logistic<decltype(range)::value>(d, vh, vl);
     V<D> corr, m;
     const V<D> q = sigmoid_parts(d, s, corr, m);
     // The sign is x's (σ > 0); without FMA, x q + x corr could be -0 + +0 = +0.
-    return hn::CopySign(scale<decltype(range)::value>(d, hn::MulAdd(x, q, hn::Mul(x, corr)), s.e, m), x);
+    return hn::CopySign(s.scale(d, hn::MulAdd(x, q, hn::Mul(x, corr)), m), x);
   });
   const V<D> at_inf = hn::IfThenElse(hn::IsNaN(vh), hn::Mul(x, hn::Set(d, 0.5f)),
                                      hn::IfThenElse(vh > hn::Zero(d), x, hn::CopySign(hn::Zero(d), x)));
@@ -235,20 +341,20 @@ HWY_INLINE V<D> gate_slope(D d, V<D> vh, V<D> vl) {
   vl = hn::IfThenElseZero(hn::Abs(vh) <= limit, vl);
   vh = hn::Min(hn::Max(vh, hn::Neg(limit)), limit);
   const V<D> g = by_range(d, vh, [&](auto range) {
-    const Logistic<D> s = logistic<decltype(range)::value>(d, vh, vl);
+    const auto s = logistic<decltype(range)::value>(d, vh, vl);
     V<D> r_lo, small, small_lo;
     const V<D> r = logistic_halves(d, s, r_lo, small, small_lo);
     // σ(v) (unscaled by 2^n where v < 0) and σ(-v) (scaled: a w below 2^-126 is nothing next to 1).
     const V<D> sh = hn::IfThenElse(s.neg, small, r), sl = hn::IfThenElse(s.neg, small_lo, r_lo);
-    const V<D> wh = hn::IfThenElse(s.neg, r, hn::Mul(small, s.e.unit));
-    const V<D> wl = hn::IfThenElse(s.neg, r_lo, hn::Mul(small_lo, s.e.unit));
+    const V<D> wh = hn::IfThenElse(s.neg, r, s.times_unit(small));
+    const V<D> wl = hn::IfThenElse(s.neg, r_lo, s.times_unit(small_lo));
     V<D> pl, ml;
     const V<D> ph = two_prod(d, vh, wh, pl);
     pl = hn::Add(pl, hn::MulAdd(vh, wl, hn::Mul(vl, wh)));
     const V<D> mh = two_sum<D>(hn::Set(d, 1.0f), ph, ml);
     ml = hn::Add(ml, pl);
     const V<D> gu = hn::MulAdd(sh, mh, hn::MulAdd(sh, ml, hn::Mul(sl, mh)));
-    return scale<decltype(range)::value>(d, gu, s.e, hn::IfThenElseZero(s.neg, s.e.n));
+    return s.scale(d, gu, hn::IfThenElseZero(s.neg, s.e.n));
   });
   const V<D> t = hn::Add(hn::Sub(hn::Sub(vh, hn::Set(d, -0x1.474974p+0f)), hn::Set(d, 0x1.bdf6fap-27f)), vl);
   V<D> q = hn::Set(d, 0.00018040738359559327f);
@@ -276,24 +382,24 @@ HWY_INLINE V<D> gate_slope_at_inf(D d, V<D> x, V<D> vh, V<D> finite) {
 
 /// sigmoid(x) = 1/(1 + e^-x): σ(|x|) = 1/(1 + e), σ(-|x|) = e/(1 + e) with e = e^-|x|, one
 /// corrected quotient. Valid for every float (e^-|x| is clamped where it no longer matters).
-/// Measured against the f64 reference, every 256th bit pattern, all five targets: f ≤ 0.77 ULP,
-/// f' ≤ 0.77 (FMA targets) / 1.20 (SSE4, SSSE3, EMU128), f' from y ≤ 1.5.
+/// Measured against the f64 reference, every 256th bit pattern, all five targets: f ≤ 0.95 ULP,
+/// f' ≤ 0.95 (FMA targets) / 1.35 (SSE4, SSSE3, EMU128), f' from y ≤ 1.5.
 template <>
 struct SimdF32<fn::Sigmoid> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     return f32::by_range(d, x, [&](auto range) {
-      const f32::Logistic<D> s = f32::logistic<decltype(range)::value>(d, x, hn::Zero(d));
+      const auto s = f32::logistic<decltype(range)::value>(d, x, f32::Exact{});
       f32::V<D> corr, m;
       const f32::V<D> y = f32::sigmoid_parts(d, s, corr, m);
-      return f32::scale<decltype(range)::value>(d, hn::Add(y, corr), s.e, m);
+      return s.scale(d, hn::Add(y, corr), m);
     });
   }
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
     return f32::by_range(d, hn::Neg(hn::Abs(x)), [&](auto range) {
-      const f32::Logistic<D> s = f32::logistic<decltype(range)::value>(d, x, hn::Zero(d));
-      return f32::scale<decltype(range)::value>(d, f32::logistic_slope_unscaled(d, s), s.e, s.e.n);
+      const auto s = f32::logistic<decltype(range)::value>(d, x, f32::Exact{});
+      return s.scale(d, f32::logistic_slope_unscaled(d, s), s.e.n);
     });
   }
   /// y(1 - y): 1 - y is exact for y ≥ 1/2 (Sterbenz) and a 0.5 ULP rounding below.
@@ -304,17 +410,21 @@ struct SimdF32<fn::Sigmoid> {
 };
 
 namespace f32 {
-/// tanh(a + al) for a = |v| ≥ 0 (al its low part) as y + corr: (1 - e)/(1 + e) with e =
-/// e^-2a an exact pair, so near 0 the numerator is -q with no cancellation. a is clamped at 10,
-/// where tanh is 1 in f32 (e stays normal: no tail instance).
-template <class D>
-HWY_INLINE V<D> tanh_abs(D d, V<D> a, V<D> al, V<D>& corr) {
+/// tanh(a + al) for a = |v| ≥ 0 (al its low part, or Exact) as y + corr: (1 - e)/(1 + e) with
+/// e = e^-2a a pair (exp_normal, q kept as a pair), so near 0 the numerator is -q with no
+/// cancellation. a is clamped at 10, where tanh is 1 in f32 (e stays normal: no tail instance).
+template <class D, class L>
+HWY_INLINE V<D> tanh_abs(D d, V<D> a, L al, V<D>& corr) {
   const V<D> ten = hn::Set(d, 10.0f);
-  al = hn::IfThenElseZero(a < ten, al);
-  a = hn::Min(a, ten);
   const V<D> m2 = hn::Set(d, -2.0f);
-  const Exp<D> e = exp_pair<Range::kNormal>(d, hn::Mul(m2, a), hn::Mul(m2, al));
-  const V<D> eh = hn::Mul(e.hi, e.unit), el = hn::Mul(e.lo, e.unit);
+  const auto low = [&] {
+    if constexpr (std::is_same_v<L, Exact>)
+      return al;
+    else
+      return hn::Mul(m2, hn::IfThenElseZero(a < ten, al));
+  }();
+  const Exp<D> e = exp_normal<ExpQ::kPair>(d, hn::Mul(m2, hn::Min(a, ten)), low);
+  const V<D> eh = e.hi, el = e.lo;
   const V<D> one = hn::Set(d, 1.0f);
   V<D> num_l, den_l;
   const V<D> num_h = fast_two_sum<D>(one, hn::Neg(eh), num_l);
@@ -325,13 +435,13 @@ HWY_INLINE V<D> tanh_abs(D d, V<D> a, V<D> al, V<D>& corr) {
 
 /// tanh(x) = sign(x)·tanh|x| (f32::tanh_abs); below 2^-12 the result is x. tanh(-0) = -0 (the
 /// sign is copied back). Valid for every float.
-/// Measured (as sigmoid): f ≤ 0.66 ULP (FMA) / 0.77, f' ≤ 0.80 / 1.20, f' from y ≤ 1.5.
+/// Measured (as sigmoid): f ≤ 0.67 ULP (FMA) / 0.72, f' ≤ 0.96 / 1.37, f' from y ≤ 1.5.
 template <>
 struct SimdF32<fn::Tanh> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     f32::V<D> corr;
-    const f32::V<D> y = f32::tanh_abs(d, hn::Abs(x), hn::Zero(d), corr);
+    const f32::V<D> y = f32::tanh_abs(d, hn::Abs(x), f32::Exact{}, corr);
     // Below 2^-12, tanh x rounds to x (x³/3 is under half an ULP), and the quotient's correction
     // (through a 12-bit reciprocal) would be the whole result.
     return hn::IfThenElse(hn::Abs(x) < hn::Set(d, 0x1p-12f), x, hn::CopySign(hn::Add(y, corr), x));
@@ -341,8 +451,8 @@ struct SimdF32<fn::Tanh> {
   static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
     const f32::V<D> v = hn::Mul(hn::Set(d, 2.0f), hn::Abs(x));
     return f32::by_range(d, hn::Neg(v), [&](auto range) {
-      const f32::Logistic<D> s = f32::logistic<decltype(range)::value>(d, v, hn::Zero(d));
-      return f32::scale<decltype(range)::value>(d, hn::Mul(hn::Set(d, 4.0f), f32::logistic_slope_unscaled(d, s)), s.e, s.e.n);
+      const auto s = f32::logistic<decltype(range)::value>(d, v, f32::Exact{});
+      return s.scale(d, hn::Mul(hn::Set(d, 4.0f), f32::logistic_slope_unscaled(d, s)), s.e.n);
     });
   }
   /// (1 - y)(1 + y): each factor is exact or rounded once.
@@ -353,12 +463,12 @@ struct SimdF32<fn::Tanh> {
 };
 
 /// silu(x) = x σ(x); f'(x) = G(x) = σ(x)(1 + x σ(-x)) (see f32::gate_slope).
-/// Measured (as sigmoid): f ≤ 0.87 ULP (FMA) / 1.23, f' ≤ 1.93.
+/// Measured (as sigmoid): f ≤ 1.18 ULP (FMA) / 1.44, f' ≤ 1.93.
 template <>
 struct SimdF32<fn::Silu> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
-    return f32::gated(d, x, x, hn::Zero(d));
+    return f32::gated(d, x, x, f32::Exact{});
   }
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
@@ -367,7 +477,7 @@ struct SimdF32<fn::Silu> {
 };
 
 /// swish(x) = x σ(b x) with v = b x an exact pair (b is already a float); f' = G(v).
-/// Measured (as sigmoid; b = 1.5, -0.5, 0, 2^-100): f ≤ 0.81 ULP (FMA) / 1.23, f' ≤ 1.93.
+/// Measured (as sigmoid; b = 1.5, -0.5, 0, 2^-100): f ≤ 1.18 ULP (FMA) / 1.44, f' ≤ 1.93.
 template <>
 struct SimdF32<fn::Swish> {
   template <class D>
@@ -386,7 +496,7 @@ struct SimdF32<fn::Swish> {
 
 /// gelu_sigmoid(x) = x σ(1.702 x): 1.702 is not a float, so v = k_hi x + k_lo x as a pair
 /// (k_hi + k_lo = 1.702 to 2^-48); f' = G(v).
-/// Measured (as sigmoid): f ≤ 0.99 ULP (FMA) / 1.42, f' ≤ 2.48.
+/// Measured (as sigmoid): f ≤ 1.17 ULP (FMA) / 1.49, f' ≤ 2.54.
 template <>
 struct SimdF32<fn::GeluSigmoid> {
   template <class D>
@@ -406,6 +516,93 @@ struct SimdF32<fn::GeluSigmoid> {
     f32::V<D> vl;
     const f32::V<D> vh = v_of(d, x, vl);
     return f32::gate_slope_at_inf(d, x, vh, f32::gate_slope(d, vh, vl));
+  }
+};
+
+/// gelu_tanh(x) = x σ(v) with v = 2u = 2√(2/π)(x + 0.044715 x³), the reference's form (1 + tanh u
+/// = 2σ(2u), so the negative tail does not cancel), through f32::gated, the silu kernel's product.
+/// v is a pair within ~2^-44 of its value: x² and x³ as pairs, 0.044715 and 2√(2/π) as float
+/// pairs (to 2^-54), one renormalisation; an error δ in v would cost |v|·δ relative in e^v, which
+/// reaches 100 in the tail. x is clamped at ±20 inside v, where |v| > 600 already (σ is 1 or its e
+/// is past the exponential's floor, as for any larger |x|), so x³ cannot overflow. f' stays on
+/// SimdF32ViaF64 (its zero near x = -0.75 needs a fit of its own in f32 lanes). Measured: f ≤ 1.32
+/// ULP on AVX3 over all 2^32 inputs, ≤ 1.53 on SSE4 (every 128th); ~2× the f64-lane kernel's speed.
+template <>
+struct SimdF32<fn::GeluTanh> {
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+    const f32::V<D> limit = hn::Set(d, 20.0f);
+    const f32::V<D> xc = hn::Min(hn::Max(x, hn::Neg(limit)), limit);
+    f32::V<D> x2l, x3l, tl, sl, vl;
+    const f32::V<D> x2h = f32::two_prod(d, xc, xc, x2l);
+    const f32::V<D> x3h = f32::two_prod(d, x2h, xc, x3l);
+    x3l = hn::MulAdd(x2l, xc, x3l);
+    const f32::V<D> kh = hn::Set(d, 0x1.6e4e26p-5f), ch = hn::Set(d, 0x1.988454p+0f);
+    const f32::V<D> th = f32::two_prod(d, kh, x3h, tl);
+    tl = hn::MulAdd(kh, x3l, hn::MulAdd(hn::Set(d, 0x1.a9003ep-30f), x3h, tl));
+    const f32::V<D> sh = f32::two_sum<D>(xc, th, sl);
+    sl = hn::Add(sl, tl);
+    f32::V<D> vh = f32::two_prod(d, ch, sh, vl);
+    vl = hn::MulAdd(ch, sl, hn::MulAdd(hn::Set(d, -0x1.857936p-25f), sh, vl));
+    vh = f32::fast_two_sum<D>(vh, vl, vl);
+    return f32::gated(d, x, vh, vl);
+  }
+};
+
+/// mish(x) = x tanh(softplus x) = x t, t from one e = e^-|x| as in the reference (fn::Mish::parts):
+/// x ≤ 0: n = e(e + 2), t = n/(n + 2); x > 0: t = (1 + 2e)/(1 + 2e + 2e²). Both are ratios of
+/// positive terms, formed as pairs from e (exp_normal with q as a pair) and divided once with the
+/// residual correction; x·t rounds once, with x's sign (t > 0). Where e^x is subnormal (x < -87),
+/// t is e itself to f32 precision and x e^x is scaled once from exp_pair's tail instance. Limits:
+/// mish(+inf) = +inf, mish(-inf) = -0. f' stays on SimdF32ViaF64 (its zero at x = -1.19 needs a
+/// fit of its own in f32 lanes). Measured: f ≤ 1.21 ULP on AVX3 over all 2^32 inputs, ≤ 1.20 on
+/// SSE4 (every 128th); ~2.5× the f64-lane kernel's speed.
+template <>
+struct SimdF32<fn::Mish> {
+  /// t = num/den as y + corr for e = eh + el (normal, or anything in lanes the caller discards).
+  template <class D>
+  static f32::V<D> t_of(D d, f32::V<D> eh, f32::V<D> el, hn::Mask<D> neg, f32::V<D>& corr) {
+    const f32::V<D> one = hn::Set(d, 1.0f), two = hn::Set(d, 2.0f);
+    // x ≤ 0: n = e(e + 2) and n + 2 (n ≤ 3 may exceed 2: TwoSum).
+    f32::V<D> sl, nl, dnl;
+    const f32::V<D> sh = f32::fast_two_sum<D>(two, eh, sl);
+    sl = hn::Add(sl, el);
+    const f32::V<D> nh = f32::two_prod(d, eh, sh, nl);
+    nl = hn::Add(nl, hn::MulAdd(eh, sl, hn::Mul(el, sh)));
+    const f32::V<D> dnh = f32::two_sum<D>(two, nh, dnl);
+    dnl = hn::Add(dnl, nl);
+    // x > 0: p = 1 + 2e and p + 2e² (doubling is exact).
+    f32::V<D> pl, ql, dpl;
+    const f32::V<D> e2 = hn::Add(eh, eh);
+    const f32::V<D> ph = f32::two_sum<D>(one, e2, pl);
+    pl = hn::Add(pl, hn::Add(el, el));
+    const f32::V<D> qh = f32::two_prod(d, e2, eh, ql);
+    ql = hn::MulAdd(hn::Add(e2, e2), el, ql);
+    const f32::V<D> dph = f32::two_sum<D>(ph, qh, dpl);
+    dpl = hn::Add(dpl, hn::Add(pl, ql));
+    return f32::div_pair(d, hn::IfThenElse(neg, nh, ph), hn::IfThenElse(neg, nl, pl), hn::IfThenElse(neg, dnh, dph),
+                         hn::IfThenElse(neg, dnl, dpl), corr);
+  }
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+    const auto neg = x <= hn::Zero(d);
+    const f32::V<D> a = hn::Neg(hn::Abs(x));
+    const f32::V<D> y = f32::by_range(d, x, [&](auto range) {
+      f32::V<D> corr;
+      if constexpr (decltype(range)::value == f32::Range::kNormal) {
+        // Lanes past the floor are x > 70 there, where t is 1.
+        const f32::Exp<D> e = f32::exp_normal<f32::ExpQ::kPair>(d, hn::Max(a, hn::Set(d, f32::kNormalFloor)), f32::Exact{});
+        const f32::V<D> t = t_of(d, e.hi, e.lo, neg, corr);
+        return hn::MulAdd(x, t, hn::Mul(x, corr));
+      } else {
+        const f32::Exp<D> e = f32::exp_pair<f32::Range::kTail>(d, a, f32::Exact{});
+        const f32::V<D> t = t_of(d, hn::Mul(e.hi, e.unit), hn::Mul(e.lo, e.unit), neg, corr);
+        const f32::V<D> tail = f32::scale_tail(d, hn::MulAdd(x, e.hi, hn::Mul(x, e.lo)), e.n);
+        return hn::IfThenElse(x < hn::Set(d, -87.0f), tail, hn::MulAdd(x, t, hn::Mul(x, corr)));
+      }
+    });
+    const f32::V<D> at_inf = hn::IfThenElse(x > hn::Zero(d), x, hn::Set(d, -0.0f));
+    return hn::IfThenElse(hn::IsInf(x), at_inf, hn::CopySign(y, x));
   }
 };
 
@@ -647,7 +844,7 @@ HWY_INLINE V<D> neg_expm1(D d, V<D> vh, V<D> vl) {
 /// 2^-30); below z = -25 it is e^z/beta, subnormal tails rounded once. f' = σ(z) (the sigmoid
 /// kernel's quotient on the pair); from y, -expm1(-beta y). Valid for every float, beta > 0.
 /// Measured (every 64th bit pattern, beta = 1 and 2.5): f ≤ 0.99 ULP (AVX3) / 1.06 (SSE4),
-/// f' ≤ 0.77 / 0.77, f' from y ≤ 0.95 / 1.00.
+/// f' ≤ 0.95 / 0.95, f' from y ≤ 0.95 / 1.00.
 template <>
 struct SimdF32<fn::Softplus> {
   template <class D>
@@ -670,10 +867,10 @@ struct SimdF32<fn::Softplus> {
     f32::V<D> zl;
     const f32::V<D> zh = f32::two_prod(d, hn::Set(d, p[0]), x, zl);
     return f32::by_range(d, hn::Neg(hn::Abs(zh)), [&](auto range) {
-      const f32::Logistic<D> s = f32::logistic<decltype(range)::value>(d, zh, zl);
+      const auto s = f32::logistic<decltype(range)::value>(d, zh, zl);
       f32::V<D> corr, m;
       const f32::V<D> y = f32::sigmoid_parts(d, s, corr, m);
-      return f32::scale<decltype(range)::value>(d, hn::Add(y, corr), s.e, m);
+      return s.scale(d, hn::Add(y, corr), m);
     });
   }
   template <class D>
@@ -750,7 +947,7 @@ struct SimdF32<fn::Softsign> {
 /// y + corr (f32::tanh_abs), A·tanh rounded once; x·(2A/3) below |v| = 2^-12. f' = (4A·2/3)·σ(2|v|)σ(-2|v|)
 /// (the logistic slope of the pair 2v), from y (2/(3A))(A - y)(A + y) with A - y, A + y and
 /// their product as pairs, rounded once. Measured (every 64th bit pattern): f ≤ 1.27 ULP
-/// (AVX3) / 1.37 (SSE4), f' ≤ 1.41 / 2.44, f' from y ≤ 0.63 / 1.00.
+/// (AVX3) / 1.37 (SSE4), f' ≤ 1.66 / 2.47, f' from y ≤ 0.63 / 1.00.
 template <>
 struct SimdF32<fn::LecunTanh> {
   static constexpr float kAHi = 0x1.b74538p+0f, kALo = 0x1.de69aep-25f;
@@ -791,10 +988,10 @@ struct SimdF32<fn::LecunTanh> {
     const f32::V<D> wh = hn::Min(hn::Mul(hn::Set(d, 2.0f), hn::Abs(vh)), limit);
     const f32::V<D> wl = hn::IfThenElseZero(wh < limit, hn::Mul(hn::Set(d, 2.0f), hn::IfThenElse(vh < hn::Zero(d), hn::Neg(vl), vl)));
     return f32::by_range(d, hn::Neg(wh), [&](auto range) {
-      const f32::Logistic<D> s = f32::logistic<decltype(range)::value>(d, wh, wl);
+      const auto s = f32::logistic<decltype(range)::value>(d, wh, wl);
       const f32::V<D> g = f32::logistic_slope_unscaled(d, s);
       const f32::V<D> k = hn::MulAdd(hn::Set(d, 0x1.24d8d0p+2f), g, hn::Mul(hn::Set(d, 0x1.3ef11ep-23f), g));
-      return f32::scale<decltype(range)::value>(d, k, s.e, s.e.n);
+      return s.scale(d, k, s.e.n);
     });
   }
   template <class D>
