@@ -85,6 +85,33 @@ HWY_INLINE V<D> plus_low(V<D> v, Exact) {
   return v;
 }
 
+/// The low part's transformations, each of which leaves Exact as it is: kept only in the lanes
+/// of `keep`, negated outside `keep_sign`, multiplied by k (exact when k is a power of 2).
+template <class M, class V>
+HWY_INLINE V low_where(M keep, V lo) {
+  return hn::IfThenElseZero(keep, lo);
+}
+template <class M>
+HWY_INLINE Exact low_where(M, Exact) {
+  return {};
+}
+template <class M, class V>
+HWY_INLINE V low_negated_unless(M keep_sign, V lo) {
+  return hn::IfThenElse(keep_sign, lo, hn::Neg(lo));
+}
+template <class M>
+HWY_INLINE Exact low_negated_unless(M, Exact) {
+  return {};
+}
+template <class V>
+HWY_INLINE V low_times(V k, V lo) {
+  return hn::Mul(k, lo);
+}
+template <class V>
+HWY_INLINE Exact low_times(V, Exact) {
+  return {};
+}
+
 /// e^(h + l) = (hi + lo)·2^n with hi + lo = 1 + q an exact pair (hi ∈ [0.7, 1.42]), for h ≤ 0 and
 /// |l| ≤ ulp(h) (or l = Exact{}). unit = 2^max(n, -126), so hi·unit is e itself wherever e is normal.
 ///
@@ -137,8 +164,7 @@ template <Range kRange, class D, class L>
 HWY_INLINE Exp<D> exp_pair(D d, V<D> h, L l) {
   const V<D> floor = hn::Set(d, kRange == Range::kTail ? -195.0f : -87.3f);
   const auto in_range = h >= floor;
-  if constexpr (!std::is_same_v<L, Exact>) l = hn::IfThenElseZero(in_range, l);
-  const Reduced<D> red = reduce_exp(d, hn::Max(h, floor), l);
+  const Reduced<D> red = reduce_exp(d, hn::Max(h, floor), low_where(in_range, l));
   Exp<D> e;
   e.n = red.n;
   e.unit = kRange == Range::kTail ? pow2(d, hn::Max(e.n, hn::Set(d, -126.0f))) : unit_of(d, red);
@@ -250,21 +276,13 @@ HWY_INLINE Logistic<kRange, D> logistic(D d, V<D> vh, L vl) {
   Logistic<kRange, D> s;
   s.neg = vh < hn::Zero(d);
   const V<D> a = hn::Neg(hn::Abs(vh));
-  const auto al = [&] {
-    if constexpr (std::is_same_v<L, Exact>)
-      return vl;
-    else
-      return hn::IfThenElse(s.neg, vl, hn::Neg(vl));
-  }();
+  const auto al = low_negated_unless(s.neg, vl);
   // In kNormal vectors the lanes past kNormalFloor are those with v > 70 (by_range checks v or
   // -|v|), where e^-v < 2^-100 is nothing next to 1: clamping them (and dropping their low part,
   // which may be huge) keeps e and its low part normal.
   if constexpr (kRange == Range::kNormal) {
     const V<D> floor = hn::Set(d, kNormalFloor);
-    if constexpr (std::is_same_v<L, Exact>)
-      s.e = exp_normal<ExpQ::kRounded>(d, hn::Max(a, floor), al);
-    else
-      s.e = exp_normal<ExpQ::kRounded>(d, hn::Max(a, floor), hn::IfThenElseZero(a >= floor, al));
+    s.e = exp_normal<ExpQ::kRounded>(d, hn::Max(a, floor), low_where(a >= floor, al));
   } else
     s.e = exp_pair<kRange>(d, a, al);
   s.den_h = fast_two_sum<D>(hn::Set(d, 1.0f), s.times_unit(s.e.hi), s.den_l);
@@ -417,13 +435,7 @@ template <class D, class L>
 HWY_INLINE V<D> tanh_abs(D d, V<D> a, L al, V<D>& corr) {
   const V<D> ten = hn::Set(d, 10.0f);
   const V<D> m2 = hn::Set(d, -2.0f);
-  const auto low = [&] {
-    if constexpr (std::is_same_v<L, Exact>)
-      return al;
-    else
-      return hn::Mul(m2, hn::IfThenElseZero(a < ten, al));
-  }();
-  const Exp<D> e = exp_normal<ExpQ::kPair>(d, hn::Mul(m2, hn::Min(a, ten)), low);
+  const Exp<D> e = exp_normal<ExpQ::kPair>(d, hn::Mul(m2, hn::Min(a, ten)), low_times(m2, low_where(a < ten, al)));
   const V<D> eh = e.hi, el = e.lo;
   const V<D> one = hn::Set(d, 1.0f);
   V<D> num_l, den_l;
