@@ -4,15 +4,13 @@
 // 0.5 ULP of the correctly rounded value) on every target. The formulas are the reference's stable
 // splits (src/core/functions), with exp arguments clamped where the f32 result has saturated.
 // These are the functions without a native f32 kernel yet (smooth_f32-inl.h has sigmoid, tanh,
-// silu, swish, gelu_sigmoid, hardswish, elu, celu, selu, softplus, log_sigmoid, softsign
+// silu, swish, gelu_sigmoid, gelu, hardswish, elu, celu, selu, softplus, log_sigmoid, softsign
 // and lecun_tanh in f32 lanes, and the forward of gelu_tanh and mish, whose f' are here), and
 // evaluation-mode RReLU, whose mean slope only f64 holds exactly.
-// GELU's Φ is this project's own (erf_f64-inl.h), as is tanh (tanh_f64 below): Highway's f64
-// Tanh (4 ULP) is accurate enough for most uses, but TeLU's slope cancels to ~1e-8 next to its
-// zero, where every f64 ULP of tanh counts.
+// tanh is this project's own (tanh_f64 below): Highway's f64 Tanh (4 ULP) is accurate enough for
+// most uses, but TeLU's slope cancels to ~1e-8 next to its zero, where every f64 ULP of tanh
+// counts.
 // No include guard: compiled once per target, inside that target's namespace.
-
-#include "erf_f64-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
@@ -196,29 +194,6 @@ HWY_INLINE V sech2_f64(D d, V v) {
   const V den = hn::Add(hn::Set(d, 1.0), e);
   return hn::Div(hn::Mul(hn::Set(d, 4.0), e), hn::Mul(den, den));
 }
-
-/// GELU, erf form (fn::Gelu): f = x Φ(x), f' = Φ(x) + x φ(x), Φ and φ from erf_f64-inl.h. Both are
-/// within 1e-15 relative in f64 (measured < 0.6 ULP of f32 by `actfn accuracy`), down the negative
-/// tail as far as f32 reaches: x Φ(x) is normal to x = -13.15, subnormal to -14.36, f' to -14.54,
-/// and the tail is Q = φ·M with an exact exp argument, never 1 - something. Next to f's minimum
-/// (x = -0.75179, where f' = 0 and the sum cancels) the absolute error ~2e-16 is what counts:
-/// < 0.5 f32 ULP even at the float nearest the zero (f' = 5.2e-9 there). Limits: f(+inf) = +inf,
-/// f(-inf) = -0, f'(±inf) = 1, 0; zeros keep the reference's signs (x·Φ: -0 for x ≤ -14.4;
-/// Φ + xφ: -0 while φ > 0, +0 once it underflows).
-template <>
-struct SimdF32ViaF64<fn::Gelu> {
-  template <class D, class V>
-  static V f(D d, V x, const Pd&) {
-    V pdf;
-    return gated_limit_f64(d, x, hn::Mul(x, gauss::normal_cdf<gauss::kMillsForValue>(d, x, pdf)));
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd&) {
-    V pdf;
-    const V cdf = gauss::normal_cdf<gauss::kMills>(d, x, pdf);
-    return gated_slope_limit_f64(d, x, hn::Add(cdf, hn::Mul(x, pdf)));
-  }
-};
 
 /// TeLU (fn::Telu): f = x tanh(u), u = e^x; f' = tanh u + 4x e^(x - 2u)/(1 + e^-2u)², the
 /// reference's form (one exp of a non-positive argument instead of e^x sech²(e^x) = inf·0). x is

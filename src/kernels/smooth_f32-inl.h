@@ -561,6 +561,161 @@ struct SimdF32<fn::GeluTanh> {
   }
 };
 
+/// GELU, erf form (fn::Gelu): f = x Φ(x), f' = Φ(x) + x φ(x), through a = |x| and the tail
+/// Q(a) = Φ(-a) = φ(a) M(a) (M Mills' ratio), so that nothing is 1 - something small:
+///   x < 0:  f = x Q(a),       f' = g
+///   x ≥ 0:  f = x - x Q(a),   f' = 1 - g,     g = φ(a) (M(a) - a) = e^(-a²/2) (a0 - a) H(a)
+/// with a0 = 0.75179 the root of M(a) = a (f' = 0 at x = -a0) and H(a) = (M(a) - a)/((a0 - a)
+/// √(2π)) smooth and without a zero: a0 - a is exact next to a0 (a0 a float pair, Sterbenz), so f'
+/// keeps its relative accuracy down to the float nearest its zero without a separate fit there.
+/// e^(-a²/2) comes from a² as an exact pair (exp_normal, q as a pair; the tail instance past
+/// e^-70, results rounded once into the subnormal range). Q/e^(-a²/2) = t PM(u) and H = PH(u) are
+/// fits (scripts/fits/gelu_f32.py) in u = t - 1/2, t = 5/(5 + a) ∈ [0.255, 1] for a ≤ 14.6 (past
+/// it every result is 0, subnormal or x itself, and the fits are evaluated at 14.6): relative
+/// errors 2^-27.4 (degree 10) and 2^-30.3 (degree 9), the constant terms float pairs, the last
+/// Horner step an exact sum. t's own rounding would cost up to 4 ULP (M's condition number in t
+/// at a = 0), so t is corrected: 5 + a as an exact pair, the quotient's exact residual, and the
+/// first-order terms M' = aM - 1 and PH' (DH, a degree-4 fit). Limits: f(+inf) = +inf, f(-inf)
+/// = -0, f'(±inf) = 1, 0; zeros keep the reference's signs (x Q: -0 for x < 0; g: -0 below -a0
+/// while the reference's double φ is non-zero, +0 from a = 38.5755, where it underflows).
+template <>
+struct SimdF32<fn::Gelu> {
+  static constexpr float kA0Hi = 0x1.80ead2p-1f, kA0Lo = -0x1.a03fd4p-27f;
+  static constexpr float kPM0Hi = 0x1.3b0fbcp-3f, kPM0Lo = 0x1.69ffd6p-28f;
+  static constexpr float kPM[] = {0x1.108a68p-2f, 0x1.95c11cp-2f, 0x1.00d90cp-1f, 0x1.0e5e96p-1f, 0x1.c4dbcp-2f,
+                                  0x1.10af06p-2f, 0x1.416a4cp-4f, -0x1.6da3bap-5f, -0x1.0a4664p-4f, 0x1.4fb876p-6f};
+  static constexpr float kPH0Hi = 0x1.ce451cp-2f, kPH0Lo = -0x1.7f02b2p-27f;
+  static constexpr float kPH[] = {0x1.6fce8ap-3f, 0x1.ef8426p-3f, 0x1.231aa4p-2f, 0x1.23c334p-2f, 0x1.e09d98p-3f,
+                                  0x1.2dd6b6p-3f, 0x1.d1a16p-5f,  -0x1.4503ap-8f, -0x1.81b4a6p-6f};
+  static constexpr float kDH[] = {0x1.70403ap-3f, 0x1.ecd34p-2f, 0x1.a40accp-1f, 0x1.3882aep+0f, 0x1.a84658p+0f};
+
+  /// The fold of a (clamped at 14.6): t = 5/(5 + a) rounded, u = t - 1/2 (exact: t ≥ 1/4), and
+  /// the first-order effect of t's rounding as t_lo = t_true - t and as err_a, the amount by which
+  /// the a that t stands for exceeds a (da/dt = -(5 + a)²/5).
+  template <class D>
+  struct Fold {
+    f32::V<D> a, t, u, t_lo, err_a;  // a: the clamped argument
+  };
+  template <class D>
+  static Fold<D> fold(D d, f32::V<D> a) {
+    const f32::V<D> five = hn::Set(d, 5.0f), ac = hn::Min(a, hn::Set(d, 14.6f));
+    f32::V<D> sl;
+    const f32::V<D> sh = f32::fast_two_sum<D>(hn::Max(ac, five), hn::Min(ac, five), sl);
+    Fold<D> r;
+    r.a = ac;
+    r.t = hn::Div(five, sh);
+    // t_true - t = (5 - t·s)/s, with 1/s = t/5 to first order.
+    const f32::V<D> num = hn::NegMulAdd(r.t, sl, f32::residual(d, r.t, sh, five));
+    r.t_lo = hn::Mul(num, hn::Mul(r.t, hn::Set(d, 0.2f)));
+    r.err_a = hn::Mul(num, hn::Mul(sh, hn::Set(d, 0.2f)));
+    r.u = hn::Sub(r.t, hn::Set(d, 0.5f));
+    return r;
+  }
+  /// The polynomial with coefficients kC[first..] (the first one for u^0) at u, in plain Horner
+  /// steps.
+  template <const auto& kC, class D>
+  static f32::V<D> horner(D d, f32::V<D> u, std::size_t first = 0) {
+    constexpr std::size_t kN = sizeof(kC) / sizeof(kC[0]);
+    f32::V<D> r = hn::Set(d, kC[kN - 1]);
+    for (std::size_t k = kN - 1; k-- > first;) r = hn::MulAdd(r, u, hn::Set(d, kC[k]));
+    return r;
+  }
+  /// c0 + u (c1 + u R(u)) (kR = c1, R's coefficients) as a pair hi + lo, the two outer steps in
+  /// exact sums and products: plain Horner would err by ~1.1 ULP (1.25 without FMA) where u R is
+  /// 70% of the sum (u = 1/2, a = 0); this by ~0.33 (0.54) (simulated on 3001 points of u).
+  template <const auto& kR, class D>
+  static f32::V<D> poly(D d, f32::V<D> u, float c0_hi, float c0_lo, f32::V<D>& lo) {
+    f32::V<D> tl, sl, pl;
+    const f32::V<D> th = f32::two_prod(d, u, horner<kR>(d, u, 1), tl);
+    const f32::V<D> sh = f32::two_sum<D>(hn::Set(d, kR[0]), th, sl);
+    sl = hn::Add(sl, tl);
+    const f32::V<D> ph = f32::two_prod(d, u, sh, pl);
+    pl = hn::MulAdd(u, sl, pl);
+    const f32::V<D> hi = f32::two_sum<D>(hn::Set(d, c0_hi), ph, lo);
+    lo = hn::Add(lo, hn::Add(pl, hn::Set(d, c0_lo)));
+    return hi;
+  }
+  /// -a²/2 as an exact pair (for a whose square neither overflows nor underflows; elsewhere the
+  /// exponential is 1 or 0 whatever the low part).
+  template <class D>
+  static f32::V<D> half_square(D d, f32::V<D> a, f32::V<D>& lo) {
+    const f32::V<D> m = hn::Set(d, -0.5f);
+    const f32::V<D> hi = f32::two_prod(d, a, a, lo);
+    lo = hn::IfThenElseZero(hn::IsFinite(lo), hn::Mul(lo, m));
+    return hn::Mul(hi, m);
+  }
+  /// body(e, scaled, rounded) with e = e^(-a²/2) as a pair, unscaled by 2^n in the tail
+  /// instance: scaled(v) multiplies by 2^max(n, -126) (exact), rounded(v, m) applies 2^n in the
+  /// lanes of m with the one rounding into the subnormal range; both are v itself in the common
+  /// instance.
+  template <class D, class Body>
+  static f32::V<D> with_exp(D d, f32::V<D> a, Body body) {
+    f32::V<D> hl;
+    const f32::V<D> hh = half_square(d, a, hl);
+    return f32::by_range(d, hh, [&](auto range) {
+      if constexpr (decltype(range)::value == f32::Range::kNormal) {
+        return body(f32::exp_normal<f32::ExpQ::kPair>(d, hh, hl), [](f32::V<D> v) { return v; },
+                    [](f32::V<D> v, hn::Mask<D>) { return v; });
+      } else {
+        const f32::Exp<D> e = f32::exp_pair<f32::Range::kTail>(d, hh, hl);
+        return body(e, [&](f32::V<D> v) { return hn::Mul(v, e.unit); },
+                    [&](f32::V<D> v, hn::Mask<D> m) { return f32::scale_tail(d, v, hn::IfThenElseZero(m, e.n)); });
+      }
+    });
+  }
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+    const f32::V<D> a = hn::Abs(x);
+    const Fold<D> fo = fold(d, a);
+    // m = Q/e^(-a²/2) = t PM(u) as mh + ml, plus err_a·(-dm/da) = err_a (1/√(2π) - a m).
+    f32::V<D> pl, ml;
+    const f32::V<D> ph = poly<kPM>(d, fo.u, kPM0Hi, kPM0Lo, pl);
+    const f32::V<D> mh = f32::two_prod(d, fo.t, ph, ml);
+    const f32::V<D> slope = hn::NegMulAdd(fo.a, mh, hn::Set(d, 0.398942280f));
+    ml = hn::Add(ml, hn::MulAdd(fo.t, pl, hn::Mul(fo.err_a, slope)));
+    const auto neg = x < hn::Zero(d);
+    const f32::V<D> y = with_exp(d, a, [&](const f32::Exp<D>& e, auto scaled, auto rounded) {
+      // Q = m e as a pair, and for x ≥ 0 1 - Q from it (Q ≤ 1/2: Fast2Sum), so that Q's rounding,
+      // up to half an ULP of the result near x = 0, does not add to the product's.
+      f32::V<D> ql, cl;
+      const f32::V<D> qh = f32::two_prod(d, mh, e.hi, ql);
+      ql = hn::Add(ql, hn::MulAdd(mh, e.lo, hn::Mul(ml, e.hi)));
+      const f32::V<D> ch = f32::fast_two_sum<D>(hn::Set(d, 1.0f), hn::Neg(scaled(qh)), cl);
+      cl = hn::Sub(cl, scaled(ql));
+      return rounded(hn::MulAdd(x, hn::IfThenElse(neg, qh, ch), hn::Mul(x, hn::IfThenElse(neg, ql, cl))), neg);
+    });
+    // f has x's sign (x = -0 included): without it, mixed-sign zeros could sum to +0.
+    return hn::IfThenElse(hn::IsInf(x), hn::IfThenElse(neg, hn::Set(d, -0.0f), x), hn::CopySign(y, x));
+  }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
+    const f32::V<D> a = hn::Abs(x);
+    const Fold<D> fo = fold(d, a);
+    f32::V<D> h_lo;
+    const f32::V<D> h_hi = poly<kPH>(d, fo.u, kPH0Hi, kPH0Lo, h_lo);
+    h_lo = hn::MulAdd(horner<kDH>(d, fo.u), fo.t_lo, h_lo);
+    // (a0 - a) H: a0_hi - a is exact within [a0/2, 2 a0], where the difference may be small.
+    const f32::V<D> dd = hn::Sub(hn::Set(d, kA0Hi), a);
+    f32::V<D> wl;
+    const f32::V<D> wh = f32::two_prod(d, h_hi, dd, wl);
+    wl = hn::Add(wl, hn::MulAdd(h_hi, hn::Set(d, kA0Lo), hn::Mul(h_lo, dd)));
+    const f32::V<D> one = hn::Set(d, 1.0f);
+    const auto neg = x < hn::Zero(d);
+    const f32::V<D> g = with_exp(d, a, [&](const f32::Exp<D>& e, auto scaled, auto rounded) {
+      f32::V<D> gl, sl;
+      const f32::V<D> gh = f32::two_prod(d, wh, e.hi, gl);
+      gl = hn::Add(gl, hn::MulAdd(wh, e.lo, hn::Mul(wl, e.hi)));
+      // x ≥ 0: 1 - g with |g| ≤ 1/2, 1 - g_hi an exact pair (Fast2Sum).
+      const f32::V<D> sh = f32::fast_two_sum<D>(one, hn::Neg(scaled(gh)), sl);
+      return hn::IfThenElse(neg, rounded(hn::Add(gh, gl), neg), hn::Add(sh, hn::Sub(sl, scaled(gl))));
+    });
+    // g's sign is a0 - a's; +0 where the reference's own φ underflows (and at -inf).
+    const f32::V<D> sign = hn::Add(dd, hn::Set(d, kA0Lo));
+    const f32::V<D> below = hn::IfThenElseZero(a < hn::Set(d, 0x1.349aa0p+5f), hn::CopySign(g, sign));
+    return hn::IfThenElse(neg, below, hn::IfThenElse(hn::IsInf(x), one, g));
+  }
+};
+
 /// mish(x) = x tanh(softplus x) = x t, t from one e = e^-|x| as in the reference (fn::Mish::parts):
 /// x ≤ 0: n = e(e + 2), t = n/(n + 2); x > 0: t = (1 + 2e)/(1 + 2e + 2e²). Both are ratios of
 /// positive terms, formed as pairs from e (exp_normal with q as a pair) and divided once with the

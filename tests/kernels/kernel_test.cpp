@@ -199,8 +199,10 @@ const char* const kSmoothSpecs[] = {
 /// slope's zero (v = -1.2785) and the edges of its polynomial, each with both neighbours. For the
 /// f64-lane kernels also: f64 exp's underflow (-708.4 subnormal, -745.13 zero: TeLU's e^x and the
 /// sign of its zero slope) and GELU's φ underflow (x = -38.58); GELU's tail (x Φ(x) subnormal
-/// below -13.146, 0 below -14.356, f' subnormal below -13.342, 0 below -14.541), its Mills-ratio
-/// clamp (|x| = 16) and the zeros of GELU's and TeLU's slopes (-0.75179152, -1.0788601), where f'
+/// below -13.146, 0 below -14.356, f' subnormal below -13.342, 0 below -14.541), the f32 GELU
+/// kernel's switch to the exponential's tail instance (|x| = √140), its clamp of the fits' argument
+/// (|x| = 14.6), the exponential's floor (√390), the range where a0 - |x| is exact (|x| from a0/2
+/// to 2 a0), and the zeros of GELU's and TeLU's slopes (-0.75179152, -1.0788601), where f'
 /// cancels; tanh_f64's switch at |v| = 1.
 std::vector<float> smooth_edges() {
   std::vector<float> edges;
@@ -209,7 +211,7 @@ std::vector<float> smooth_edges() {
                         -0.9784645f, -0.7511658f, -0.3466f, 0x1p-12f, 0x1p-13f, 0.3466f, 9.01f, 10.0f, 17.0f, 20.0f,
                         87.0f, 88.72f, 89.0f, 100.0f, 200.0f, 0x1p115f, 0x1p116f, 3e38f, -745.13f, -708.4f,
                         -38.5755f, -16.0f, -14.541349f, -14.356068f, -13.341882f, -13.146247f, -1.0788601f,
-                        -0.75179152f, 1.0f}) {
+                        -0.75179152f, 1.0f, -11.832160f, -14.6f, -19.748418f, -0.37589576f, -1.5035830f}) {
     for (const float v : {e, -e}) {
       edges.push_back(v);
       edges.push_back(std::nextafter(v, INFINITY));
