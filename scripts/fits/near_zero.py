@@ -6,7 +6,11 @@ f'(z + t) = t Q(t) for |t| <= H instead, with Q(t) = c0 + t R(t): z and c0 = f''
 pairs, R the interpolant at N + 1 Chebyshev nodes of [-H, H], rounded to double. The constants of
 the reference's formulas are its long-double values, so the fit is of what the kernels must match.
 
-  /usr/bin/python3 scripts/fits/near_zero.py {gelu|gelu_tanh|telu|mish} N H
+  /usr/bin/python3 scripts/fits/near_zero.py {gelu|gelu_tanh|telu|mish} N H [f32]
+
+With f32 (the f32 kernels, src/kernels/smooth_f32-inl.h), z is a float pair and c0 and R's
+coefficients are floats, rounded one at a time with the rest refitted (least squares on 801
+points), so Q's error is that of the float coefficients.
 
 prints z and c0 as pairs, R's coefficients (t^0 first) and the worst relative error of Q with
 the rounded coefficients on 801 points of [-H, H]. Uses mpmath (Debian's python3-mpmath, which
@@ -15,6 +19,7 @@ python3-torch pulls in through sympy). The swish family's fit (in v = beta x) pr
 import sys
 
 import mpmath as mp
+import numpy as np
 
 mp.mp.dps = 60
 
@@ -61,8 +66,11 @@ SLOPES = {
 
 def main():
     name, degree, half_width = sys.argv[1], int(sys.argv[2]), mp.mpf(sys.argv[3])
+    single = len(sys.argv) > 4 and sys.argv[4] == "f32"
     g, guess = SLOPES[name]
     root = mp.findroot(g, guess)
+    if single:
+        return fit_f32(g, root, degree, half_width)
     z_hi = float(root)
     z_lo = float(root - z_hi)
     z = mp.mpf(z_hi) + mp.mpf(z_lo)  # the zero as the kernel holds it
@@ -94,6 +102,38 @@ def main():
     print(f"c0     {c0_hi.hex()} {c0_lo.hex()}")
     print(f"Q's worst relative error: 2^{float(mp.log(worst, 2)):.2f}")
     print("R, t^0 first:", ", ".join(c.hex() for c in coefficients))
+
+
+def to_float(x):
+    return float(np.float32(float(x)))
+
+
+def fit_f32(g, root, degree, half_width):
+    z_hi = to_float(root)
+    z_lo = to_float(root - z_hi)
+    z = mp.mpf(z_hi) + mp.mpf(z_lo)
+    ts = [half_width * i / 400 for i in range(-400, 401) if i != 0]
+    qs = [g(z + t) / t for t in ts]
+    tv, qv = np.array([float(t) for t in ts]), np.array([float(q) for q in qs])
+    held = []
+    for k in range(degree + 2):  # c0, then R's degree + 1 coefficients
+        rest = qv - sum(c * tv**j for j, c in enumerate(held))
+        basis = np.stack([tv**j / qv for j in range(k, degree + 2)], 1)
+        held.append(to_float(np.linalg.lstsq(basis, rest / qv, rcond=None)[0][0]))
+    worst = mp.mpf(0)
+    for t, q in zip(ts, qs):
+        p = mp.mpf(0)
+        for c in reversed(held):
+            p = p * t + mp.mpf(c)
+        worst = max(worst, abs(p - q) / abs(q))
+
+    def literal(x):
+        mantissa, exponent = float(x).hex().split("p")
+        return f"{mantissa.rstrip('0').rstrip('.')}p{exponent}f"
+
+    print(f"zero   {literal(z_hi)}, {literal(z_lo)}  ({mp.nstr(root, 20)})")
+    print(f"Q's worst relative error with float coefficients: 2^{float(mp.log(worst, 2)):.2f}")
+    print("Q, t^0 first:", ", ".join(literal(c) for c in held))
 
 
 if __name__ == "__main__":

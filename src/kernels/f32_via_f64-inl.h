@@ -5,7 +5,7 @@
 // splits (src/core/functions), with exp arguments clamped where the f32 result has saturated.
 // These are the functions without a native f32 kernel yet (smooth_f32-inl.h has sigmoid, tanh,
 // silu, swish, gelu_sigmoid, gelu, hardswish, elu, celu, selu, softplus, log_sigmoid, softsign
-// and lecun_tanh in f32 lanes, and the forward of gelu_tanh and mish, whose f' are here), and
+// and lecun_tanh in f32 lanes, gelu_tanh too, and the forward of mish, whose f' is here), and
 // evaluation-mode RReLU, whose mean slope only f64 holds exactly.
 // tanh is this project's own (tanh_f64 below): Highway's f64 Tanh (4 ULP) is accurate enough for
 // most uses, but TeLU's slope cancels to ~1e-8 next to its zero, where every f64 ULP of tanh
@@ -24,7 +24,7 @@ using Pd = fn::Params<double>;
 
 /// sigmoid(x) with e = e^-|x|: 1/(1 + e) for x ≥ 0, e/(1 + e) below. |x| is clamped at 1000, which
 /// keeps Exp in its valid range yet past f64's underflow (745), so e and the slope become exactly
-/// 0 where the reference's do: a slope times a huge factor (gelu_tanh's x u') must stay 0.
+/// 0 where the reference's do: a slope times a huge factor must stay 0.
 template <class D, class V>
 V sigmoid_f64(D d, V x, V& slope) {
   const V e = hn::Exp(d, hn::Neg(hn::Min(hn::Abs(x), hn::Set(d, 1000.0))));
@@ -96,26 +96,6 @@ struct SimdF32ViaF64<fn::Mish> {
     V t, sech2, sig;
     parts(d, x, t, sech2, sig);
     const V g = hn::Add(t, hn::IfThenElseZero(sech2 != hn::Zero(d), hn::Mul(hn::Mul(x, sig), sech2)));
-    return gated_slope_limit_f64(d, x, g);
-  }
-};
-
-template <>
-struct SimdF32ViaF64<fn::GeluTanh> {
-  /// v = 2u, u = sqrt(2/pi) (x + 0.044715 x^3), in the reference's operation order; f' = s + x v' s(1 - s).
-  template <class D, class V>
-  static V v_of(D d, V x) {
-    const V k = hn::Set(d, static_cast<double>(fn::GeluTanh::kK));
-    const V u = hn::Mul(hn::Set(d, static_cast<double>(fn::GeluTanh::kC)), hn::Add(x, hn::Mul(hn::Mul(hn::Mul(k, x), x), x)));
-    return hn::Mul(hn::Set(d, 2.0), u);
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd&) {
-    V slope;
-    const V s = sigmoid_f64(d, v_of(d, x), slope);
-    const V k3 = hn::Mul(hn::Set(d, 3.0), hn::Set(d, static_cast<double>(fn::GeluTanh::kK)));
-    const V du = hn::Mul(hn::Set(d, static_cast<double>(fn::GeluTanh::kC)), hn::Add(hn::Set(d, 1.0), hn::Mul(hn::Mul(k3, x), x)));
-    const V g = hn::Add(s, hn::IfThenElseZero(slope != hn::Zero(d), hn::Mul(hn::Mul(hn::Mul(hn::Set(d, 2.0), x), du), slope)));
     return gated_slope_limit_f64(d, x, g);
   }
 };

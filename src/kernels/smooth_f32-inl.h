@@ -343,38 +343,55 @@ HWY_INLINE V<D> gated(D d, V<D> x, V<D> vh, L vl) {
   return hn::IfThenElse(hn::IsInf(x), at_inf, y);
 }
 
-/// G(v) = σ(v)(1 + v σ(-v)), the slope of x σ(b x) with v = b x (silu, swish, gelu_sigmoid).
-/// σ(v) and σ(-v) come as pairs accurate to ~2^-26 and 1 + v σ(-v) is formed exactly from them,
-/// so away from G's zero at v0 = -1.27846454 the error is ≲ 2 ULP. Within |v - v0| ≤ 0.3 that
-/// absolute error would be many ULP of the tiny G, so there G = t Q(t), t = v - v0 formed exactly
-/// (v0 as a pair, vh - v0_hi exact by Sterbenz), Q a degree-7 fit of G(v0 + t)/t with relative
-/// error 1.2e-10. |v| is clamped at 200, where G is 0 or 1 in f32 (so v σ(-v) cannot overflow).
-/// Limits at x = ±inf are the caller's.
+/// σ(v)(1 + w σ(-v)) for v = vh + vl and w = wh + wl, away from its zero: the slope of x σ(v(x))
+/// with w = x v'(x) (the swish family: w = v; gelu_tanh: w = x v'). σ(v) and σ(-v) come as pairs
+/// accurate to ~2^-26 and 1 + w σ(-v) is formed exactly from them, so the error is ≲ 2 ULP but
+/// for the cancellation next to the zero, which the callers replace by a fit. |v| is clamped at
+/// 200, where the slope is 0 or 1 in f32, and |w| at 2^20 (|w| ≤ 3|v| wherever it matters). An underflowing
+/// result takes the sign of `sign` (that of the true value), but below v = -745.13321910194122,
+/// where the reference's own (double) e^v is 0, it is +0.
 template <class D>
-HWY_INLINE V<D> gate_slope(D d, V<D> vh, V<D> vl) {
+HWY_INLINE V<D> gate_slope_far(D d, V<D> vh, V<D> vl, V<D> wh, V<D> wl, V<D> sign) {
   const V<D> limit = hn::Set(d, 200.0f);
   // v below -745.13321910194122, as a float pair: -0x1.74910ep+9 is itself past that point.
   const V<D> th = hn::Set(d, -0x1.74910ep+9f);
   const auto reference_underflows = hn::Or(vh < th, hn::And(vh == th, vl < hn::Set(d, 0x1.5a59f6p-16f)));
   vl = hn::IfThenElseZero(hn::Abs(vh) <= limit, vl);
   vh = hn::Min(hn::Max(vh, hn::Neg(limit)), limit);
+  // w clamped at ±2^20 (w = v may be inf): past 200 for v, where this does not change f32's result.
+  const V<D> w_limit = hn::Set(d, 0x1p20f);
+  wl = hn::IfThenElseZero(hn::Abs(wh) <= w_limit, wl);
+  wh = hn::Min(hn::Max(wh, hn::Neg(w_limit)), w_limit);
   const V<D> g = by_range(d, vh, [&](auto range) {
     const auto s = logistic<decltype(range)::value>(d, vh, vl);
     V<D> r_lo, small, small_lo;
     const V<D> r = logistic_halves(d, s, r_lo, small, small_lo);
-    // σ(v) (unscaled by 2^n where v < 0) and σ(-v) (scaled: a w below 2^-126 is nothing next to 1).
+    // σ(v) (unscaled by 2^n where v < 0) and σ(-v) (scaled: a w σ(-v) below 2^-126 is nothing
+    // next to 1).
     const V<D> sh = hn::IfThenElse(s.neg, small, r), sl = hn::IfThenElse(s.neg, small_lo, r_lo);
-    const V<D> wh = hn::IfThenElse(s.neg, r, s.times_unit(small));
-    const V<D> wl = hn::IfThenElse(s.neg, r_lo, s.times_unit(small_lo));
+    const V<D> qh = hn::IfThenElse(s.neg, r, s.times_unit(small));
+    const V<D> ql = hn::IfThenElse(s.neg, r_lo, s.times_unit(small_lo));
     V<D> pl, ml;
-    const V<D> ph = two_prod(d, vh, wh, pl);
-    pl = hn::Add(pl, hn::MulAdd(vh, wl, hn::Mul(vl, wh)));
+    const V<D> ph = two_prod(d, wh, qh, pl);
+    pl = hn::Add(pl, hn::MulAdd(wh, ql, hn::Mul(wl, qh)));
     const V<D> mh = two_sum<D>(hn::Set(d, 1.0f), ph, ml);
     ml = hn::Add(ml, pl);
     const V<D> gu = hn::MulAdd(sh, mh, hn::MulAdd(sh, ml, hn::Mul(sl, mh)));
     return s.scale(d, gu, hn::IfThenElseZero(s.neg, s.e.n));
   });
-  const V<D> t = hn::Add(hn::Sub(hn::Sub(vh, hn::Set(d, -0x1.474974p+0f)), hn::Set(d, 0x1.bdf6fap-27f)), vl);
+  return hn::CopySign(g, hn::IfThenElse(reference_underflows, hn::Set(d, 1.0f), sign));
+}
+
+/// G(v) = σ(v)(1 + v σ(-v)), the slope of x σ(b x) with v = b x (silu, swish, gelu_sigmoid), by
+/// gate_slope_far (w = v) away from G's zero at v0 = -1.27846454. Within |v - v0| ≤ 0.3 its
+/// absolute error would be many ULP of the tiny G, so there G = t Q(t), t = v - v0 formed exactly
+/// (v0 as a pair, vh - v0_hi exact by Sterbenz), Q a degree-7 fit of G(v0 + t)/t with relative
+/// error 1.2e-10. Limits at x = ±inf are the caller's.
+template <class D>
+HWY_INLINE V<D> gate_slope(D d, V<D> vh, V<D> vl) {
+  // vl only where |v| ≤ 200: the low part of a product that overflows may be inf or NaN.
+  const V<D> t_lo = hn::IfThenElseZero(hn::Abs(vh) <= hn::Set(d, 200.0f), vl);
+  const V<D> t = hn::Add(hn::Sub(hn::Sub(vh, hn::Set(d, -0x1.474974p+0f)), hn::Set(d, 0x1.bdf6fap-27f)), t_lo);
   V<D> q = hn::Set(d, 0.00018040738359559327f);
   q = hn::MulAdd(q, t, hn::Set(d, 0.0007910953718237579f));
   q = hn::MulAdd(q, t, hn::Set(d, 0.00012692461314145476f));
@@ -383,10 +400,8 @@ HWY_INLINE V<D> gate_slope(D d, V<D> vh, V<D> vl) {
   q = hn::MulAdd(q, t, hn::Set(d, 0.01887480728328228f));
   q = hn::MulAdd(q, t, hn::Set(d, 0.14664879441261292f));
   q = hn::MulAdd(q, t, hn::Set(d, 0.2178117036819458f));
-  // G has t's sign (its one zero is v0), so a result that underflows is -0 below v0, as the
-  // reference's; below -745.1332, where the reference's own (double) e^v is 0, it returns +0.
-  const V<D> sign = hn::IfThenElse(reference_underflows, hn::Set(d, 1.0f), t);
-  return hn::IfThenElse(hn::Abs(t) <= hn::Set(d, 0.3f), hn::Mul(t, q), hn::CopySign(g, sign));
+  // G has t's sign (its one zero is v0), so a result that underflows is -0 below v0.
+  return hn::IfThenElse(hn::Abs(t) <= hn::Set(d, 0.3f), hn::Mul(t, q), gate_slope_far(d, vh, vl, vh, vl, t));
 }
 
 /// The slope's limits at x = ±inf (as fn::swish_slope): 1/2 for b = 0, 1 where v > 0, else 0.
@@ -536,28 +551,61 @@ struct SimdF32<fn::GeluSigmoid> {
 /// v is a pair within ~2^-44 of its value: x² and x³ as pairs, 0.044715 and 2√(2/π) as float
 /// pairs (to 2^-54), one renormalisation; an error δ in v would cost |v|·δ relative in e^v, which
 /// reaches 100 in the tail. x is clamped at ±20 inside v, where |v| > 600 already (σ is 1 or its e
-/// is past the exponential's floor, as for any larger |x|), so x³ cannot overflow. f' stays on
-/// SimdF32ViaF64 (its zero near x = -0.75 needs a fit of its own in f32 lanes). Measured: f ≤ 1.32
-/// ULP on AVX3 over all 2^32 inputs, ≤ 1.53 on SSE4 (every 128th); ~2× the f64-lane kernel's speed.
+/// is past the exponential's floor, as for any larger |x|), so x³ cannot overflow. Measured: f ≤
+/// 1.32 ULP on AVX3 over all 2^32 inputs, ≤ 1.53 on SSE4 (every 128th); ~2× the f64-lane kernel's
+/// speed.
 template <>
 struct SimdF32<fn::GeluTanh> {
+  /// v = 2c(x + k x³) and, for f', w = x v' = 2c(x + 3k x³), each a pair within ~2^-44, from x
+  /// clamped at ±20 (x², x³ exact pairs; k, 3k and 2c float pairs).
   template <class D>
-  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+  static f32::V<D> v_of(D d, f32::V<D> x, f32::V<D>& vl, f32::V<D>* wh = nullptr, f32::V<D>* wl = nullptr) {
     const f32::V<D> limit = hn::Set(d, 20.0f);
     const f32::V<D> xc = hn::Min(hn::Max(x, hn::Neg(limit)), limit);
-    f32::V<D> x2l, x3l, tl, sl, vl;
+    f32::V<D> x2l, x3l;
     const f32::V<D> x2h = f32::two_prod(d, xc, xc, x2l);
     const f32::V<D> x3h = f32::two_prod(d, x2h, xc, x3l);
     x3l = hn::MulAdd(x2l, xc, x3l);
-    const f32::V<D> kh = hn::Set(d, 0x1.6e4e26p-5f), ch = hn::Set(d, 0x1.988454p+0f);
-    const f32::V<D> th = f32::two_prod(d, kh, x3h, tl);
-    tl = hn::MulAdd(kh, x3l, hn::MulAdd(hn::Set(d, 0x1.a9003ep-30f), x3h, tl));
-    const f32::V<D> sh = f32::two_sum<D>(xc, th, sl);
-    sl = hn::Add(sl, tl);
-    f32::V<D> vh = f32::two_prod(d, ch, sh, vl);
-    vl = hn::MulAdd(ch, sl, hn::MulAdd(hn::Set(d, -0x1.857936p-25f), sh, vl));
-    vh = f32::fast_two_sum<D>(vh, vl, vl);
+    const f32::V<D> ch = hn::Set(d, 0x1.988454p+0f), cl = hn::Set(d, -0x1.857936p-25f);
+    // 2c (xc + kh x³ + kl x³) as a renormalised pair.
+    const auto times = [&](float kh, float kl, f32::V<D>& lo) {
+      f32::V<D> tl, sl;
+      const f32::V<D> th = f32::two_prod(d, hn::Set(d, kh), x3h, tl);
+      tl = hn::MulAdd(hn::Set(d, kh), x3l, hn::MulAdd(hn::Set(d, kl), x3h, tl));
+      const f32::V<D> sh = f32::two_sum<D>(xc, th, sl);
+      sl = hn::Add(sl, tl);
+      const f32::V<D> hi = f32::two_prod(d, ch, sh, lo);
+      lo = hn::MulAdd(ch, sl, hn::MulAdd(cl, sh, lo));
+      return f32::fast_two_sum<D>(hi, lo, lo);
+    };
+    if (wh != nullptr) *wh = times(0x1.12ba9ep-3f, -0x1.c13fd0p-28f, *wl);
+    return times(0x1.6e4e26p-5f, 0x1.a9003ep-30f, vl);
+  }
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+    f32::V<D> vl;
+    const f32::V<D> vh = v_of(d, x, vl);
     return f32::gated(d, x, vh, vl);
+  }
+  /// f' = σ(v)(1 + w σ(-v)) (f32::gate_slope_far); within |x - x0| ≤ 1/4 of its zero x0 =
+  /// -0.75246142 it is t Q(t), t = x - x0 exact (x0 a float pair, Sterbenz), Q a degree-6 fit
+  /// with float coefficients (scripts/fits/near_zero.py gelu_tanh 5 0.25 f32: 2^-25.0 relative).
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
+    f32::V<D> vl, wh, wl;
+    const f32::V<D> vh = v_of(d, x, vl, &wh, &wl);
+    // t = x - x0 as th + tl (th exact where the fit is used), so that t Q rounds once.
+    const f32::V<D> th = hn::Sub(x, hn::Set(d, -0x1.8142ap-1f)), tl = hn::Set(d, -0x1.85a06cp-27f);
+    const f32::V<D> t = hn::Add(th, tl);
+    static constexpr float kQ[] = {0x1.b8bacep-2f,  0x1.8cd1ap-2f,  -0x1.029d32p-6f, -0x1.d2b0bp-4f,
+                                   -0x1.0f51p-6f,   0x1.3e95eap-6f, 0x1.2ecabep-8f};
+    f32::V<D> q = hn::Set(d, kQ[6]);
+    for (int k = 5; k >= 0; --k) q = hn::MulAdd(q, t, hn::Set(d, kQ[k]));
+    // An underflowing f' is -0 below x0 but +0 from the float where the reference's (double) v
+    // passes -745.1332191 and its e^v is 0 (v here comes from x clamped at -20, so it cannot tell).
+    const f32::V<D> sign = hn::IfThenElse(x <= hn::Set(d, -0x1.58441ep+4f), hn::Set(d, 1.0f), t);
+    const f32::V<D> far = f32::gate_slope_far(d, vh, vl, wh, wl, sign);
+    return f32::gate_slope_at_inf(d, x, vh, hn::IfThenElse(hn::Abs(t) <= hn::Set(d, 0.25f), hn::MulAdd(th, q, hn::Mul(tl, q)), far));
   }
 };
 

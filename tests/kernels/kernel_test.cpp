@@ -203,7 +203,8 @@ const char* const kSmoothSpecs[] = {
 /// kernel's switch to the exponential's tail instance (|x| = √140), its clamp of the fits' argument
 /// (|x| = 14.6), the exponential's floor (√390), the range where a0 - |x| is exact (|x| from a0/2
 /// to 2 a0), and the zeros of GELU's and TeLU's slopes (-0.75179152, -1.0788601), where f'
-/// cancels; tanh_f64's switch at |v| = 1.
+/// cancels; gelu_tanh's slope fit (x0 ± 1/4) and the x (-21.5166) past which the reference's v
+/// makes its e^v 0; tanh_f64's switch at |v| = 1.
 std::vector<float> smooth_edges() {
   std::vector<float> edges;
   for (const float e : {-150.0f, -120.0f, -115.0f, -110.0f, -105.0f, -104.0f, -103.97f, -103.0f, -100.0f, -92.0f,
@@ -211,7 +212,8 @@ std::vector<float> smooth_edges() {
                         -0.9784645f, -0.7511658f, -0.3466f, 0x1p-12f, 0x1p-13f, 0.3466f, 9.01f, 10.0f, 17.0f, 20.0f,
                         87.0f, 88.72f, 89.0f, 100.0f, 200.0f, 0x1p115f, 0x1p116f, 3e38f, -745.13f, -708.4f,
                         -38.5755f, -16.0f, -14.541349f, -14.356068f, -13.341882f, -13.146247f, -1.0788601f,
-                        -0.75179152f, 1.0f, -11.832160f, -14.6f, -19.748418f, -0.37589576f, -1.5035830f}) {
+                        -0.75179152f, 1.0f, -11.832160f, -14.6f, -19.748418f, -0.37589576f, -1.5035830f,
+                        -0x1.58441ep+4f, -1.0024614f, -0.50246142f}) {
     for (const float v : {e, -e}) {
       edges.push_back(v);
       edges.push_back(std::nextafter(v, INFINITY));
