@@ -27,6 +27,7 @@ import sys
 
 import mpmath as mp
 import numpy as np
+from float_fit import fit_float, literal
 
 mp.mp.dps = 40
 SQRT_2PI = mp.sqrt(2 * mp.pi)
@@ -61,15 +62,7 @@ NODES = [(T_MIN + 1) / 2 + (1 - T_MIN) / 2 * mp.cos(mp.pi * (k + mp.mpf(0.5)) / 
 
 def fit(values, degree, pair_first=True):
     """Coefficients u^0 first; the first one a double (split into a float pair by the caller)."""
-    us = np.array([float(t - C) for t in NODES])
-    ys = np.array([float(values(t)) for t in NODES])
-    held = []
-    for k in range(degree + 1):
-        rest = ys - sum(c * us**j for j, c in enumerate(held))
-        basis = np.stack([us**j / ys for j in range(k, degree + 1)], 1)
-        c = np.linalg.lstsq(basis, rest / ys, rcond=None)[0][0]
-        held.append(float(c) if (k == 0 and pair_first) else float(np.float32(c)))
-    return held
+    return fit_float([float(t - C) for t in NODES], [float(values(t)) for t in NODES], degree, pair_first)
 
 
 def worst(values, coefficients):
@@ -86,11 +79,6 @@ def worst(values, coefficients):
 def pair(x):
     hi = np.float32(x)
     return hi, np.float32(mp.mpf(x) - mp.mpf(float(hi)))
-
-
-def literal(x):
-    mantissa, exponent = float(x).hex().split("p")
-    return f"{mantissa.rstrip('0').rstrip('.')}p{exponent}f"
 
 
 def main():

@@ -20,6 +20,7 @@ import sys
 
 import mpmath as mp
 import numpy as np
+from float_fit import fit_float, literal
 
 mp.mp.dps = 60
 
@@ -115,21 +116,13 @@ def fit_f32(g, root, degree, half_width):
     ts = [half_width * i / 400 for i in range(-400, 401) if i != 0]
     qs = [g(z + t) / t for t in ts]
     tv, qv = np.array([float(t) for t in ts]), np.array([float(q) for q in qs])
-    held = []
-    for k in range(degree + 2):  # c0, then R's degree + 1 coefficients
-        rest = qv - sum(c * tv**j for j, c in enumerate(held))
-        basis = np.stack([tv**j / qv for j in range(k, degree + 2)], 1)
-        held.append(to_float(np.linalg.lstsq(basis, rest / qv, rcond=None)[0][0]))
+    held = fit_float(tv, qv, degree + 1)  # c0, then R's degree + 1 coefficients
     worst = mp.mpf(0)
     for t, q in zip(ts, qs):
         p = mp.mpf(0)
         for c in reversed(held):
             p = p * t + mp.mpf(c)
         worst = max(worst, abs(p - q) / abs(q))
-
-    def literal(x):
-        mantissa, exponent = float(x).hex().split("p")
-        return f"{mantissa.rstrip('0').rstrip('.')}p{exponent}f"
 
     print(f"zero   {literal(z_hi)}, {literal(z_lo)}  ({mp.nstr(root, 20)})")
     print(f"Q's worst relative error with float coefficients: 2^{float(mp.log(worst, 2)):.2f}")

@@ -343,6 +343,16 @@ HWY_INLINE V<D> gated(D d, V<D> x, V<D> vh, L vl) {
   return hn::IfThenElse(hn::IsInf(x), at_inf, y);
 }
 
+/// The polynomial with coefficients kC[first..] (the first one for u^0) at u, in plain Horner
+/// steps.
+template <const auto& kC, class D>
+HWY_INLINE V<D> horner(D d, V<D> u, std::size_t first = 0) {
+  constexpr std::size_t kN = sizeof(kC) / sizeof(kC[0]);
+  V<D> r = hn::Set(d, kC[kN - 1]);
+  for (std::size_t k = kN - 1; k-- > first;) r = hn::MulAdd(r, u, hn::Set(d, kC[k]));
+  return r;
+}
+
 /// σ(v)(1 + w σ(-v)) for v = vh + vl and w = wh + wl, away from its zero: the slope of x σ(v(x))
 /// with w = x v'(x) (the swish family: w = v; gelu_tanh: w = x v'). σ(v) and σ(-v) come as pairs
 /// accurate to ~2^-26 and 1 + w σ(-v) is formed exactly from them, so the error is ≲ 2 ULP but
@@ -556,6 +566,9 @@ struct SimdF32<fn::GeluSigmoid> {
 /// on SSE4 (every 1024th); ~2× (f) and ~1.4× (f') the f64-lane kernels' speed.
 template <>
 struct SimdF32<fn::GeluTanh> {
+  /// Q of the slope fit next to x0 (see df).
+  static constexpr float kSlopeQ[] = {0x1.b8bacep-2f,  0x1.8cd1ap-2f,  -0x1.029d32p-6f, -0x1.d2b0bp-4f,
+                                        -0x1.0f51p-6f,   0x1.3e95eap-6f, 0x1.2ecabep-8f};
   /// v = 2c(x + k x³) and, for f', w = x v' = 2c(x + 3k x³), each a pair within ~2^-44, from x
   /// clamped at ±20 (x², x³ exact pairs; k, 3k and 2c float pairs).
   template <class D>
@@ -597,10 +610,7 @@ struct SimdF32<fn::GeluTanh> {
     // t = x - x0 as th + tl (th exact where the fit is used), so that t Q rounds once.
     const f32::V<D> th = hn::Sub(x, hn::Set(d, -0x1.8142ap-1f)), tl = hn::Set(d, -0x1.85a06cp-27f);
     const f32::V<D> t = hn::Add(th, tl);
-    static constexpr float kQ[] = {0x1.b8bacep-2f,  0x1.8cd1ap-2f,  -0x1.029d32p-6f, -0x1.d2b0bp-4f,
-                                   -0x1.0f51p-6f,   0x1.3e95eap-6f, 0x1.2ecabep-8f};
-    f32::V<D> q = hn::Set(d, kQ[6]);
-    for (int k = 5; k >= 0; --k) q = hn::MulAdd(q, t, hn::Set(d, kQ[k]));
+    const f32::V<D> q = f32::horner<kSlopeQ>(d, t);
     // An underflowing f' is -0 below x0 but +0 from the float where the reference's (double) v
     // passes -745.1332191 and its e^v is 0 (v here comes from x clamped at -20, so it cannot tell).
     const f32::V<D> sign = hn::IfThenElse(x <= hn::Set(d, -0x1.58441ep+4f), hn::Set(d, 1.0f), t);
@@ -661,22 +671,13 @@ struct SimdF32<fn::Gelu> {
     r.u = hn::Sub(r.t, hn::Set(d, 0.5f));
     return r;
   }
-  /// The polynomial with coefficients kC[first..] (the first one for u^0) at u, in plain Horner
-  /// steps.
-  template <const auto& kC, class D>
-  static f32::V<D> horner(D d, f32::V<D> u, std::size_t first = 0) {
-    constexpr std::size_t kN = sizeof(kC) / sizeof(kC[0]);
-    f32::V<D> r = hn::Set(d, kC[kN - 1]);
-    for (std::size_t k = kN - 1; k-- > first;) r = hn::MulAdd(r, u, hn::Set(d, kC[k]));
-    return r;
-  }
   /// c0 + u (c1 + u R(u)) (kR = c1, R's coefficients) as a pair hi + lo, the two outer steps in
   /// exact sums and products: plain Horner would err by ~1.1 ULP (1.25 without FMA) where u R is
   /// 70% of the sum (u = 1/2, a = 0); this by ~0.33 (0.54) (simulated on 3001 points of u).
   template <const auto& kR, class D>
   static f32::V<D> poly(D d, f32::V<D> u, float c0_hi, float c0_lo, f32::V<D>& lo) {
     f32::V<D> tl, sl, pl;
-    const f32::V<D> th = f32::two_prod(d, u, horner<kR>(d, u, 1), tl);
+    const f32::V<D> th = f32::two_prod(d, u, f32::horner<kR>(d, u, 1), tl);
     const f32::V<D> sh = f32::two_sum<D>(hn::Set(d, kR[0]), th, sl);
     sl = hn::Add(sl, tl);
     const f32::V<D> ph = f32::two_prod(d, u, sh, pl);
@@ -743,7 +744,7 @@ struct SimdF32<fn::Gelu> {
     const Fold<D> fo = fold(d, a);
     f32::V<D> h_lo;
     const f32::V<D> h_hi = poly<kPH>(d, fo.u, kPH0Hi, kPH0Lo, h_lo);
-    h_lo = hn::MulAdd(horner<kDH>(d, fo.u), fo.t_lo, h_lo);
+    h_lo = hn::MulAdd(f32::horner<kDH>(d, fo.u), fo.t_lo, h_lo);
     // (a0 - a) H: a0_hi - a is exact within [a0/2, 2 a0], where the difference may be small.
     const f32::V<D> dd = hn::Sub(hn::Set(d, kA0Hi), a);
     f32::V<D> wl;
