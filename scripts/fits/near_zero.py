@@ -8,9 +8,9 @@ the reference's formulas are its long-double values, so the fit is of what the k
 
   /usr/bin/python3 scripts/fits/near_zero.py {gelu|gelu_tanh|telu|mish} N H [f32]
 
-With f32 (the f32 kernels, src/kernels/smooth_f32-inl.h), z is a float pair and c0 and R's
-coefficients are floats, rounded one at a time with the rest refitted (least squares on 801
-points), so Q's error is that of the float coefficients.
+With f32 (the f32 kernels, src/kernels/smooth_f32-inl.h), z and c0 are float pairs and R's
+coefficients floats, rounded one at a time with the rest refitted (least squares on 801 points),
+so Q's error is that of the coefficients the kernel holds.
 
 prints z and c0 as pairs, R's coefficients (t^0 first) and the worst relative error of Q with
 the rounded coefficients on 801 points of [-H, H]. Uses mpmath (Debian's python3-mpmath, which
@@ -116,7 +116,10 @@ def fit_f32(g, root, degree, half_width):
     ts = [half_width * i / 400 for i in range(-400, 401) if i != 0]
     qs = [g(z + t) / t for t in ts]
     tv, qv = np.array([float(t) for t in ts]), np.array([float(q) for q in qs])
-    held = fit_float(tv, qv, degree + 1)  # c0, then R's degree + 1 coefficients
+    held = fit_float(tv, qv, degree + 1, first_double=True)  # c0, then R's degree + 1 coefficients
+    c0_hi = to_float(held[0])
+    c0_lo = to_float(held[0] - c0_hi)
+    held = [mp.mpf(c0_hi) + mp.mpf(c0_lo)] + held[1:]
     worst = mp.mpf(0)
     for t, q in zip(ts, qs):
         p = mp.mpf(0)
@@ -125,8 +128,9 @@ def fit_f32(g, root, degree, half_width):
         worst = max(worst, abs(p - q) / abs(q))
 
     print(f"zero   {literal(z_hi)}, {literal(z_lo)}  ({mp.nstr(root, 20)})")
-    print(f"Q's worst relative error with float coefficients: 2^{float(mp.log(worst, 2)):.2f}")
-    print("Q, t^0 first:", ", ".join(literal(c) for c in held))
+    print(f"c0     {literal(c0_hi)}, {literal(c0_lo)}")
+    print(f"Q's worst relative error with these coefficients: 2^{float(mp.log(worst, 2)):.2f}")
+    print("R, t^0 first:", ", ".join(literal(c) for c in held[1:]))
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@
 // 0.5 ULP of the correctly rounded value) on every target. The formulas are the reference's stable
 // splits (src/core/functions), with exp arguments clamped where the f32 result has saturated.
 // These are the functions without a native f32 kernel yet (smooth_f32-inl.h has sigmoid, tanh,
-// silu, swish, gelu_sigmoid, gelu, hardswish, elu, celu, selu, softplus, log_sigmoid, softsign
-// and lecun_tanh in f32 lanes, gelu_tanh too, and the forward of mish, whose f' is here), and
-// evaluation-mode RReLU, whose mean slope only f64 holds exactly.
+// silu, swish, gelu_sigmoid, gelu, gelu_tanh, mish, hardswish, elu, celu, selu, softplus,
+// log_sigmoid, softsign, lecun_tanh and tanhshrink in f32 lanes), and evaluation-mode RReLU,
+// whose mean slope only f64 holds exactly.
 // tanh is this project's own (tanh_f64 below): Highway's f64 Tanh (4 ULP) is accurate enough for
 // most uses, but TeLU's slope cancels to ~1e-8 next to its zero, where every f64 ULP of tanh
 // counts.
@@ -70,37 +70,6 @@ struct SimdF32ViaF64<fn::Rrelu> {
 };
 
 template <>
-struct SimdF32ViaF64<fn::Mish> {
-  /// fn::Mish::parts, both branches from one e = e^-|x|: below 0, with n = e(e + 2), t = n/(n + 2),
-  /// sech² = 4(n + 1)/(n + 2)², σ = e/(1 + e); above, t = (1 + 2e)/den with den = 1 + 2e(1 + e),
-  /// sech² = 4e²(1 + e)²/den², σ = 1/(1 + e). Each is a ratio of positive terms (no cancellation).
-  /// Each keeps its own division: f' = t + x σ sech² cancels next to its zero (x = -1.19), where
-  /// through den's reciprocal it measured 1.0 ULP instead of 0.5.
-  template <class D, class V>
-  static void parts(D d, V x, V& t, V& sech2, V& sig) {
-    const V one = hn::Set(d, 1.0), two = hn::Set(d, 2.0), four = hn::Set(d, 4.0);
-    const auto neg = x <= hn::Zero(d);
-    const V e = exp_nonpositive(d, hn::Neg(hn::Abs(x)));
-    const V n = hn::Mul(e, hn::Add(e, two));
-    const V onep = hn::Add(one, e);
-    const V two_e = hn::Mul(two, e);
-    const V den = hn::IfThenElse(neg, hn::Add(n, two), hn::MulAdd(two_e, onep, one));
-    t = hn::Div(hn::IfThenElse(neg, n, hn::Add(one, two_e)), den);
-    const V e_onep = hn::Mul(e, onep);
-    const V snum = hn::Mul(four, hn::IfThenElse(neg, hn::Add(n, one), hn::Mul(e_onep, e_onep)));
-    sech2 = hn::Div(snum, hn::Mul(den, den));
-    sig = hn::Div(hn::IfThenElse(neg, e, one), onep);
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd&) {
-    V t, sech2, sig;
-    parts(d, x, t, sech2, sig);
-    const V g = hn::Add(t, hn::IfThenElseZero(sech2 != hn::Zero(d), hn::Mul(hn::Mul(x, sig), sech2)));
-    return gated_slope_limit_f64(d, x, g);
-  }
-};
-
-template <>
 struct SimdF32ViaF64<fn::Squareplus> {
   /// h = sqrt(x^2 + b) (x^2 cannot overflow f64 for an f32 x); (x + h)/2 for x >= 0 and
   /// b/(2(h - x)) below, where x + h would cancel.
@@ -130,40 +99,36 @@ struct SimdF32ViaF64<fn::Squareplus> {
   }
 };
 
-// ---- tanh, and the five kernels built on it and on Φ -------------------------------------------
+// ---- tanh, and the kernels built on it ------------------------------------------------------------
 
 /// Coefficients of P(w), w = v², with (v - tanh v)/v³ = P(w) on |v| ≤ 1 (w^0 first; P(0) = 1/3).
 /// This project's own fit: Chebyshev interpolation at 16 nodes of w ∈ [0, 1] with mpmath at 80
 /// digits, rounded to double: 1.4e-17 relative interpolation error; measured in unfused double
-/// arithmetic on 4000 points of (0, 1]: v - tanh v (= v w P) within 6.1e-16 relative, tanh v
-/// (= v - v w P, where v w P ≤ 0.24 v cannot cancel) within 2.0e-16.
-inline constexpr double kTanhshrinkPoly[] = {
+/// arithmetic on 4000 points of (0, 1]: tanh v (= v - v w P, where v w P ≤ 0.24 v cannot cancel)
+/// within 2.0e-16.
+inline constexpr double kTanhSmallPoly[] = {
     0.3333333333333333,     -0.1333333333333309,     0.05396825396804637,    -0.02186948852912909,
     0.008863235404578283,   -0.003592126679366341,   0.0014558246920964941,  -0.0005899792946300052,
     0.00023895705228738225, -9.646277743313181e-05,  3.8389607893147334e-05, -1.4606131676715378e-05,
     4.987760317520347e-06,  -1.3791814499083342e-06, 2.6330772232959337e-07, -2.5155023659382105e-08,
 };
 
-/// tanh v for any f64 v (±inf give ±1), and shrink = v - tanh v, split as the reference's
-/// fn::Tanhshrink: for |v| ≤ 1, v - tanh v = v³ P(v²) (a polynomial for Lambert's continued
-/// fraction: both cancellation-free), tanh v = v - v³ P(v²); above 1, tanh|v| = (1 - e)/(1 + e)
-/// with e = e^-2|v| ≤ 0.14 (clamped at e^-1000 = 0, so no overflow and ±1 at ±inf) and
-/// shrink = v - tanh v ≥ 0.23 v. Error: tanh within ~3e-16 relative, shrink within ~7e-16 relative
-/// (|v| ≤ 1) or 2 ULP of v (above), signs of zero as v's.
+/// tanh v for any f64 v (±inf give ±1): for |v| ≤ 1, tanh v = v - v³ P(v²) (a polynomial for
+/// Lambert's continued fraction: cancellation-free); above 1, tanh|v| = (1 - e)/(1 + e) with
+/// e = e^-2|v| ≤ 0.14 (clamped at e^-1000 = 0, so no overflow and ±1 at ±inf). Error: within
+/// ~3e-16 relative, signs of zero as v's.
 template <class D, class V>
-HWY_INLINE V tanh_f64(D d, V v, V& shrink) {
+HWY_INLINE V tanh_f64(D d, V v) {
   const V a = hn::Abs(v), one = hn::Set(d, 1.0);
   const V w = hn::Mul(v, v);
-  constexpr std::size_t kN = sizeof(kTanhshrinkPoly) / sizeof(kTanhshrinkPoly[0]);
-  V p = hn::Set(d, kTanhshrinkPoly[kN - 1]);
-  for (std::size_t k = kN - 1; k-- > 0;) p = hn::MulAdd(p, w, hn::Set(d, kTanhshrinkPoly[k]));
+  constexpr std::size_t kN = sizeof(kTanhSmallPoly) / sizeof(kTanhSmallPoly[0]);
+  V p = hn::Set(d, kTanhSmallPoly[kN - 1]);
+  for (std::size_t k = kN - 1; k-- > 0;) p = hn::MulAdd(p, w, hn::Set(d, kTanhSmallPoly[k]));
   const V s_small = hn::Mul(hn::Mul(v, w), p);
   const V e = exp_nonpositive(d, hn::Mul(hn::Set(d, -2.0), a));
   const V t_big = hn::CopySignToAbs(hn::Div(hn::Sub(one, e), hn::Add(one, e)), v);
-  const auto small = a <= one;
-  shrink = hn::IfThenElse(small, s_small, hn::Sub(v, t_big));
   // CopySign: v - v³P is +0 at v = -0 (-0 - -0 = +0), tanh(-0) is -0.
-  return hn::IfThenElse(small, hn::CopySign(hn::Sub(v, s_small), v), t_big);
+  return hn::IfThenElse(a <= one, hn::CopySign(hn::Sub(v, s_small), v), t_big);
 }
 
 /// sech² v = 4e/(1 + e)², e = e^-2|v| (fn::sech2: 1 - tanh² would cancel); 0 at ±inf.
@@ -190,39 +155,18 @@ struct SimdF32ViaF64<fn::Telu> {
   }
   template <class D, class V>
   static V f(D d, V x, const Pd&) {
-    V shrink;
-    const V t = tanh_f64(d, hn::Exp(d, clamped(d, x)), shrink);
+    const V t = tanh_f64(d, hn::Exp(d, clamped(d, x)));
     return gated_limit_f64(d, x, hn::Mul(x, t));
   }
   template <class D, class V>
   static V df(D d, V x, const Pd&) {
     const V xc = clamped(d, x), two = hn::Set(d, 2.0);
     const V u = hn::Exp(d, xc);
-    V shrink;
-    const V t = tanh_f64(d, u, shrink);
+    const V t = tanh_f64(d, u);
     const V e = exp_nonpositive(d, hn::Mul(hn::Set(d, -2.0), u));
     const V den = hn::Add(hn::Set(d, 1.0), e);
     const V num = hn::Mul(hn::Mul(hn::Set(d, 4.0), x), exp_nonpositive(d, hn::NegMulAdd(two, u, xc)));
     return gated_slope_limit_f64(d, x, hn::Add(t, hn::Div(num, hn::Mul(den, den))));
-  }
-};
-
-/// Tanhshrink (fn::Tanhshrink): f = x - tanh x, f' = tanh² x, from tanh_f64 (the reference's split
-/// at |x| = 1; below it a polynomial for its continued fraction, no cancellation). Error ≤ 7e-16
-/// relative. f(±inf) = ±inf, f(±0) = ±0, f'(±inf) = 1.
-template <>
-struct SimdF32ViaF64<fn::Tanhshrink> {
-  template <class D, class V>
-  static V f(D d, V x, const Pd&) {
-    V shrink;
-    tanh_f64(d, x, shrink);
-    return shrink;
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd&) {
-    V shrink;
-    const V t = tanh_f64(d, x, shrink);
-    return hn::Mul(t, t);
   }
 };
 
@@ -235,8 +179,7 @@ template <>
 struct SimdF32ViaF64<fn::ShiftedTanh> {
   template <class D, class V>
   static V f(D d, V x, const Pd& p) {
-    V shrink;
-    return hn::Add(tanh_f64(d, hn::Sub(x, hn::Set(d, p[0])), shrink), hn::Set(d, p[1]));
+    return hn::Add(tanh_f64(d, hn::Sub(x, hn::Set(d, p[0]))), hn::Set(d, p[1]));
   }
   template <class D, class V>
   static V df(D d, V x, const Pd& p) {

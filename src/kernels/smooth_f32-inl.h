@@ -353,6 +353,22 @@ HWY_INLINE V<D> horner(D d, V<D> u, std::size_t first = 0) {
   return r;
 }
 
+/// A slope next to its zero z = z_hi + z_lo (a float pair): f'(x) = t Q(t), t = x - z, Q(t) = c0 +
+/// t R(t) with c0 a float pair and R's float coefficients kR (scripts/fits/near_zero.py ... f32).
+/// th = x - z_hi is exact within [2z, z/2] (Sterbenz) and t = th + z_lo; th c0_hi is an exact
+/// pair, so only the small rest (t c0_lo, z_lo c0, t² R) rounds on its own before the one final
+/// rounding: within ~0.5 ULP plus Q's fit error. Returns th for the caller's window.
+template <const auto& kR, class D>
+HWY_INLINE V<D> near_zero(D d, V<D> x, float z_hi, float z_lo, float c0_hi, float c0_lo, V<D>& th) {
+  th = hn::Sub(x, hn::Set(d, z_hi));
+  const V<D> tl = hn::Set(d, -z_lo), c0h = hn::Set(d, c0_hi);
+  const V<D> t = hn::Add(th, tl);
+  const V<D> rest = hn::MulAdd(hn::Mul(t, t), horner<kR>(d, t), hn::MulAdd(t, hn::Set(d, c0_lo), hn::Mul(tl, c0h)));
+  V<D> pl;
+  const V<D> ph = two_prod(d, th, c0h, pl);
+  return hn::Add(ph, hn::Add(pl, rest));
+}
+
 /// σ(v)(1 + w σ(-v)) for v = vh + vl and w = wh + wl, away from its zero: the slope of x σ(v(x))
 /// with w = x v'(x) (the swish family: w = v; gelu_tanh: w = x v'). σ(v) and σ(-v) come as pairs
 /// accurate to ~2^-26 and 1 + w σ(-v) is formed exactly from them, so the error is ≲ 2 ULP but
@@ -499,6 +515,75 @@ struct SimdF32<fn::Tanh> {
   }
 };
 
+/// tanhshrink(x) = x - tanh x, f' = tanh² x (fn::Tanhshrink), split at |x| = 3/4:
+/// - |x| ≤ 3/4: x - tanh x = x³ P(w), w = x², P(w) = (v - tanh v)/v³ a degree-6 fit with float
+///   coefficients and a float pair P(0) ≈ 1/3 (scripts/fits/tanhshrink.py 6 0.5625 f32: 2^-27.7
+///   relative); x³ and P are pairs and their product rounds once. Below |x| = 2^-30 (where x³'s
+///   low part would be subnormal) x is scaled by 2^32 and the result by 2^-96, rounded once more
+///   into the subnormal range. tanh x = x (1 - w P) there, so f' = w (1 - w P)², all in pairs;
+///   below |x| = 2^-20 f' is x² rounded once.
+/// - above: tanh|x| = y + corr (f32::tanh_abs), f = |x| - y - corr with |x| - y an exact pair
+///   (f ≥ 0.11|x|: tanh's few 2^-29 grow at most 5.5×), f' = y² + 2y·corr.
+/// f has x's sign (f(±0) = ±0, f(±inf) = ±inf); f'(±inf) = 1.
+template <>
+struct SimdF32<fn::Tanhshrink> {
+  static constexpr float kP0Hi = 0x1.555556p-2f, kP0Lo = -0x1.8aa6b8p-27f;
+  /// P's coefficients from w^1 on (kP[0] is unused: the constant term is the pair above).
+  static constexpr float kP[] = {0.0f,           -0x1.1110fcp-3f, 0x1.ba13c4p-5f,  -0x1.65b2acp-6f,
+                                 0x1.1c4652p-7f, -0x1.9389f6p-9f, 0x1.6a98e4p-11f};
+  /// P(w) as hi + lo (w ≤ 9/16: the terms past the constant are at most 20% of it).
+  template <class D>
+  static f32::V<D> p_of(D d, f32::V<D> w, f32::V<D>& lo) {
+    const f32::V<D> hi = f32::fast_two_sum<D>(hn::Set(d, kP0Hi), hn::Mul(w, f32::horner<kP>(d, w, 1)), lo);
+    lo = hn::Add(lo, hn::Set(d, kP0Lo));
+    return hi;
+  }
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+    const f32::V<D> a = hn::Abs(x);
+    const auto tiny = a < hn::Set(d, 0x1p-30f);
+    const f32::V<D> xs = hn::IfThenElse(tiny, hn::Mul(x, hn::Set(d, 0x1p32f)), x);
+    f32::V<D> wl, cl, pl, ml;
+    const f32::V<D> wh = f32::two_prod(d, xs, xs, wl);
+    const f32::V<D> ch = f32::two_prod(d, wh, xs, cl);
+    cl = hn::MulAdd(wl, xs, cl);
+    // P at the unscaled w: below 2^-30 it is P(0) to float precision.
+    const f32::V<D> ph = p_of(d, hn::IfThenZeroElse(tiny, wh), pl);
+    const f32::V<D> mh = f32::two_prod(d, ch, ph, ml);
+    const f32::V<D> near = hn::Mul(hn::Add(mh, hn::Add(ml, hn::MulAdd(ch, pl, hn::Mul(cl, ph)))),
+                                   hn::IfThenElse(tiny, hn::Set(d, 0x1p-96f), hn::Set(d, 1.0f)));
+    f32::V<D> corr, sl;
+    const f32::V<D> y = f32::tanh_abs(d, a, f32::Exact{}, corr);
+    const f32::V<D> sh = f32::two_sum<D>(a, hn::Neg(y), sl);
+    const f32::V<D> far = hn::IfThenElse(hn::IsInf(x), a, hn::Add(sh, hn::Sub(sl, corr)));
+    return hn::CopySign(hn::IfThenElse(a <= hn::Set(d, 0.75f), near, far), x);
+  }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
+    const f32::V<D> a = hn::Abs(x), one = hn::Set(d, 1.0f);
+    // |x| ≤ 3/4: w (1 - w P)².
+    f32::V<D> wl, pl, ml, kl, ql, rl;
+    const f32::V<D> wh = f32::two_prod(d, x, x, wl);
+    const f32::V<D> ph = p_of(d, wh, pl);
+    const f32::V<D> mh = f32::two_prod(d, wh, ph, ml);
+    ml = hn::MulAdd(wh, pl, hn::MulAdd(wl, ph, ml));
+    const f32::V<D> kh = f32::fast_two_sum<D>(one, hn::Neg(mh), kl);
+    kl = hn::Sub(kl, ml);
+    const f32::V<D> qh = f32::two_prod(d, kh, kh, ql);
+    ql = hn::MulAdd(hn::Add(kh, kh), kl, ql);
+    const f32::V<D> rh = f32::two_prod(d, wh, qh, rl);
+    const f32::V<D> near = hn::Add(rh, hn::Add(rl, hn::MulAdd(wh, ql, hn::Mul(wl, qh))));
+    // Above: (y + corr)².
+    f32::V<D> corr, yl;
+    const f32::V<D> y = f32::tanh_abs(d, a, f32::Exact{}, corr);
+    const f32::V<D> yh = f32::two_prod(d, y, y, yl);
+    const f32::V<D> far = hn::Add(yh, hn::MulAdd(hn::Add(y, y), corr, yl));
+    // Below 2^-20, f' = x² (1 - 2x²/3 + ...) rounds as x² does, also where x² is subnormal and
+    // the pairs' low parts are not exact.
+    return hn::IfThenElse(a < hn::Set(d, 0x1p-20f), hn::Mul(x, x), hn::IfThenElse(a <= hn::Set(d, 0.75f), near, far));
+  }
+};
+
 /// silu(x) = x σ(x); f'(x) = G(x) = σ(x)(1 + x σ(-x)) (see f32::gate_slope).
 /// Measured (as sigmoid): f ≤ 1.18 ULP (FMA) / 1.44, f' ≤ 1.93.
 template <>
@@ -566,9 +651,9 @@ struct SimdF32<fn::GeluSigmoid> {
 /// on SSE4 (every 1024th); ~2× (f) and ~1.4× (f') the f64-lane kernels' speed.
 template <>
 struct SimdF32<fn::GeluTanh> {
-  /// Q of the slope fit next to x0 (see df).
-  static constexpr float kSlopeQ[] = {0x1.b8bacep-2f,  0x1.8cd1ap-2f,  -0x1.029d32p-6f, -0x1.d2b0bp-4f,
-                                        -0x1.0f51p-6f,   0x1.3e95eap-6f, 0x1.2ecabep-8f};
+  /// R of the slope fit next to x0 (see df).
+  static constexpr float kSlopeR[] = {0x1.8cd1a2p-2f,  -0x1.029646p-6f, -0x1.d2b646p-4f, -0x1.103a22p-6f,
+                                      0x1.41e9cep-6f,  0x1.51b9eep-8f,  -0x1.12c02ap-9f};
   /// v = 2c(x + k x³) and, for f', w = x v' = 2c(x + 3k x³), each a pair within ~2^-44, from x
   /// clamped at ±20 (x², x³ exact pairs; k, 3k and 2c float pairs).
   template <class D>
@@ -601,21 +686,18 @@ struct SimdF32<fn::GeluTanh> {
     return f32::gated(d, x, vh, vl);
   }
   /// f' = σ(v)(1 + w σ(-v)) (f32::gate_slope_far); within |x - x0| ≤ 1/4 of its zero x0 =
-  /// -0.75246142 it is t Q(t), t = x - x0 exact (x0 a float pair, Sterbenz), Q a degree-6 fit
-  /// with float coefficients (scripts/fits/near_zero.py gelu_tanh 5 0.25 f32: 2^-25.0 relative).
+  /// -0.75246142 it is f32::near_zero's t Q(t), Q a degree-7 fit (scripts/fits/near_zero.py
+  /// gelu_tanh 6 0.25 f32: 2^-29.6 relative).
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
-    f32::V<D> vl, wh, wl;
+    f32::V<D> vl, wh, wl, th;
     const f32::V<D> vh = v_of(d, x, vl, &wh, &wl);
-    // t = x - x0 as th + tl (th exact where the fit is used), so that t Q rounds once.
-    const f32::V<D> th = hn::Sub(x, hn::Set(d, -0x1.8142ap-1f)), tl = hn::Set(d, -0x1.85a06cp-27f);
-    const f32::V<D> t = hn::Add(th, tl);
-    const f32::V<D> q = f32::horner<kSlopeQ>(d, t);
+    const f32::V<D> near = f32::near_zero<kSlopeR>(d, x, -0x1.8142ap-1f, 0x1.85a06cp-27f, 0x1.b8bacep-2f, -0x1.a436ccp-27f, th);
     // An underflowing f' is -0 below x0 but +0 from the float where the reference's (double) v
     // passes -745.1332191 and its e^v is 0 (v here comes from x clamped at -20, so it cannot tell).
-    const f32::V<D> sign = hn::IfThenElse(x <= hn::Set(d, -0x1.58441ep+4f), hn::Set(d, 1.0f), t);
+    const f32::V<D> sign = hn::IfThenElse(x <= hn::Set(d, -0x1.58441ep+4f), hn::Set(d, 1.0f), th);
     const f32::V<D> far = f32::gate_slope_far(d, vh, vl, wh, wl, sign);
-    return f32::gate_slope_at_inf(d, x, vh, hn::IfThenElse(hn::Abs(t) <= hn::Set(d, 0.25f), hn::MulAdd(th, q, hn::Mul(tl, q)), far));
+    return f32::gate_slope_at_inf(d, x, vh, hn::IfThenElse(hn::Abs(th) <= hn::Set(d, 0.25f), near, far));
   }
 };
 
@@ -768,18 +850,24 @@ struct SimdF32<fn::Gelu> {
 };
 
 /// mish(x) = x tanh(softplus x) = x t, t from one e = e^-|x| as in the reference (fn::Mish::parts):
-/// x ≤ 0: n = e(e + 2), t = n/(n + 2); x > 0: t = (1 + 2e)/(1 + 2e + 2e²). Both are ratios of
+/// x ≤ 0: t = n/(n + 2), n = e(e + 2); x > 0: t = p/(p + 2e²), p = 1 + 2e. Both are ratios of
 /// positive terms, formed as pairs from e (exp_normal with q as a pair) and divided once with the
 /// residual correction; x·t rounds once, with x's sign (t > 0). Where e^x is subnormal (x < -87),
 /// t is e itself to f32 precision and x e^x is scaled once from exp_pair's tail instance. Limits:
-/// mish(+inf) = +inf, mish(-inf) = -0. f' stays on SimdF32ViaF64 (its zero at x = -1.19 needs a
-/// fit of its own in f32 lanes). Measured: f ≤ 1.21 ULP on AVX3 over all 2^32 inputs, ≤ 1.20 on
-/// SSE4 (every 128th); ~2.5× the f64-lane kernel's speed.
+/// mish(+inf) = +inf, mish(-inf) = -0. Measured: f ≤ 1.21 ULP on AVX3 over all 2^32 inputs, ≤ 1.20
+/// on SSE4 (every 128th); ~2.5× the f64-lane kernel's speed.
 template <>
 struct SimdF32<fn::Mish> {
-  /// t = num/den as y + corr for e = eh + el (normal, or anything in lanes the caller discards).
+  /// R of the slope fit next to its zero x0 (see df).
+  static constexpr float kSlopeR[] = {0x1.a34a26p-3f, 0x1.574fp-5f, -0x1.4c56f6p-6f, -0x1.02fb54p-6f};
+  /// t's numerator and denominator as pairs.
   template <class D>
-  static f32::V<D> t_of(D d, f32::V<D> eh, f32::V<D> el, hn::Mask<D> neg, f32::V<D>& corr) {
+  struct Ratio {
+    f32::V<D> nh, nl, dh, dl;
+  };
+  /// t = num/den for e = eh + el (normal, or anything in lanes the caller discards).
+  template <class D>
+  static Ratio<D> ratio_of(D d, f32::V<D> eh, f32::V<D> el, hn::Mask<D> neg) {
     const f32::V<D> one = hn::Set(d, 1.0f), two = hn::Set(d, 2.0f);
     // x ≤ 0: n = e(e + 2) and n + 2 (n ≤ 3 may exceed 2: TwoSum).
     f32::V<D> sl, nl, dnl;
@@ -798,8 +886,14 @@ struct SimdF32<fn::Mish> {
     ql = hn::MulAdd(hn::Add(e2, e2), el, ql);
     const f32::V<D> dph = f32::two_sum<D>(ph, qh, dpl);
     dpl = hn::Add(dpl, hn::Add(pl, ql));
-    return f32::div_pair(d, hn::IfThenElse(neg, nh, ph), hn::IfThenElse(neg, nl, pl), hn::IfThenElse(neg, dnh, dph),
-                         hn::IfThenElse(neg, dnl, dpl), corr);
+    return {hn::IfThenElse(neg, nh, ph), hn::IfThenElse(neg, nl, pl), hn::IfThenElse(neg, dnh, dph),
+            hn::IfThenElse(neg, dnl, dpl)};
+  }
+  /// t as y + corr.
+  template <class D>
+  static f32::V<D> t_of(D d, f32::V<D> eh, f32::V<D> el, hn::Mask<D> neg, f32::V<D>& corr) {
+    const Ratio<D> r = ratio_of(d, eh, el, neg);
+    return f32::div_pair(d, r.nh, r.nl, r.dh, r.dl, corr);
   }
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
@@ -821,6 +915,63 @@ struct SimdF32<fn::Mish> {
     });
     const f32::V<D> at_inf = hn::IfThenElse(x > hn::Zero(d), x, hn::Set(d, -0.0f));
     return hn::IfThenElse(hn::IsInf(x), at_inf, hn::CopySign(y, x));
+  }
+  /// f' = t + x σ sech² over t's denominator D (σ sech² = 4e(1 + e)/D² for x ≤ 0, 4e²(1 + e)/D²
+  /// above): f' = (num·D + x k (1 + e))/D², k = 4e or 4e², every term a pair, one corrected
+  /// quotient. x ≤ 0's numerator cancels next to f's minimum, x0 = -1.19243121 (f' = 0), but the
+  /// pairs leave only e's own error (2^-30), ~0.2·2^-30/|x - x0| relative; within |x - x0| ≤ 1/16
+  /// it is f32::near_zero's t Q(t) instead, Q a degree-4 fit (scripts/fits/near_zero.py mish 3
+  /// 0.0625 f32: 2^-28.9 relative). x is
+  /// clamped at 20 (f' rounds to 1 from 10 on; the clamp keeps x·k's low part from counting).
+  /// Below -87, where e^x is subnormal, f' = (1 + x) e^x (1 + x exact), scaled once; an
+  /// underflowing f' is -0, but +0 from the float where the reference's (double) e^x is 0.
+  /// Limits: f'(+inf) = 1, f'(-inf) = +0.
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
+    const f32::V<D> one = hn::Set(d, 1.0f);
+    const auto neg = x <= hn::Zero(d);
+    const f32::V<D> xc = hn::Min(x, hn::Set(d, 20.0f));
+    const f32::V<D> a = hn::Neg(hn::Abs(xc));
+    const auto slope = [&](f32::V<D> eh, f32::V<D> el) {
+      const Ratio<D> r = ratio_of(d, eh, el, neg);
+      f32::V<D> ml, ol, kl, xl, sl, ql;
+      const f32::V<D> mh = f32::two_prod(d, r.nh, r.dh, ml);
+      ml = hn::MulAdd(r.nh, r.dl, hn::MulAdd(r.nl, r.dh, ml));
+      const f32::V<D> oh = f32::fast_two_sum<D>(one, eh, ol);
+      ol = hn::Add(ol, el);
+      const f32::V<D> e4 = hn::Mul(hn::Set(d, 4.0f), eh), e4l = hn::Mul(hn::Set(d, 4.0f), el);
+      f32::V<D> sql;
+      const f32::V<D> sqh = f32::two_prod(d, e4, eh, sql);
+      sql = hn::MulAdd(hn::Add(e4, e4), el, sql);
+      const f32::V<D> kh0 = hn::IfThenElse(neg, e4, sqh), kl0 = hn::IfThenElse(neg, e4l, sql);
+      const f32::V<D> kh = f32::two_prod(d, kh0, oh, kl);
+      kl = hn::MulAdd(kh0, ol, hn::MulAdd(kl0, oh, kl));
+      const f32::V<D> xh = f32::two_prod(d, xc, kh, xl);
+      xl = hn::MulAdd(xc, kl, xl);
+      const f32::V<D> sh = f32::two_sum<D>(mh, xh, sl);
+      sl = hn::Add(sl, hn::Add(ml, xl));
+      const f32::V<D> qh = f32::two_prod(d, r.dh, r.dh, ql);
+      ql = hn::MulAdd(hn::Add(r.dh, r.dh), r.dl, ql);
+      f32::V<D> corr;
+      const f32::V<D> y = f32::div_pair(d, sh, sl, qh, ql, corr);
+      return hn::Add(y, corr);
+    };
+    const f32::V<D> far = f32::by_range(d, a, [&](auto range) {
+      if constexpr (decltype(range)::value == f32::Range::kNormal) {
+        const f32::Exp<D> e = f32::exp_normal<f32::ExpQ::kPair>(d, a, f32::Exact{});
+        return slope(e.hi, e.lo);
+      } else {
+        const f32::Exp<D> e = f32::exp_pair<f32::Range::kTail>(d, a, f32::Exact{});
+        const f32::V<D> s = hn::Add(one, x);
+        const f32::V<D> tail = f32::scale_tail(d, hn::MulAdd(s, e.hi, hn::Mul(s, e.lo)), e.n);
+        return hn::IfThenElse(x < hn::Set(d, -87.0f), tail, slope(hn::Mul(e.hi, e.unit), hn::Mul(e.lo, e.unit)));
+      }
+    });
+    f32::V<D> th;
+    const f32::V<D> near = f32::near_zero<kSlopeR>(d, x, -0x1.31432cp+0f, -0x1.a25b08p-29f, 0x1.115accp-2f, -0x1.7b1844p-27f, th);
+    const f32::V<D> g = hn::IfThenElse(hn::Abs(th) <= hn::Set(d, 0.0625f), near, far);
+    // -0x1.74910ep+9 is the largest float whose double e^x is 0; -inf is there too.
+    return hn::IfThenElse(x == hn::Set(d, HUGE_VALF), one, hn::IfThenElseZero(x > hn::Set(d, -0x1.74910ep+9f), g));
   }
 };
 
