@@ -923,8 +923,8 @@ struct SimdF32<fn::Mish> {
   /// quotient. x ≤ 0's numerator cancels next to f's minimum, x0 = -1.19243121 (f' = 0), but the
   /// pairs leave only e's own error (2^-30), ~0.2·2^-30/|x - x0| relative; within |x - x0| ≤ 1/16
   /// it is f32::near_zero's t Q(t) instead, Q a degree-4 fit (scripts/fits/near_zero.py mish 3
-  /// 0.0625 f32: 2^-28.9 relative). x is
-  /// clamped at 20 (f' rounds to 1 from 10 on; the clamp keeps x·k's low part from counting).
+  /// 0.0625 f32: 2^-28.9 relative). x is clamped at 20 (f' rounds to 1 from 11 on; the clamp
+  /// keeps x·k's low part from counting).
   /// Below -87, where e^x is subnormal, f' = (1 + x) e^x (1 + x exact), scaled once; an
   /// underflowing f' is -0, but +0 from the float where the reference's (double) e^x is 0.
   /// Limits: f'(+inf) = 1, f'(-inf) = +0. Measured: f' ≤ 2.00 ULP of the f64 oracle on AVX3 over
@@ -939,15 +939,16 @@ struct SimdF32<fn::Mish> {
     const auto slope = [&](f32::V<D> eh, f32::V<D> el) {
       const Ratio<D> r = ratio_of(d, eh, el, neg);
       f32::V<D> ml, ol, kl, xl, sl, ql;
+      // num·D, 1 + e, k (1 + e) and x k (1 + e), each a pair; then their sum over D².
       const f32::V<D> mh = f32::two_prod(d, r.nh, r.dh, ml);
       ml = hn::MulAdd(r.nh, r.dl, hn::MulAdd(r.nl, r.dh, ml));
       const f32::V<D> oh = f32::fast_two_sum<D>(one, eh, ol);
       ol = hn::Add(ol, el);
       const f32::V<D> e4 = hn::Mul(hn::Set(d, 4.0f), eh), e4l = hn::Mul(hn::Set(d, 4.0f), el);
-      f32::V<D> sql;
-      const f32::V<D> sqh = f32::two_prod(d, e4, eh, sql);
-      sql = hn::MulAdd(hn::Add(e4, e4), el, sql);
-      const f32::V<D> kh0 = hn::IfThenElse(neg, e4, sqh), kl0 = hn::IfThenElse(neg, e4l, sql);
+      f32::V<D> e4sl;  // 4e² as e4sh + e4sl
+      const f32::V<D> e4sh = f32::two_prod(d, e4, eh, e4sl);
+      e4sl = hn::MulAdd(hn::Add(e4, e4), el, e4sl);
+      const f32::V<D> kh0 = hn::IfThenElse(neg, e4, e4sh), kl0 = hn::IfThenElse(neg, e4l, e4sl);
       const f32::V<D> kh = f32::two_prod(d, kh0, oh, kl);
       kl = hn::MulAdd(kh0, ol, hn::MulAdd(kl0, oh, kl));
       const f32::V<D> xh = f32::two_prod(d, xc, kh, xl);
