@@ -25,6 +25,12 @@ bool disjoint_or_same(std::span<A> a, std::span<B> b) {
   return a0 == b0 || a0 + a.size_bytes() <= b0 || b0 + b.size_bytes() <= a0;
 }
 
+/// No overlap at all.
+template <class A, class B>
+bool disjoint(std::span<A> a, std::span<B> b) {
+  return disjoint_or_same(a, b) && static_cast<const void*>(a.data()) != static_cast<const void*>(b.data());
+}
+
 bool element_wise_and_valid(const Activation& act) {
   if (act.info().vector_wise) return false;
   act.validate();
@@ -292,8 +298,39 @@ void for_each_row(Axis L, const float* in0, const float* in1, float* out, Row ro
   });
 }
 
+/// Whether a vector-wise call is a gated unit's that the kernels take: a valid, even axis, sizes
+/// that fit (out: the output's elements, half of x's) and the kernels' own say for T. Anything
+/// else (malformed calls included) goes to the reference.
+template <class T>
+bool gated_layout(const Activation& act, Axis L, std::size_t n, std::size_t out) {
+  if (!act.info().vector_wise || L.axis % 2 != 0 || L.outer * L.axis * L.inner != n || out * 2 != n) return false;
+  act.validate();
+  return kernels::simd_gated_forward(act.kind(), static_cast<const T*>(nullptr), nullptr, nullptr, 0);
+}
+
+/// Runs body(x offset, y offset, count) over the output elements of a gated unit's [outer, 2h,
+/// inner] layout, across threads: block o of x is a = x[o·2H, o·2H + H) and b = the next H
+/// (H = h·inner), its output y[o·H, o·H + H); a thread's range may span blocks.
+template <class Body>
+void for_each_gated_span(Axis L, Body body) {
+  const std::size_t H = L.axis / 2 * L.inner;
+  kernels::parallel_for(L.outer * H, kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t at = begin; at < end;) {
+      const std::size_t o = at / H, j = at % H, m = std::min(end - at, H - j);
+      body(o * 2 * H + j, at, m);
+      at += m;
+    }
+  });
+}
+
 template <class T>
 void forward(const Activation& act, Axis layout, std::span<const T> x, std::span<T> y) {
+  if (gated_layout<T>(act, layout, x.size(), y.size()) && disjoint(x, y)) {
+    const std::size_t H = layout.axis / 2 * layout.inner;
+    return for_each_gated_span(layout, [&](std::size_t xi, std::size_t yi, std::size_t m) {
+      kernels::simd_gated_forward(act.kind(), x.data() + xi, x.data() + xi + H, y.data() + yi, m);
+    });
+  }
   if constexpr (std::is_same_v<T, float>) {
     if (f32_rows<T>(act, layout, x.size()) && y.size() == x.size() && disjoint_or_same(x, y) &&
         kernels::simd_softmax_forward(act.kind(), x.data(), y.data(), 0, layout.axis)) {
@@ -307,6 +344,16 @@ void forward(const Activation& act, Axis layout, std::span<const T> x, std::span
 }
 template <class T>
 void backward(const Activation& act, Axis layout, BackwardArgs<T> a, std::span<T> dx) {
+  // dx may be x itself (each vector is read before it is written); dy, half as long, must not
+  // overlap dx: block o's dx would overwrite the dy of later blocks.
+  if (!a.x.empty() && gated_layout<T>(act, layout, a.x.size(), a.dy.size()) && dx.size() == a.x.size() &&
+      (a.y.empty() || a.y.size() == a.dy.size()) && disjoint_or_same(a.x, dx) && disjoint(a.dy, dx)) {
+    const std::size_t H = layout.axis / 2 * layout.inner;
+    return for_each_gated_span(layout, [&](std::size_t xi, std::size_t yi, std::size_t m) {
+      kernels::simd_gated_backward(act.kind(), a.x.data() + xi, a.x.data() + xi + H, a.dy.data() + yi,
+                                   dx.data() + xi, dx.data() + xi + H, m);
+    });
+  }
   if constexpr (std::is_same_v<T, float>) {
     const std::size_t n = dx.size();
     if (f32_rows<T>(act, layout, n) && a.y.size() == n && a.dy.size() == n && (a.x.empty() || a.x.size() == n) &&
@@ -325,6 +372,7 @@ void backward(const Activation& act, Axis layout, BackwardArgs<T> a, std::span<T
 template <class T>
 bool has_kernel(const Activation& act) {
   if (act.info().vector_wise) {
+    if (kernels::simd_gated_forward(act.kind(), static_cast<const T*>(nullptr), nullptr, nullptr, 0)) return true;
     if constexpr (std::is_same_v<T, float>)
       return kernels::simd_softmax_forward(act.kind(), nullptr, nullptr, 0, 1);
     else

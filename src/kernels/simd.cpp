@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "functions/all.hpp"
@@ -46,6 +47,9 @@ inline Pd params_f32_in_f64(const double* values) {
   return p;
 }
 
+/// The parameters of a parameterless function (the gates of the gated units).
+constexpr double kNoParams[kMaxParams] = {};
+
 template <class T>
 fn::Params<T> params_as(const double* values) {
   fn::Params<T> p{};
@@ -64,6 +68,22 @@ auto prepared(const P& p) {
     return p;
 }
 
+/// Rounds f64 lanes to floats, once, and stores them. Rounding to f32 overflows to ±inf from
+/// FLT_MAX + half an ULP up (2^128 - 2^103). x86 targets do that; Highway's emulated targets clamp
+/// to ±FLT_MAX instead, so lanes that far out (rare: an infinite input or an enormous dy) are set
+/// to ±inf after the store.
+template <class DD>
+HWY_INLINE void store_rounded_f32(DD dd, hn::Vec<DD> r, float* out) {
+  const hn::Rebind<float, DD> df;
+  hn::StoreU(hn::DemoteTo(df, r), df, out);
+  if (HWY_UNLIKELY(!hn::AllFalse(dd, hn::Abs(r) >= hn::Set(dd, 0x1.ffffffp127)))) {
+    double wide[HWY_MAX_BYTES / sizeof(double)];
+    hn::StoreU(r, dd, wide);
+    for (std::size_t k = 0; k < hn::Lanes(dd); ++k)
+      if (std::fabs(wide[k]) >= 0x1.ffffffp127) out[k] = std::copysign(HUGE_VALF, static_cast<float>(wide[k]));
+  }
+}
+
 /// As for_each_vector for f32 data computed in f64 lanes: each group of Lanes(f64) floats is
 /// promoted, computed and demoted (rounded) once.
 template <class Op>
@@ -71,21 +91,10 @@ void for_each_vector_f32_via_f64(const float* a, const float* b, float* out, std
   const hn::ScalableTag<double> dd;
   const hn::Rebind<float, decltype(dd)> df;
   const std::size_t lanes = hn::Lanes(dd);
-  // Rounding to f32 overflows to ±inf from FLT_MAX + half an ULP up (2^128 - 2^103). x86 targets
-  // do that; Highway's emulated targets clamp to ±FLT_MAX instead, so lanes that far out (rare:
-  // an infinite input or an enormous dy) are set to ±inf after the store.
-  const auto overflow = hn::Set(dd, 0x1.ffffffp127);
   const auto step = [&](const float* pa, const float* pb, float* po) {
     const auto va = hn::PromoteTo(dd, hn::LoadU(df, pa));
     const auto vb = pb ? hn::PromoteTo(dd, hn::LoadU(df, pb)) : va;
-    const auto r = op(dd, va, vb);
-    hn::StoreU(hn::DemoteTo(df, r), df, po);
-    if (HWY_UNLIKELY(!hn::AllFalse(dd, hn::Abs(r) >= overflow))) {
-      double wide[HWY_MAX_BYTES / sizeof(double)];
-      hn::StoreU(r, dd, wide);
-      for (std::size_t k = 0; k < lanes; ++k)
-        if (std::fabs(wide[k]) >= 0x1.ffffffp127) po[k] = std::copysign(HUGE_VALF, static_cast<float>(wide[k]));
-    }
+    store_rounded_f32(dd, op(dd, va, vb), po);
   };
   std::size_t i = 0;
   for (; i + lanes <= n; i += lanes) step(a + i, b ? b + i : nullptr, out + i);
@@ -246,6 +255,204 @@ bool param_gradient(Kind kind, const double* values, const T* x, const T* dy, st
   });
 }
 
+// ---- gated linear units: y = a·gate(b), the gate's element-wise kernel inside the product ------
+//
+// forward   y  = a·g,           g = gate(b)
+// backward  da = dy·g,  db = dy·a·g',  g' = gate'(b)
+// A gate's value rounded to T before the product would cost up to twice its error in ULP of the
+// product (g at the bottom of its binade, the product at the top of its own), so the smooth gates
+// run their f64 kernel: for f32 data in f64 lanes, where dy·a is exact and each output rounds
+// once (≤ 1/2 ULP plus 2^-28 of f64 error); for f64 data with dy·a as an exact pair, db rounding
+// once after g' (error ≤ g''s own + 1/2 ULP), and lane by lane through the reference's formula
+// where the lanes cannot carry the product: g or g' below the smallest normal (digits lost to
+// underflow that a large a or dy would bring back into range) and a pair dy·a that overflows where
+// long double does not. Piecewise-linear gates (relu) give exact g and g' in T's own lanes: every
+// product is the reference's, rounded once.
+
+/// The gate G's kernel: Simd<G> (exact), else SimdF64<G>; none for other gates, whose units the
+/// caller leaves to the reference.
+template <class G>
+struct GateKernel {
+  static constexpr bool kExact = Kernel<Simd<G>>;
+  static constexpr bool kAvailable = kExact || Kernel<SimdF64<G>>;
+  using K = std::conditional_t<kExact, Simd<G>, SimdF64<G>>;
+};
+
+/// The reference's compute type for T data (reference.cpp's Wide).
+template <class T>
+using Wide = std::conditional_t<std::is_same_v<T, float>, double, long double>;
+
+/// Calls body.template operator()<G>() with the gate of a gated-unit kind whose gate has a
+/// kernel; false for any other kind.
+template <class Body>
+bool with_gate(Kind kind, Body body) {
+  return fn::visit(kind, [&]<class F>() {
+    if constexpr (requires { typename F::Gate; }) {
+      if constexpr (GateKernel<typename F::Gate>::kAvailable) return body.template operator()<typename F::Gate>();
+    }
+    return false;
+  });
+}
+
+/// Lanes of `rare` replaced by scalar(lane index); the common vector, with no rare lane, costs one
+/// test.
+template <class D, class M, class Scalar>
+HWY_INLINE hn::Vec<D> with_rare_lanes(D d, M rare, hn::Vec<D> v, Scalar scalar) {
+  if (HWY_LIKELY(hn::AllFalse(d, rare))) return v;
+  using T = hn::TFromD<D>;
+  HWY_ALIGN T out[HWY_MAX_BYTES / sizeof(T)], flag[HWY_MAX_BYTES / sizeof(T)];
+  hn::Store(v, d, out);
+  hn::Store(hn::IfThenElseZero(rare, hn::Set(d, T(1))), d, flag);
+  for (std::size_t k = 0; k < hn::Lanes(d); ++k)
+    if (flag[k] != T(0)) out[k] = scalar(k);
+  return hn::Load(d, out);
+}
+
+/// Whether |v| is below the smallest normal of its type (0 included).
+template <class D>
+HWY_INLINE auto below_normal(D d, hn::Vec<D> v) {
+  return hn::Abs(v) < hn::Set(d, std::numeric_limits<hn::TFromD<D>>::min());
+}
+
+/// The lanes of vectors stored once, on first use: what a rare lane's scalar path reads.
+template <class D, std::size_t kCount>
+class StoredLanes {
+ public:
+  template <class... Vs>
+  explicit StoredLanes(D d, Vs... vs) : d_(d), v_{vs...} {}
+  hn::TFromD<D> operator()(std::size_t which, std::size_t k) {
+    if (!stored_)
+      for (std::size_t j = 0; j < kCount; ++j) hn::Store(v_[j], d_, lane_[j]);
+    stored_ = true;
+    return lane_[which][k];
+  }
+
+ private:
+  D d_;
+  hn::Vec<D> v_[kCount];
+  bool stored_ = false;
+  HWY_ALIGN hn::TFromD<D> lane_[kCount][HWY_MAX_BYTES / sizeof(hn::TFromD<D>)];
+};
+
+/// The gated units' backward loop: op(d, a, b, dy, da&, db&) over whole vectors, then the tail
+/// through zero-filled buffers of one vector (0 is an ordinary input of every gate). Lanes are T's
+/// own (kWidened false) or, for f32 data, f64 lanes holding Lanes(f64) floats, rounded once on
+/// the way out (store_rounded_f32). Both outputs are stored after all inputs of their vector are
+/// loaded: da and db may alias a and b.
+template <bool kWidened, class T, class Op>
+void for_each_gated_vector(const T* a, const T* b, const T* dy, T* da, T* db, std::size_t n, Op op) {
+  using DL = hn::ScalableTag<std::conditional_t<kWidened, double, T>>;
+  const DL d;
+  const hn::Rebind<T, DL> dt;  // the memory's lanes, as many as d has
+  const std::size_t lanes = hn::Lanes(d);
+  const auto load = [&](const T* p) {
+    if constexpr (kWidened)
+      return hn::PromoteTo(d, hn::LoadU(dt, p));
+    else
+      return hn::LoadU(d, p);
+  };
+  const auto store = [&](hn::Vec<DL> v, T* p) {
+    if constexpr (kWidened)
+      store_rounded_f32(d, v, p);
+    else
+      hn::StoreU(v, d, p);
+  };
+  const auto step = [&](const T* pa, const T* pb, const T* pdy, T* pda, T* pdb) {
+    hn::Vec<DL> vda, vdb;
+    op(d, load(pa), load(pb), load(pdy), vda, vdb);
+    store(vda, pda);
+    store(vdb, pdb);
+  };
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) step(a + i, b + i, dy + i, da + i, db + i);
+  if (i == n) return;
+  T ta[HWY_MAX_BYTES / sizeof(T)] = {}, tb[HWY_MAX_BYTES / sizeof(T)] = {}, tdy[HWY_MAX_BYTES / sizeof(T)] = {};
+  const std::size_t rest = n - i;
+  std::memcpy(ta, a + i, rest * sizeof(T));
+  std::memcpy(tb, b + i, rest * sizeof(T));
+  std::memcpy(tdy, dy + i, rest * sizeof(T));
+  step(ta, tb, tdy, ta, tb);
+  std::memcpy(da + i, ta, rest * sizeof(T));
+  std::memcpy(db + i, tb, rest * sizeof(T));
+}
+
+template <class T>
+bool gated_forward(Kind kind, const T* a, const T* b, T* y, std::size_t n) {
+  return with_gate(kind, [&]<class G>() {
+    using K = typename GateKernel<G>::K;
+    const auto gate = [](auto d, auto vb, const auto& p) { return hn::IfThenElse(hn::IsNaN(vb), vb, K::f(d, vb, p)); };
+    if constexpr (GateKernel<G>::kExact) {
+      const auto p = params_as<T>(kNoParams);
+      for_each_vector(b, a, y, n, [&](auto d, auto vb, auto va) { return hn::Mul(va, gate(d, vb, p)); });
+    } else if constexpr (std::is_same_v<T, float>) {
+      const auto p = prepared<K>(params_as<double>(kNoParams));
+      for_each_vector_f32_via_f64(b, a, y, n, [&](auto d, auto vb, auto va) { return hn::Mul(va, gate(d, vb, p)); });
+    } else {
+      const auto p = prepared<K>(params_as<double>(kNoParams));
+      for_each_vector(b, a, y, n, [&](auto d, auto vb, auto va) {
+        const auto g = gate(d, vb, p);
+        StoredLanes<decltype(d), 2> in(d, va, vb);
+        return with_rare_lanes(d, hn::AndNot(hn::IsNaN(vb), below_normal(d, g)), hn::Mul(va, g), [&](std::size_t k) {
+          return static_cast<double>(Wide<T>(in(0, k)) * fn::f_guarded<G>(Wide<T>(in(1, k)), fn::Params<Wide<T>>{}));
+        });
+      });
+    }
+    return true;
+  });
+}
+
+template <class T>
+bool gated_backward(Kind kind, const T* a, const T* b, const T* dy, T* da, T* db, std::size_t n) {
+  return with_gate(kind, [&]<class G>() {
+    using K = typename GateKernel<G>::K;
+    using C = Wide<T>;
+    const auto gate = [](auto d, auto vb, const auto& p, auto& s) {
+      const auto nan = hn::IsNaN(vb);
+      s = hn::IfThenElse(nan, vb, K::df(d, vb, p));
+      return hn::IfThenElse(nan, vb, K::f(d, vb, p));
+    };
+    if constexpr (GateKernel<G>::kExact) {
+      const auto p = params_as<T>(kNoParams);
+      for_each_gated_vector<false>(a, b, dy, da, db, n, [&](auto d, auto va, auto vb, auto vdy, auto& vda, auto& vdb) {
+        hn::Vec<decltype(d)> s;
+        vda = hn::Mul(vdy, gate(d, vb, p, s));
+        // g' is 0 or 1: (dy·g')·a is the reference's (dy·a)·g' rounded once, zeros signed alike
+        // and no inf·0 where dy·a alone would overflow.
+        vdb = hn::Mul(hn::Mul(vdy, s), va);
+      });
+    } else if constexpr (std::is_same_v<T, float>) {
+      const auto p = prepared<K>(params_as<double>(kNoParams));
+      for_each_gated_vector<true>(a, b, dy, da, db, n, [&](auto d, auto va, auto vb, auto vdy, auto& vda, auto& vdb) {
+        hn::Vec<decltype(d)> s;
+        vda = hn::Mul(vdy, gate(d, vb, p, s));
+        vdb = hn::Mul(hn::Mul(vdy, va), s);  // dy·a exact in f64
+      });
+    } else {
+      const auto p = prepared<K>(params_as<double>(kNoParams));
+      for_each_gated_vector<false>(a, b, dy, da, db, n, [&](auto d, auto va, auto vb, auto vdy, auto& vda, auto& vdb) {
+        using V = hn::Vec<decltype(d)>;
+        V s, pl;
+        const V g = gate(d, vb, p, s);
+        const V ph = exact::two_prod(d, vdy, va, pl);
+        // No low part where dy·a is infinite or NaN (its low part is NaN); where dy·a is exact
+        // (pl = 0) or g' is 0, the plain product, whose zero has the right sign.
+        const V corr = hn::Mul(hn::IfThenElseZero(hn::IsFinite(ph), pl), s);
+        const auto nan = hn::IsNaN(vb);
+        const auto overflow = hn::AndNot(hn::IsFinite(ph), hn::And(hn::IsFinite(va), hn::IsFinite(vdy)));
+        StoredLanes<decltype(d), 3> in(d, va, vb, vdy);
+        vda = with_rare_lanes(d, hn::AndNot(nan, below_normal(d, g)), hn::Mul(vdy, g), [&](std::size_t k) {
+          return static_cast<double>(C(in(2, k)) * fn::f_guarded<G>(C(in(1, k)), fn::Params<C>{}));
+        });
+        vdb = hn::IfThenElse(corr == hn::Zero(d), hn::Mul(ph, s), hn::MulAdd(ph, s, corr));
+        vdb = with_rare_lanes(d, hn::AndNot(nan, hn::Or(below_normal(d, s), overflow)), vdb, [&](std::size_t k) {
+          return static_cast<double>(C(in(2, k)) * C(in(0, k)) * fn::df_guarded<G>(C(in(1, k)), fn::Params<C>{}));
+        });
+      });
+    }
+    return true;
+  });
+}
+
 }  // namespace
 
 bool ForwardF32(Kind k, const double* p, const float* x, float* y, std::size_t n) { return forward(k, p, x, y, n); }
@@ -262,6 +469,19 @@ bool ParamGradientF32(Kind k, const double* p, const float* x, const float* dy, 
 }
 bool ParamGradientF64(Kind k, const double* p, const double* x, const double* dy, std::size_t n, double* sums) {
   return param_gradient(k, p, x, dy, n, sums);
+}
+bool GatedForwardF32(Kind k, const float* a, const float* b, float* y, std::size_t n) {
+  return gated_forward(k, a, b, y, n);
+}
+bool GatedForwardF64(Kind k, const double* a, const double* b, double* y, std::size_t n) {
+  return gated_forward(k, a, b, y, n);
+}
+bool GatedBackwardF32(Kind k, const float* a, const float* b, const float* dy, float* da, float* db, std::size_t n) {
+  return gated_backward(k, a, b, dy, da, db, n);
+}
+bool GatedBackwardF64(Kind k, const double* a, const double* b, const double* dy, double* da, double* db,
+                      std::size_t n) {
+  return gated_backward(k, a, b, dy, da, db, n);
 }
 /// The instruction set this copy of the kernels was compiled for.
 const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
@@ -280,6 +500,10 @@ HWY_EXPORT(BackwardF32);
 HWY_EXPORT(BackwardF64);
 HWY_EXPORT(ParamGradientF32);
 HWY_EXPORT(ParamGradientF64);
+HWY_EXPORT(GatedForwardF32);
+HWY_EXPORT(GatedForwardF64);
+HWY_EXPORT(GatedBackwardF32);
+HWY_EXPORT(GatedBackwardF64);
 HWY_EXPORT(TargetName);
 
 bool simd_forward(Kind k, const double* p, const float* x, float* y, std::size_t n) {
@@ -301,6 +525,21 @@ bool simd_param_gradient(Kind k, const double* p, const float* x, const float* d
 }
 bool simd_param_gradient(Kind k, const double* p, const double* x, const double* dy, std::size_t n, double* sums) {
   return HWY_DYNAMIC_DISPATCH(ParamGradientF64)(k, p, x, dy, n, sums);
+}
+
+bool simd_gated_forward(Kind k, const float* a, const float* b, float* y, std::size_t n) {
+  return HWY_DYNAMIC_DISPATCH(GatedForwardF32)(k, a, b, y, n);
+}
+bool simd_gated_forward(Kind k, const double* a, const double* b, double* y, std::size_t n) {
+  return HWY_DYNAMIC_DISPATCH(GatedForwardF64)(k, a, b, y, n);
+}
+bool simd_gated_backward(Kind k, const float* a, const float* b, const float* dy, float* da, float* db,
+                         std::size_t n) {
+  return HWY_DYNAMIC_DISPATCH(GatedBackwardF32)(k, a, b, dy, da, db, n);
+}
+bool simd_gated_backward(Kind k, const double* a, const double* b, const double* dy, double* da, double* db,
+                         std::size_t n) {
+  return HWY_DYNAMIC_DISPATCH(GatedBackwardF64)(k, a, b, dy, da, db, n);
 }
 
 std::string dispatched_target() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }

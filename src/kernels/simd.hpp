@@ -59,6 +59,16 @@ void simd_prelu_rows_backward(const double* alpha, std::size_t channels, std::si
 bool simd_softmax_forward(Kind kind, const float* x, float* y, std::size_t rows, std::size_t n);
 bool simd_softmax_backward(Kind kind, const float* y, const float* dy, float* dx, std::size_t rows, std::size_t n);
 
+/// Gated linear units (glu, geglu, swiglu, reglu) over n elements of one block, a the first half
+/// of the row block and b the gate half (simd.cpp): y = a·gate(b); backward da = dy·gate(b),
+/// db = dy·a·gate'(b), da and db may alias a and b. False, doing nothing, for any other kind.
+bool simd_gated_forward(Kind kind, const float* a, const float* b, float* y, std::size_t n);
+bool simd_gated_forward(Kind kind, const double* a, const double* b, double* y, std::size_t n);
+bool simd_gated_backward(Kind kind, const float* a, const float* b, const float* dy, float* da, float* db,
+                         std::size_t n);
+bool simd_gated_backward(Kind kind, const double* a, const double* b, const double* dy, double* da, double* db,
+                         std::size_t n);
+
 /// bf16/f16 arrays to float and back (storage16.cpp), bit-identical to the scalar to_float /
 /// to_bf16 / to_f16 (round to nearest, ties to even).
 void simd_widen(const bf16* in, float* out, std::size_t n);

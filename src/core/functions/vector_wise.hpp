@@ -178,8 +178,10 @@ struct LogSoftmax {
 
 /// The row is split in halves a | b and f = a ⊙ gate(b) (PyTorch's glu convention: the second
 /// half is the gate). Gate is a parameterless element-wise formula; Self is the derived struct.
-template <class Self, class Gate>
+template <class Self, class G>
 struct GatedUnit {
+  /// The gate's element-wise struct, which the kernels evaluate in SIMD lanes.
+  using Gate = G;
   static std::size_t out_axis(std::size_t n, const Params<double>&) {
     if (n % 2 != 0)
       throw Error(std::string(Self::info.name) + ": axis length " + std::to_string(n) +
