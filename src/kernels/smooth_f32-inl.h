@@ -37,11 +37,11 @@ using exact::residual;
 using exact::two_prod;
 using exact::two_sum;
 
-/// (ah + al)(bh + bl) as a pair hi + lo: ah·bh exactly (two_prod), the cross terms ah·bl and al·bh
-/// added to its low part (al·bl, ~2^-48 of the product, dropped). Relative error ~2^-47 for pairs
-/// whose lows are within an ULP of their highs.
+/// (ah + al)(bh + bl) as a pair hi + lo, as f64::pair_product: ah·bh exactly (two_prod), the cross
+/// terms ah·bl and al·bh added to its low part (al·bl, ~2^-48 of the product, dropped). Relative
+/// error ~2^-47 for pairs whose lows are within an ULP of their highs.
 template <class D>
-HWY_INLINE V<D> mul_pair(D d, V<D> ah, V<D> al, V<D> bh, V<D> bl, V<D>& lo) {
+HWY_INLINE V<D> pair_product(D d, V<D> ah, V<D> al, V<D> bh, V<D> bl, V<D>& lo) {
   const V<D> hi = two_prod(d, ah, bh, lo);
   lo = hn::MulAdd(ah, bl, hn::MulAdd(al, bh, lo));
   return hi;
@@ -408,7 +408,7 @@ HWY_INLINE V<D> gate_slope_far(D d, V<D> vh, V<D> vl, V<D> wh, V<D> wl, V<D> sig
     const V<D> qh = hn::IfThenElse(s.neg, r, s.times_unit(small));
     const V<D> ql = hn::IfThenElse(s.neg, r_lo, s.times_unit(small_lo));
     V<D> pl, ml;
-    const V<D> ph = mul_pair(d, wh, wl, qh, ql, pl);
+    const V<D> ph = pair_product(d, wh, wl, qh, ql, pl);
     const V<D> mh = two_sum<D>(hn::Set(d, 1.0f), ph, ml);
     ml = hn::Add(ml, pl);
     const V<D> gu = hn::MulAdd(sh, mh, hn::MulAdd(sh, ml, hn::Mul(sl, mh)));
@@ -576,7 +576,7 @@ struct SimdF32<fn::Tanhshrink> {
     f32::V<D> wl, pl, ml, kl, ql, rl;
     const f32::V<D> wh = f32::two_prod(d, x, x, wl);
     const f32::V<D> ph = p_of(d, wh, pl);
-    const f32::V<D> mh = f32::mul_pair(d, wh, wl, ph, pl, ml);
+    const f32::V<D> mh = f32::pair_product(d, wh, wl, ph, pl, ml);
     const f32::V<D> kh = f32::fast_two_sum<D>(one, hn::Neg(mh), kl);
     kl = hn::Sub(kl, ml);
     const f32::V<D> qh = f32::two_prod(d, kh, kh, ql);
@@ -682,7 +682,7 @@ struct SimdF32<fn::GeluTanh> {
       tl = hn::MulAdd(hn::Set(d, kh), x3l, hn::MulAdd(hn::Set(d, kl), x3h, tl));
       const f32::V<D> sh = f32::two_sum<D>(xc, th, sl);
       sl = hn::Add(sl, tl);
-      const f32::V<D> hi = f32::mul_pair(d, ch, cl, sh, sl, lo);
+      const f32::V<D> hi = f32::pair_product(d, ch, cl, sh, sl, lo);
       return f32::fast_two_sum<D>(hi, lo, lo);
     };
     if (wh != nullptr) *wh = times(0x1.12ba9ep-3f, -0x1.c13fd0p-28f, *wl);
@@ -820,7 +820,7 @@ struct SimdF32<fn::Gelu> {
       // Q = m e as a pair, and for x ≥ 0 1 - Q from it (Q ≤ 1/2: Fast2Sum), so that Q's rounding,
       // up to half an ULP of the result near x = 0, does not add to the product's.
       f32::V<D> ql, cl;
-      const f32::V<D> qh = f32::mul_pair(d, mh, ml, e.hi, e.lo, ql);
+      const f32::V<D> qh = f32::pair_product(d, mh, ml, e.hi, e.lo, ql);
       const f32::V<D> ch = f32::fast_two_sum<D>(hn::Set(d, 1.0f), hn::Neg(scaled(qh)), cl);
       cl = hn::Sub(cl, scaled(ql));
       return rounded(hn::MulAdd(x, hn::IfThenElse(neg, qh, ch), hn::Mul(x, hn::IfThenElse(neg, ql, cl))), neg);
@@ -946,7 +946,7 @@ struct SimdF32<fn::Mish> {
       const Ratio<D> r = ratio_of(d, eh, el, neg);
       f32::V<D> ml, ol, kl, xl, sl, ql;
       // num·D, 1 + e, k (1 + e) and x k (1 + e), each a pair; then their sum over D².
-      const f32::V<D> mh = f32::mul_pair(d, r.nh, r.nl, r.dh, r.dl, ml);
+      const f32::V<D> mh = f32::pair_product(d, r.nh, r.nl, r.dh, r.dl, ml);
       const f32::V<D> oh = f32::fast_two_sum<D>(one, eh, ol);
       ol = hn::Add(ol, el);
       const f32::V<D> e4 = hn::Mul(hn::Set(d, 4.0f), eh), e4l = hn::Mul(hn::Set(d, 4.0f), el);
@@ -954,7 +954,7 @@ struct SimdF32<fn::Mish> {
       const f32::V<D> e4sh = f32::two_prod(d, e4, eh, e4sl);
       e4sl = hn::MulAdd(hn::Add(e4, e4), el, e4sl);
       const f32::V<D> kh0 = hn::IfThenElse(neg, e4, e4sh), kl0 = hn::IfThenElse(neg, e4l, e4sl);
-      const f32::V<D> kh = f32::mul_pair(d, kh0, kl0, oh, ol, kl);
+      const f32::V<D> kh = f32::pair_product(d, kh0, kl0, oh, ol, kl);
       const f32::V<D> xh = f32::two_prod(d, xc, kh, xl);
       xl = hn::MulAdd(xc, kl, xl);
       const f32::V<D> sh = f32::two_sum<D>(mh, xh, sl);
@@ -1380,7 +1380,7 @@ struct SimdF32<fn::LecunTanh> {
     const f32::V<D> ph = f32::two_sum<D>(ah, y, pl);
     ml = hn::Add(ml, al);
     pl = hn::Add(pl, al);
-    const f32::V<D> qh = f32::mul_pair(d, mh, ml, ph, pl, ql);
+    const f32::V<D> qh = f32::pair_product(d, mh, ml, ph, pl, ql);
     const f32::V<D> ch = hn::Set(d, 0x1.8dd8fcp-2f);
     return hn::MulAdd(ch, qh, hn::MulAdd(ch, ql, hn::Mul(hn::Set(d, -0x1.ad79fap-27f), qh)));
   }
