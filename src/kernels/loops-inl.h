@@ -1,9 +1,14 @@
-// The loop every element-wise kernel runs in, shared by the kernel files (simd.cpp, channels.cpp).
-// No include guard: compiled once per target, inside that target's namespace.
+// The loop every element-wise kernel runs in, and the parameters its kernel structs take, shared by
+// the kernel files (simd.cpp, channels.cpp, softmax.cpp). No include guard: compiled once per
+// target, inside that target's namespace.
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
+
+/// The parameters of a kernel struct's f and df for lanes of D: already in the lanes' type.
+template <class D>
+using P = fn::Params<hn::TFromD<D>>;
 
 /// Applies op(d, v0, v1) to whole vectors of the inputs (b null: v1 = v0), then to the tail
 /// through a zero-filled stack buffer of one vector, so no lane ever reads or writes outside the

@@ -259,25 +259,20 @@ void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64
 }
 std::size_t output_axis(const Activation& act, std::size_t axis_len) { return reference::output_axis(act, axis_len); }
 
-/// Whether a vector-wise call is one the row kernels take: f32 and sizes that fit; anything else
+/// Whether a vector-wise call is one the row kernels take: sizes that fit; anything else
 /// (malformed calls included) goes to the reference. The kernels then say whether they have the
 /// function (the softmax family).
-template <class T>
-bool f32_rows(const Activation& act, Axis L, std::size_t n) {
-  if constexpr (!std::is_same_v<T, float>) {
-    return false;
-  } else {
-    if (!act.info().vector_wise || L.outer * L.axis * L.inner != n) return false;
-    act.validate();
-    return true;
-  }
+bool rows_fit(const Activation& act, Axis L, std::size_t n) {
+  if (!act.info().vector_wise || L.outer * L.axis * L.inner != n) return false;
+  act.validate();
+  return true;
 }
 
 /// Runs row(in0, in1, out, count) over every row of an [outer, axis, inner] layout: contiguous rows
 /// (inner = 1) in place, strided ones gathered into per-thread buffers and scattered back. Rows are
 /// independent, so each thread takes a range of them. in1 may be null.
-template <class Row>
-void for_each_row(Axis L, const float* in0, const float* in1, float* out, Row row) {
+template <class T, class Row>
+void for_each_row(Axis L, const T* in0, const T* in1, T* out, Row row) {
   if (L.inner == 1) {
     kernels::parallel_for(L.outer, 1, L.axis, [&](std::size_t, std::size_t begin, std::size_t end) {
       const std::size_t at = begin * L.axis;
@@ -286,7 +281,7 @@ void for_each_row(Axis L, const float* in0, const float* in1, float* out, Row ro
     return;
   }
   kernels::parallel_for(L.outer * L.inner, 1, L.axis, [&](std::size_t, std::size_t begin, std::size_t end) {
-    std::vector<float> a(L.axis), b(in1 ? L.axis : 0);
+    std::vector<T> a(L.axis), b(in1 ? L.axis : 0);
     for (std::size_t r = begin; r < end; ++r) {
       const std::size_t first = (r / L.inner) * L.axis * L.inner + r % L.inner;  // element 0 of row r
       for (std::size_t k = 0; k < L.axis; ++k) a[k] = in0[first + k * L.inner];
@@ -331,14 +326,13 @@ void forward(const Activation& act, Axis layout, std::span<const T> x, std::span
       kernels::simd_gated_forward(act.kind(), x.data() + xi, x.data() + xi + H, y.data() + yi, m);
     });
   }
-  if constexpr (std::is_same_v<T, float>) {
-    if (f32_rows<T>(act, layout, x.size()) && y.size() == x.size() && disjoint_or_same(x, y) &&
-        kernels::simd_softmax_forward(act.kind(), x.data(), y.data(), 0, layout.axis)) {
-      for_each_row(layout, x.data(), nullptr, y.data(), [&](const float* in, const float*, float* out, std::size_t rows) {
-        kernels::simd_softmax_forward(act.kind(), in, out, rows, layout.axis);
-      });
-      return;
-    }
+  if (rows_fit(act, layout, x.size()) && y.size() == x.size() && disjoint_or_same(x, y) &&
+      kernels::simd_softmax_forward(act.kind(), x.data(), y.data(), 0, layout.axis)) {
+    for_each_row(layout, x.data(), static_cast<const T*>(nullptr), y.data(),
+                 [&](const T* in, const T*, T* out, std::size_t rows) {
+                   kernels::simd_softmax_forward(act.kind(), in, out, rows, layout.axis);
+                 });
+    return;
   }
   reference::forward(act, layout, x, y);
 }
@@ -354,17 +348,14 @@ void backward(const Activation& act, Axis layout, BackwardArgs<T> a, std::span<T
                                    dx.data() + xi, dx.data() + xi + H, m);
     });
   }
-  if constexpr (std::is_same_v<T, float>) {
-    const std::size_t n = dx.size();
-    if (f32_rows<T>(act, layout, n) && a.y.size() == n && a.dy.size() == n && (a.x.empty() || a.x.size() == n) &&
-        disjoint_or_same(a.y, dx) && disjoint_or_same(a.dy, dx) &&
-        kernels::simd_softmax_backward(act.kind(), a.y.data(), a.dy.data(), dx.data(), 0, layout.axis)) {
-      for_each_row(layout, a.y.data(), a.dy.data(), dx.data(),
-                   [&](const float* y, const float* dy, float* out, std::size_t rows) {
-                     kernels::simd_softmax_backward(act.kind(), y, dy, out, rows, layout.axis);
-                   });
-      return;
-    }
+  const std::size_t n = dx.size();
+  if (rows_fit(act, layout, n) && a.y.size() == n && a.dy.size() == n && (a.x.empty() || a.x.size() == n) &&
+      disjoint_or_same(a.y, dx) && disjoint_or_same(a.dy, dx) &&
+      kernels::simd_softmax_backward(act.kind(), a.y.data(), a.dy.data(), dx.data(), 0, layout.axis)) {
+    for_each_row(layout, a.y.data(), a.dy.data(), dx.data(), [&](const T* y, const T* dy, T* out, std::size_t rows) {
+      kernels::simd_softmax_backward(act.kind(), y, dy, out, rows, layout.axis);
+    });
+    return;
   }
   reference::backward(act, layout, a, dx);
 }
@@ -372,11 +363,8 @@ void backward(const Activation& act, Axis layout, BackwardArgs<T> a, std::span<T
 template <class T>
 bool has_kernel(const Activation& act) {
   if (act.info().vector_wise) {
-    if (kernels::simd_gated_forward(act.kind(), static_cast<const T*>(nullptr), nullptr, nullptr, 0)) return true;
-    if constexpr (std::is_same_v<T, float>)
-      return kernels::simd_softmax_forward(act.kind(), nullptr, nullptr, 0, 1);
-    else
-      return false;
+    return kernels::simd_gated_forward(act.kind(), static_cast<const T*>(nullptr), nullptr, nullptr, 0) ||
+           kernels::simd_softmax_forward(act.kind(), static_cast<const T*>(nullptr), nullptr, 0, 1);
   }
   return kernels::simd_forward(act.kind(), act.params().data(), static_cast<const T*>(nullptr), static_cast<T*>(nullptr), 0);
 }

@@ -13,9 +13,6 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <class F>
 struct Simd;  // specialised below for the activations that have a kernel
 
-template <class D>
-using P = fn::Params<hn::TFromD<D>>;
-
 template <>
 struct Simd<fn::Step> {
   template <class D, class V>

@@ -54,10 +54,13 @@ void simd_prelu_rows_backward(const float* alpha, std::size_t channels, std::siz
 void simd_prelu_rows_backward(const double* alpha, std::size_t channels, std::size_t r0, std::size_t r1,
                               const double* x, const double* dy, double* dx, double* dalpha);
 
-/// Softmax, softmin or log_softmax over `rows` contiguous f32 rows of n (softmax.cpp): forward, and
-/// backward from y (dx may alias y or dy). False, doing nothing, for any other kind.
+/// Softmax, softmin or log_softmax over `rows` contiguous f32 or f64 rows of n (softmax.cpp):
+/// forward, and backward from y (dx may alias y or dy). False, doing nothing, for any other kind.
 bool simd_softmax_forward(Kind kind, const float* x, float* y, std::size_t rows, std::size_t n);
+bool simd_softmax_forward(Kind kind, const double* x, double* y, std::size_t rows, std::size_t n);
 bool simd_softmax_backward(Kind kind, const float* y, const float* dy, float* dx, std::size_t rows, std::size_t n);
+bool simd_softmax_backward(Kind kind, const double* y, const double* dy, double* dx, std::size_t rows,
+                           std::size_t n);
 
 /// Gated linear units (glu, geglu, swiglu, reglu) over n elements of one block, a the first half
 /// of the row block and b the gate half (simd.cpp): y = a·gate(b); backward da = dy·gate(b),
