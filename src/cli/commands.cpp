@@ -319,7 +319,7 @@ int targets(std::ostream& out) {
   out << "SIMD kernels: " << both << "\n";
   if (!f32_only.empty()) out << "SIMD kernels for f32 data only (f64 on the reference): " << f32_only << "\n";
   if (!f64_only.empty()) out << "SIMD kernels for f64 data only (f32 on the reference): " << f64_only << "\n";
-  out << "reference only: " << without << "\n";
+  out << "reference only: " << (without.empty() ? "none" : without) << "\n";
   return 0;
 }
 

@@ -318,8 +318,27 @@ void for_each_gated_span(Axis L, Body body) {
   });
 }
 
+/// The group size k of a maxout call the kernels take: valid, sizes that fit (out: the output's
+/// elements), k exact as a lane value (the kernels keep the winning member's index in T's lanes);
+/// 0 for anything else, which goes to the reference.
+std::size_t maxout_pieces(const Activation& act, Axis L, std::size_t n, std::size_t out) {
+  if (act.kind() != Kind::Maxout || L.outer * L.axis * L.inner != n) return 0;
+  act.validate();
+  const auto k = static_cast<std::size_t>(act.param("pieces"));
+  if (k == 0 || k > (std::size_t{1} << 24) || L.axis % k != 0 || out * k != n) return 0;
+  return k;
+}
+
 template <class T>
 void forward(const Activation& act, Axis layout, std::span<const T> x, std::span<T> y) {
+  if (const std::size_t k = maxout_pieces(act, layout, x.size(), y.size());
+      k != 0 && (disjoint(x, y) || (k == 1 && disjoint_or_same(x, y)))) {
+    return kernels::parallel_for(layout.outer, 1, layout.axis * layout.inner,
+                                 [&](std::size_t, std::size_t begin, std::size_t end) {
+                                   kernels::simd_maxout_forward(x.data(), y.data(), begin, end, layout.axis / k, k,
+                                                                layout.inner);
+                                 });
+  }
   if (gated_layout<T>(act, layout, x.size(), y.size()) && disjoint(x, y)) {
     const std::size_t H = layout.axis / 2 * layout.inner;
     return for_each_gated_span(layout, [&](std::size_t xi, std::size_t yi, std::size_t m) {
@@ -340,6 +359,15 @@ template <class T>
 void backward(const Activation& act, Axis layout, BackwardArgs<T> a, std::span<T> dx) {
   // dx may be x itself (each vector is read before it is written); dy, half as long, must not
   // overlap dx: block o's dx would overwrite the dy of later blocks.
+  if (const std::size_t k = maxout_pieces(act, layout, a.x.size(), a.dy.size());
+      k != 0 && !a.x.empty() && dx.size() == a.x.size() && (a.y.empty() || a.y.size() == a.dy.size()) &&
+      disjoint_or_same(a.x, dx) && disjoint(a.dy, dx)) {
+    return kernels::parallel_for(layout.outer, 1, layout.axis * layout.inner,
+                                 [&](std::size_t, std::size_t begin, std::size_t end) {
+                                   kernels::simd_maxout_backward(a.x.data(), a.dy.data(), dx.data(), begin, end,
+                                                                 layout.axis / k, k, layout.inner);
+                                 });
+  }
   if (!a.x.empty() && gated_layout<T>(act, layout, a.x.size(), a.dy.size()) && dx.size() == a.x.size() &&
       (a.y.empty() || a.y.size() == a.dy.size()) && disjoint_or_same(a.x, dx) && disjoint(a.dy, dx)) {
     const std::size_t H = layout.axis / 2 * layout.inner;
@@ -363,7 +391,8 @@ void backward(const Activation& act, Axis layout, BackwardArgs<T> a, std::span<T
 template <class T>
 bool has_kernel(const Activation& act) {
   if (act.info().vector_wise) {
-    return kernels::simd_gated_forward(act.kind(), static_cast<const T*>(nullptr), nullptr, nullptr, 0) ||
+    return act.kind() == Kind::Maxout ||
+           kernels::simd_gated_forward(act.kind(), static_cast<const T*>(nullptr), nullptr, nullptr, 0) ||
            kernels::simd_softmax_forward(act.kind(), static_cast<const T*>(nullptr), nullptr, 0, 1);
   }
   return kernels::simd_forward(act.kind(), act.params().data(), static_cast<const T*>(nullptr), static_cast<T*>(nullptr), 0);

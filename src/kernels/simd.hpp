@@ -72,6 +72,18 @@ bool simd_gated_backward(Kind kind, const float* a, const float* b, const float*
 bool simd_gated_backward(Kind kind, const double* a, const double* b, const double* dy, double* da, double* db,
                          std::size_t n);
 
+/// Maxout over blocks o0 ≤ o < o1 of an [outer, groups·k, inner] layout (maxout.cpp): y[o, j, i] =
+/// the first maximal of x[o, jk + m, i], m < k (a NaN counts as maximal); backward dx = dy at
+/// that entry and +0 at the others of its group (dx may alias x). Bit-identical to the reference.
+void simd_maxout_forward(const float* x, float* y, std::size_t o0, std::size_t o1, std::size_t groups, std::size_t k,
+                         std::size_t inner);
+void simd_maxout_forward(const double* x, double* y, std::size_t o0, std::size_t o1, std::size_t groups,
+                         std::size_t k, std::size_t inner);
+void simd_maxout_backward(const float* x, const float* dy, float* dx, std::size_t o0, std::size_t o1,
+                          std::size_t groups, std::size_t k, std::size_t inner);
+void simd_maxout_backward(const double* x, const double* dy, double* dx, std::size_t o0, std::size_t o1,
+                          std::size_t groups, std::size_t k, std::size_t inner);
+
 /// bf16/f16 arrays to float and back (storage16.cpp), bit-identical to the scalar to_float /
 /// to_bf16 / to_f16 (round to nearest, ties to even).
 void simd_widen(const bf16* in, float* out, std::size_t n);
