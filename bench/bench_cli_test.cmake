@@ -49,9 +49,16 @@ if(NOT rc EQUAL 0 OR NOT out MATCHES "\\| relu +\\| forward_backward \\| 4Ki \\|
   message(FATAL_ERROR "actfn bench --markdown (${rc}): ${err}\n${out}")
 endif()
 
+# Vector-wise functions over rows: forward and the backward they have (softmax from y, glu from x).
+execute_process(COMMAND ${ACTFN} bench --functions softmax,glu ${quick} --markdown
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "\\| softmax +\\| backward_y +\\| 4Ki \\|" OR NOT out MATCHES "\\| glu +\\| backward_x +\\| 4Ki \\|")
+  message(FATAL_ERROR "actfn bench --functions softmax,glu --markdown (${rc}): ${err}\n${out}")
+endif()
+
 # Errors: one line on stderr naming the problem, exit code != 0.
-foreach(bad "--functions;reluu" "--functions;softmax" "--sizes;12q" "--threads;zero" "--peers;torchh"
-        "--functions;prelu(num_parameters=64);--sizes;100")
+foreach(bad "--functions;reluu" "--functions;maxout(pieces=3)" "--functions;softmax;--sizes;1000" "--sizes;12q"
+        "--threads;zero" "--peers;torchh" "--functions;prelu(num_parameters=64);--sizes;100")
   # Every argument is checked before anything is timed, so these fail at once.
   execute_process(COMMAND ${ACTFN} bench ${bad} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   string(STRIP "${err}" err)

@@ -28,8 +28,11 @@ bool has_param(const Activation& act, std::string_view name) {
 
 std::vector<Case> cases_of(const std::string& function) {
   const Activation act = parse(function);
-  if (act.info().vector_wise)
-    throw Error("'" + function + "' is vector-wise; the bench times element-wise activations");
+  if (act.info().vector_wise) {
+    output_axis(act, kVectorRow);  // a row the function cannot split (maxout pieces) fails here
+    const Direction back = act.info().backward_needs == Needs::Y ? Direction::BackwardY : Direction::BackwardX;
+    return {{function, act, Direction::Forward, 1, kVectorRow}, {function, act, back, 1, kVectorRow}};
+  }
   const auto channels =
       has_param(act, "num_parameters") ? static_cast<std::size_t>(act.param("num_parameters")) : std::size_t{1};
   std::vector<Direction> directions{Direction::Forward, Direction::BackwardX};
@@ -42,8 +45,7 @@ std::vector<Case> cases_of(const std::string& function) {
 
 std::vector<std::string> default_functions() {
   std::vector<std::string> names;
-  for (const FunctionInfo& fi : all())
-    if (!fi.vector_wise) names.emplace_back(fi.name);
+  for (const FunctionInfo& fi : all()) names.emplace_back(fi.name);
   // The per-channel PReLU of a conv layer with 64 channels (the N×C×H×W case).
   names.emplace_back("prelu(num_parameters=64)");
   return names;
@@ -110,6 +112,18 @@ Data Buffers::data_for(const Case& c, std::size_t n) {
   d.dx = {dx_.get(), n};
   d.learned = {learned_.get(), C};
   d.dlearned = {dlearned_.get(), C};
+  if (c.row != 0) {
+    if (n % c.row != 0)
+      throw Error("bench: " + c.function + " needs a size that is a multiple of its rows of " + std::to_string(c.row) +
+                  "; got " + std::to_string(n));
+    d.rows = Axis{n / c.row, c.row, 1};
+    const std::size_t m = n / c.row * output_axis(c.act, c.row);
+    d.y = {y_.get(), m};
+    d.out = {out_.get(), m};
+    d.dy = {dy_.get(), m};
+    if (c.direction == Direction::BackwardY) forward<float>(c.act, d.rows, d.x, {y_.get(), m});
+    return d;
+  }
   if (c.direction == Direction::BackwardY) forward<float>(c.act, d.x, {y_.get(), n});
   std::fill(d.dlearned.begin(), d.dlearned.end(), 0.0f);
   return d;

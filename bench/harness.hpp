@@ -23,20 +23,27 @@ enum class Direction { Forward, BackwardX, BackwardY, ForwardBackward };
 std::string_view to_string(Direction d);
 
 /// An activation (at the parameter values its spec gives) in one direction. A spec with
-/// num_parameters = C > 1 (PReLU) runs per channel through actfn's `Channels` overloads.
+/// num_parameters = C > 1 (PReLU) runs per channel through actfn's `Channels` overloads; a
+/// vector-wise one (softmax family, GLU family, maxout) over contiguous rows of `row` entries
+/// through the `Axis` overloads, its rate counted in input elements.
 struct Case {
   std::string function;  // the spec as the user wrote it, e.g. "relu", "prelu(num_parameters=64)"
   Activation act;
   Direction direction;
   std::size_t channels;  // 1: element-wise
+  std::size_t row = 0;   // vector-wise: the axis length; 0: element-wise
 };
+
+/// The axis length of the vector-wise cases: a 1024-class softmax, a GLU layer of 2 × 512.
+inline constexpr std::size_t kVectorRow = 1024;
 
 /// Every case of `function` (a spec): forward, backward from x, backward from y where the
 /// activation allows it at these parameters, and forward_backward for relu (the baseline the
-/// per-channel PReLU step is judged against) and per-channel specs. Throws actfn::Error for an
-/// unknown or vector-wise function.
+/// per-channel PReLU step is judged against) and per-channel specs; vector-wise functions forward
+/// and the one backward they have (from y for the softmax family, from x otherwise). Throws
+/// actfn::Error for an unknown function.
 std::vector<Case> cases_of(const std::string& function);
-/// The default set: every element-wise activation at its defaults, plus prelu(num_parameters=64).
+/// The default set: every activation at its defaults, plus prelu(num_parameters=64).
 std::vector<std::string> default_functions();
 
 /// Preallocated, 64-byte aligned buffers for one (case, n), shared by every implementation.
@@ -44,6 +51,7 @@ std::vector<std::string> default_functions();
 struct Data {
   std::size_t n = 0;
   Channels layout;
+  Axis rows;  // vector-wise cases: n / row rows of `row`; y, out and dy hold the output's elements
   std::span<const float> x, y, dy, learned;  // x ~ U(-6, 6), dy ~ U(-1, 1), y = f(x), learned ≈ 0.25
   std::span<float> out, dx, dlearned;
 };

@@ -12,6 +12,19 @@ namespace {
 template <bool kReference>
 Run actfn_run(const Case& c, const Data& d) {
   const Activation act = c.act;
+  if (c.row != 0) {  // vector-wise, over the rows
+    if (c.direction == Direction::Forward)
+      return [act, d] {
+        if constexpr (kReference) reference::forward<float>(act, d.rows, d.x, d.out);
+        else forward<float>(act, d.rows, d.x, d.out);
+      };
+    const BackwardArgs<float> args = c.direction == Direction::BackwardY ? BackwardArgs<float>{.y = d.y, .dy = d.dy}
+                                                                         : BackwardArgs<float>{.x = d.x, .dy = d.dy};
+    return [act, d, args] {
+      if constexpr (kReference) reference::backward<float>(act, d.rows, args, d.dx);
+      else backward<float>(act, d.rows, args, d.dx);
+    };
+  }
   const bool per_channel = c.channels > 1;
   const auto fwd = [act, d, per_channel] {
     if (per_channel) {
@@ -96,7 +109,9 @@ Impl reference_impl() {
 
 Impl roofline_impl() {
   // The same memory traffic as the case with no arithmetic: forward reads x and writes y (memcpy);
-  // backward reads two arrays and writes one (2-in-1-out); a training step does both.
+  // backward reads two arrays and writes one (2-in-1-out); a training step does both. Vector-wise
+  // rows count as n elements throughout (for the GLU family and maxout, whose outputs are
+  // smaller, a slightly stricter roofline than their own traffic).
   auto threads = std::make_shared<unsigned>(1);
   return {.name = "memcpy",
           .version = "roofline",
@@ -104,6 +119,13 @@ Impl roofline_impl() {
           .set_threads = [threads](unsigned n) { *threads = n; },
           .prepare = [threads](const Case& c, const Data& d) -> Run {
             const unsigned t = *threads;
+            if (c.row != 0) {
+              // Whole-size views: the buffers behind d hold n elements each.
+              const std::span<const float> dy(d.dy.data(), d.n);
+              const std::span<float> out(d.out.data(), d.n);
+              if (c.direction == Direction::Forward) return [d, out, t] { copy(d.x, out, t); };
+              return [d, dy, t] { add(d.x, dy, d.dx, t); };
+            }
             switch (c.direction) {
               case Direction::Forward: return [d, t] { copy(d.x, d.out, t); };
               case Direction::BackwardX:

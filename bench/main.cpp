@@ -168,9 +168,10 @@ int run(const Options& o) {
   for (const std::string& f : o.functions)
     for (Case& c : cases_of(f)) {
       for (const std::size_t n : o.sizes)
-        if (n % c.channels != 0)
-          throw actfn::Error("size " + std::to_string(n) + " is not a multiple of the " + std::to_string(c.channels) +
-                             " channels of " + f);
+        if (n % c.channels != 0 || (c.row != 0 && n % c.row != 0))
+          throw actfn::Error("size " + std::to_string(n) + " is not a multiple of the " +
+                             (c.row != 0 ? std::to_string(c.row) + "-entry rows" : std::to_string(c.channels) + " channels") +
+                             " of " + f);
       cases.push_back(std::move(c));
     }
   Buffers buffers(*std::ranges::max_element(o.sizes));

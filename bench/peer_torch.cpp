@@ -124,7 +124,78 @@ Ops ops(const Case& c, const std::shared_ptr<Tensors>& t) {
   }
 }
 
+/// The vector-wise operators ATen has, over the rows of d (dim 1 of a rows × row matrix): softmax
+/// and log_softmax (backward from y), glu (backward from x). Softmin, the other gated units and
+/// maxout are no ATen operators; they run as the ATen calls a PyTorch model makes for them
+/// (softmax of -x; a·gate(b) and its autograd's gate backward; max over a view), into buffers
+/// allocated here once.
+Run prepare_rows(const Case& c, const Data& d) {
+  const auto i = [](std::size_t v) { return static_cast<std::int64_t>(v); };
+  const std::int64_t rows = i(d.rows.outer), in = i(d.rows.axis), out = i(d.out.size() / d.rows.outer);
+  const auto matrix = [&](const float* p, std::int64_t cols) {
+    return at::from_blob(const_cast<float*>(p), {rows, cols}, at::TensorOptions().dtype(at::kFloat));
+  };
+  auto t = std::make_shared<Tensors>();
+  t->x = matrix(d.x.data(), in);
+  t->y = matrix(d.y.data(), out);
+  t->dy = matrix(d.dy.data(), out);
+  t->out = matrix(d.out.data(), out);
+  t->dx = matrix(d.dx.data(), in);
+  const bool fwd = c.direction == Direction::Forward;
+  switch (c.act.kind()) {
+    case Kind::Softmax:
+      if (fwd) return [t] { at::_softmax_out(t->out, t->x, 1, false); };
+      return [t] { at::_softmax_backward_data_out(t->dx, t->dy, t->y, 1, at::kFloat); };
+    case Kind::LogSoftmax:
+      if (fwd) return [t] { at::_log_softmax_out(t->out, t->x, 1, false); };
+      return [t] { at::_log_softmax_backward_data_out(t->dx, t->dy, t->y, 1, at::kFloat); };
+    case Kind::Glu:
+      if (fwd) return [t] { at::glu_out(t->out, t->x, 1); };
+      return [t] { at::glu_backward_out(t->dx, t->dy, t->x, 1); };
+    case Kind::Softmin:
+      if (!fwd) return {};  // softmax's backward then a negation: no kernel of its own
+      t->extra = at::empty_like(t->x);
+      return [t] { at::_softmax_out(t->out, at::neg_out(t->extra, t->x), 1, false); };
+    case Kind::Swiglu:
+    case Kind::Geglu:
+    case Kind::Reglu: {
+      const Kind gate = c.act.kind();
+      const auto a = t->x.narrow(1, 0, out), b = t->x.narrow(1, out, out);
+      t->extra = at::empty({rows, out});
+      if (fwd)
+        return [t, gate, a, b] {
+          if (gate == Kind::Swiglu) at::silu_out(t->extra, b);
+          else if (gate == Kind::Geglu) at::gelu_out(t->extra, b);
+          else at::clamp_min_out(t->extra, b, 0);
+          at::mul_out(t->out, a, t->extra);
+        };
+      // da = dy·gate(b) and db = gate'(b)·(dy·a), written into dx's halves.
+      auto da = t->dx.narrow(1, 0, out), db = t->dx.narrow(1, out, out);
+      auto g = std::make_shared<at::Tensor>(at::empty({rows, out}));
+      return [t, gate, a, b, da, db, g]() mutable {
+        if (gate == Kind::Swiglu) at::silu_out(t->extra, b);
+        else if (gate == Kind::Geglu) at::gelu_out(t->extra, b);
+        else at::clamp_min_out(t->extra, b, 0);
+        at::mul_out(da, t->dy, t->extra);
+        at::mul_out(*g, t->dy, a);
+        if (gate == Kind::Swiglu) at::silu_backward_out(db, *g, b);
+        else if (gate == Kind::Geglu) at::gelu_backward_out(db, *g, b);
+        else at::threshold_backward_out(db, *g, b, 0);
+      };
+    }
+    case Kind::Maxout: {
+      if (!fwd) return {};
+      const std::int64_t k = in / out;
+      auto indices = std::make_shared<at::Tensor>(at::empty({rows, out}, at::kLong));
+      return [t, k, rows, out, indices] { at::max_out(t->out, *indices, t->x.view({rows, out, k}), 2); };
+    }
+    default:
+      return {};
+  }
+}
+
 Run prepare(const Case& c, const Data& d) {
+  if (c.row != 0) return prepare_rows(c, d);
   const bool per_channel = c.channels > 1;
   auto t = std::make_shared<Tensors>();
   t->x = tensor(d.x, d, per_channel);
