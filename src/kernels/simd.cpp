@@ -376,6 +376,72 @@ void for_each_gated_vector(const T* a, const T* b, const T* dy, T* da, T* db, st
   std::memcpy(db + i, tb, rest * sizeof(T));
 }
 
+/// Whether the f32 forward of gate G's unit runs in f32 lanes through f32::gated, the product
+/// taken inside its one rounding: a·σ(b) (glu) and (a·b)·σ(b) (swiglu, a·b an exact pair), as
+/// accurate as sigmoid's and silu's own forward. Infinite b, and a or a·b beyond 2^125 (infinite
+/// ones included: gated's limits at ±inf are swish's, not a product's) go through the
+/// reference's formula.
+template <class G>
+constexpr bool kGatedInF32 = std::is_same_v<G, fn::Sigmoid> || std::is_same_v<G, fn::Silu>;
+
+template <class G, class D>
+HWY_INLINE hn::Vec<D> gated_in_f32(D d, hn::Vec<D> va, hn::Vec<D> vb) {
+  // Past 2^125, x times gated's unscaled quotient (up to 1.42 before its scaling in the tail
+  // range) could overflow although the product does not.
+  const auto huge = [&](hn::Vec<D> x) { return hn::Not(hn::Abs(x) <= hn::Set(d, 0x1p125f)); };
+  hn::Vec<D> y;
+  auto rare = hn::Or(huge(va), hn::IsInf(vb));
+  if constexpr (std::is_same_v<G, fn::Sigmoid>) {
+    y = f32::gated(d, va, f32::Exact{}, vb, f32::Exact{});
+  } else {
+    hn::Vec<D> pl;
+    const hn::Vec<D> ph = f32::two_prod(d, va, vb, pl);
+    rare = hn::Or(rare, huge(ph));
+    y = f32::gated(d, ph, pl, vb, f32::Exact{});
+  }
+  y = hn::IfThenElse(hn::IsNaN(vb), vb, y);
+  StoredLanes<D, 2> in(d, va, vb);
+  return with_rare_lanes(d, rare, y, [&](std::size_t k) {
+    return static_cast<float>(double{in(0, k)} * fn::f_guarded<G>(double{in(1, k)}, fn::Params<double>{}));
+  });
+}
+
+/// glu's backward in f32 lanes from one logistic of b: da = dy·σ(b) as gated forms a·σ(b), and
+/// db = (dy·a)·σ'(b) with dy·a an exact pair and σ'(b)·2^-n = σ(|b|)·σ(-|b|)·2^-n as a pair (the
+/// halves' pairs multiplied), one rounding before the scaling. Infinite b, and a, dy or dy·a
+/// beyond 2^125, go through the reference's formula.
+template <class D>
+HWY_INLINE void glu_backward_in_f32(D d, hn::Vec<D> va, hn::Vec<D> vb, hn::Vec<D> vdy, hn::Vec<D>& vda,
+                                    hn::Vec<D>& vdb) {
+  using V = hn::Vec<D>;
+  const auto huge = [&](V x) { return hn::Not(hn::Abs(x) <= hn::Set(d, 0x1p125f)); };
+  V pl;
+  const V ph = f32::two_prod(d, vdy, va, pl);
+  f32::by_range(d, hn::Neg(hn::Abs(vb)), [&](auto range) {
+    const auto s = f32::logistic<decltype(range)::value>(d, vb, f32::Exact{});
+    V corr, m;
+    const V q = f32::sigmoid_parts(d, s, corr, m);
+    vda = hn::CopySign(s.scale(d, hn::MulAdd(vdy, q, hn::Mul(vdy, corr)), m), vdy);
+    V r_lo, small, small_lo, tl;
+    const V r = f32::logistic_halves(d, s, r_lo, small, small_lo);
+    const V th = f32::pair_product(d, small, small_lo, r, r_lo, tl);
+    vdb = hn::CopySign(s.scale(d, hn::MulAdd(ph, th, hn::MulAdd(ph, tl, hn::Mul(pl, th))), s.e.n), ph);
+    return vda;
+  });
+  const auto nan = hn::IsNaN(vb);
+  vda = hn::IfThenElse(nan, vb, vda);
+  vdb = hn::IfThenElse(nan, vb, vdb);
+  const auto rare = hn::Or(hn::Or(huge(va), huge(vdy)), hn::Or(huge(ph), hn::IsInf(vb)));
+  StoredLanes<D, 3> in(d, va, vb, vdy);
+  vda = with_rare_lanes(d, rare, vda, [&](std::size_t k) {
+    return static_cast<float>(double{in(2, k)} * fn::f_guarded<fn::Sigmoid>(double{in(1, k)}, fn::Params<double>{}));
+  });
+  vdb = with_rare_lanes(d, rare, vdb, [&](std::size_t k) {
+    return static_cast<float>(double{in(2, k)} * double{in(0, k)} *
+                              fn::df_guarded<fn::Sigmoid>(double{in(1, k)}, fn::Params<double>{}));
+  });
+}
+
 template <class T>
 bool gated_forward(Kind kind, const T* a, const T* b, T* y, std::size_t n) {
   return with_gate(kind, [&]<class G>() {
@@ -384,6 +450,8 @@ bool gated_forward(Kind kind, const T* a, const T* b, T* y, std::size_t n) {
     if constexpr (GateKernel<G>::kExact) {
       const auto p = params_as<T>(kNoParams);
       for_each_vector(b, a, y, n, [&](auto d, auto vb, auto va) { return hn::Mul(va, gate(d, vb, p)); });
+    } else if constexpr (std::is_same_v<T, float> && kGatedInF32<G>) {
+      for_each_vector(b, a, y, n, [&](auto d, auto vb, auto va) { return gated_in_f32<G>(d, va, vb); });
     } else if constexpr (std::is_same_v<T, float>) {
       const auto p = prepared<K>(params_as<double>(kNoParams));
       for_each_vector_f32_via_f64(b, a, y, n, [&](auto d, auto vb, auto va) { return hn::Mul(va, gate(d, vb, p)); });
@@ -419,6 +487,10 @@ bool gated_backward(Kind kind, const T* a, const T* b, const T* dy, T* da, T* db
         // g' is 0 or 1: (dy·g')·a is the reference's (dy·a)·g' rounded once, zeros signed alike
         // and no inf·0 where dy·a alone would overflow.
         vdb = hn::Mul(hn::Mul(vdy, s), va);
+      });
+    } else if constexpr (std::is_same_v<T, float> && std::is_same_v<G, fn::Sigmoid>) {
+      for_each_gated_vector<false>(a, b, dy, da, db, n, [&](auto d, auto va, auto vb, auto vdy, auto& vda, auto& vdb) {
+        glu_backward_in_f32(d, va, vb, vdy, vda, vdb);
       });
     } else if constexpr (std::is_same_v<T, float>) {
       const auto p = prepared<K>(params_as<double>(kNoParams));

@@ -336,17 +336,17 @@ HWY_INLINE V<D> by_range(D d, V<D> arg, Body body) {
   return body(std::integral_constant<Range, Range::kTail>());
 }
 
-/// x·σ(v) for v = vh + vl: the quotient and x are multiplied before the one rounding into the
-/// subnormal range. At x = ±inf the limits (as fn::swish): x/2 for b = 0 (v is NaN there), x
-/// where v > 0, a zero with x's sign where v < 0.
-template <class D, class L>
-HWY_INLINE V<D> gated(D d, V<D> x, V<D> vh, L vl) {
+/// (x + xl)·σ(v) for v = vh + vl (xl: x's low part, or Exact): the quotient and x are multiplied
+/// before the one rounding into the subnormal range. At x = ±inf the limits (as fn::swish): x/2
+/// for b = 0 (v is NaN there), x where v > 0, a zero with x's sign where v < 0.
+template <class D, class XL, class L>
+HWY_INLINE V<D> gated(D d, V<D> x, XL xl, V<D> vh, L vl) {
   const V<D> y = by_range(d, vh, [&](auto range) {
     const auto s = logistic<decltype(range)::value>(d, vh, vl);
     V<D> corr, m;
     const V<D> q = sigmoid_parts(d, s, corr, m);
     // The sign is x's (σ > 0); without FMA, x q + x corr could be -0 + +0 = +0.
-    return hn::CopySign(s.scale(d, hn::MulAdd(x, q, hn::Mul(x, corr)), m), x);
+    return hn::CopySign(s.scale(d, hn::MulAdd(x, q, plus_low<D>(hn::Mul(x, corr), low_times(q, xl))), m), x);
   });
   const V<D> at_inf = hn::IfThenElse(hn::IsNaN(vh), hn::Mul(x, hn::Set(d, 0.5f)),
                                      hn::IfThenElse(vh > hn::Zero(d), x, hn::CopySign(hn::Zero(d), x)));
@@ -600,7 +600,7 @@ template <>
 struct SimdF32<fn::Silu> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
-    return f32::gated(d, x, x, f32::Exact{});
+    return f32::gated(d, x, f32::Exact{}, x, f32::Exact{});
   }
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
@@ -616,7 +616,7 @@ struct SimdF32<fn::Swish> {
   static f32::V<D> f(D d, f32::V<D> x, const P<D>& p) {
     f32::V<D> vl;
     const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[0]), x, vl);
-    return f32::gated(d, x, vh, vl);
+    return f32::gated(d, x, f32::Exact{}, vh, vl);
   }
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
@@ -641,7 +641,7 @@ struct SimdF32<fn::GeluSigmoid> {
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     f32::V<D> vl;
     const f32::V<D> vh = v_of(d, x, vl);
-    return f32::gated(d, x, vh, vl);
+    return f32::gated(d, x, f32::Exact{}, vh, vl);
   }
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
@@ -692,7 +692,7 @@ struct SimdF32<fn::GeluTanh> {
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     f32::V<D> vl;
     const f32::V<D> vh = v_of(d, x, vl);
-    return f32::gated(d, x, vh, vl);
+    return f32::gated(d, x, f32::Exact{}, vh, vl);
   }
   /// f' = σ(v)(1 + w σ(-v)) (f32::gate_slope_far); within |x - x0| ≤ 1/4 of its zero x0 =
   /// -0.75246142 it is f32::near_zero's t Q(t), Q a degree-7 fit (scripts/fits/near_zero.py
