@@ -40,6 +40,19 @@ std::size_t first_max(const T* x, std::size_t stride, std::size_t k) {
   return best;
 }
 
+/// One group by the scalar rule, members at xg[m·stride]: forward (g null) writes the first
+/// maximal one to out[0]; backward writes out[m·stride] = *g at m*, +0 at the others.
+template <class T>
+void group_scalar(const T* xg, std::size_t stride, std::size_t k, const T* g, T* out) {
+  const std::size_t best = first_max(xg, stride, k);
+  if (!g) {
+    out[0] = xg[best * stride];
+    return;
+  }
+  const T gv = *g;
+  for (std::size_t m = 0; m < k; ++m) out[m * stride] = m == best ? gv : T(0);
+}
+
 /// One step of the rule in lanes: where member v (index m) replaces best, best = v and idx = m.
 template <class D>
 HWY_INLINE void take_if_greater(D d, hn::Vec<D> v, std::size_t m, hn::Vec<D>& best, hn::Vec<D>& idx) {
@@ -82,15 +95,7 @@ void adjacent_groups(const T* x, const T* dy, T* out, std::size_t groups) {
     for (std::size_t m = 0; m < kK; ++m) v[m] = hn::IfThenElseZero(idx == hn::Set(d, static_cast<T>(m)), g);
     store_members<kK>(d, v, out + j * kK);
   }
-  for (; j < groups; ++j) {
-    const std::size_t best = first_max(x + j * kK, 1, kK);
-    if (!dy) {
-      out[j] = x[j * kK + best];
-      continue;
-    }
-    const T g = dy[j];
-    for (std::size_t m = 0; m < kK; ++m) out[j * kK + m] = m == best ? g : T(0);
-  }
+  for (; j < groups; ++j) group_scalar(x + j * kK, 1, kK, dy ? dy + j : nullptr, dy ? out + j * kK : out + j);
 }
 
 /// Groups of k adjacent entries (inner = 1) for k without an interleaved load: member m of a
@@ -117,15 +122,7 @@ void gathered_groups(const T* x, const T* dy, T* out, std::size_t groups, std::s
     for (std::size_t m = 0; m < k; ++m)
       hn::ScatterIndex(hn::IfThenElseZero(idx == hn::Set(d, static_cast<T>(m)), g), d, out + j * k + m, stride);
   }
-  for (; j < groups; ++j) {
-    const std::size_t best = first_max(x + j * k, 1, k);
-    if (!dy) {
-      out[j] = x[j * k + best];
-      continue;
-    }
-    const T g = dy[j];
-    for (std::size_t m = 0; m < k; ++m) out[j * k + m] = m == best ? g : T(0);
-  }
+  for (; j < groups; ++j) group_scalar(x + j * k, 1, k, dy ? dy + j : nullptr, dy ? out + j * k : out + j);
 }
 
 /// One block: x is [groups·k, inner], y (or dy) [groups, inner], dx like x. dx may be x: every
@@ -154,15 +151,9 @@ void block(const T* x, const T* dy, T* out, std::size_t groups, std::size_t k, s
       for (std::size_t m = 0; m < k; ++m)
         hn::StoreU(hn::IfThenElseZero(idx == hn::Set(d, static_cast<T>(m)), g), d, out + (j * k + m) * inner + i);
     }
-    for (; i < inner; ++i) {
-      const std::size_t best = first_max(xg + i, inner, k);
-      if (!dy) {
-        out[j * inner + i] = xg[best * inner + i];
-        continue;
-      }
-      const T g = dy[j * inner + i];
-      for (std::size_t m = 0; m < k; ++m) out[(j * k + m) * inner + i] = m == best ? g : T(0);
-    }
+    for (; i < inner; ++i)
+      group_scalar(xg + i, inner, k, dy ? dy + j * inner + i : nullptr,
+                   dy ? out + j * k * inner + i : out + j * inner + i);
   }
 }
 
