@@ -1,4 +1,4 @@
-// The loop every element-wise kernel runs in, and the parameters its kernel structs take, shared by
+// The loop every element-wise kernel runs in, and the types its kernel structs take, shared by
 // the kernel files (simd.cpp, channels.cpp, softmax.cpp). No include guard: compiled once per
 // target, inside that target's namespace.
 
@@ -9,6 +9,11 @@ namespace hn = hwy::HWY_NAMESPACE;
 /// The parameters of a kernel struct's f and df for lanes of D: already in the lanes' type.
 template <class D>
 using P = fn::Params<hn::TFromD<D>>;
+
+/// The reference's compute type for T data (reference.cpp's Wide), for the lanes a kernel hands
+/// to the reference's formulas.
+template <class T>
+using Wide = std::conditional_t<std::is_same_v<T, float>, double, long double>;
 
 /// Applies op(d, v0, v1) to whole vectors of the inputs (b null: v1 = v0), then to the tail
 /// through a zero-filled stack buffer of one vector, so no lane ever reads or writes outside the

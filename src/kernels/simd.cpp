@@ -260,14 +260,16 @@ bool param_gradient(Kind kind, const double* values, const T* x, const T* dy, st
 // forward   y  = a·g,           g = gate(b)
 // backward  da = dy·g,  db = dy·a·g',  g' = gate'(b)
 // A gate's value rounded to T before the product would cost up to twice its error in ULP of the
-// product (g at the bottom of its binade, the product at the top of its own), so the smooth gates
-// run their f64 kernel: for f32 data in f64 lanes, where dy·a is exact and each output rounds
-// once (≤ 1/2 ULP plus 2^-28 of f64 error); for f64 data with dy·a as an exact pair, db rounding
-// once after g' (error ≤ g''s own + 1/2 ULP), and lane by lane through the reference's formula
-// where the lanes cannot carry the product: g or g' below the smallest normal (digits lost to
-// underflow that a large a or dy would bring back into range) and a pair dy·a that overflows where
-// long double does not. Piecewise-linear gates (relu) give exact g and g' in T's own lanes: every
-// product is the reference's, rounded once.
+// product (g at the bottom of its binade, the product at the top of its own), so the product is
+// taken before the gate's rounding: glu (both directions) and swiglu's forward in f32 lanes
+// inside the sigmoid kernel's quotient (gated_in_f32, glu_backward_in_f32); the other smooth
+// gates through their f64 kernel, for f32 data in f64 lanes, where dy·a is exact and each output
+// rounds once (≤ 1/2 ULP plus 2^-28 of f64 error), for f64 data with dy·a as an exact pair, db
+// rounding once after g' (error ≤ g''s own + 1/2 ULP), and lane by lane through the reference's
+// formula where the lanes cannot carry the product: g or g' below the smallest normal (digits lost
+// to underflow that a large a or dy would bring back into range) and a pair dy·a that overflows
+// where long double does not. Piecewise-linear gates (relu) give exact g and g' in T's own lanes:
+// every product is the reference's, rounded once.
 
 /// The gate G's kernel: Simd<G> (exact), else SimdF64<G>; none for other gates, whose units the
 /// caller leaves to the reference.
@@ -277,10 +279,6 @@ struct GateKernel {
   static constexpr bool kAvailable = kExact || Kernel<SimdF64<G>>;
   using K = std::conditional_t<kExact, Simd<G>, SimdF64<G>>;
 };
-
-/// The reference's compute type for T data (reference.cpp's Wide).
-template <class T>
-using Wide = std::conditional_t<std::is_same_v<T, float>, double, long double>;
 
 /// Calls body.template operator()<G>() with the gate of a gated-unit kind whose gate has a
 /// kernel; false for any other kind.

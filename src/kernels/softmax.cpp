@@ -79,8 +79,6 @@ bool all_finite(const float* v, std::size_t n) {
 
 /// The reference's row code for rows with special values: widen (float to double, double to long
 /// double, as the reference), run F there, round once.
-template <class T>
-using Wide = std::conditional_t<std::is_same_v<T, float>, double, long double>;
 template <class F, class T>
 void reference_row_forward(const T* x, T* y, std::size_t n) {
   using C = Wide<T>;
