@@ -246,15 +246,31 @@ void backward(const Activation& act, Channels layout, std::span<const T> learned
   reference::backward(act, layout, learned, a, dx, dlearned);
 }
 
-// RReLU training noise has no kernel yet.
+/// RReLU's training noise over threads: each slice computes the slopes of its own indices
+/// (offset + begin on), so the result does not depend on the split.
 template <class T>
 void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_t offset, std::span<const T> x,
                          std::span<T> y) {
+  if (act.kind() == Kind::Rrelu && x.size() == y.size() && disjoint_or_same(x, y) && element_wise_and_valid(act)) {
+    const double lower = act.param("lower"), upper = act.param("upper");
+    return kernels::parallel_for(x.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
+      kernels::simd_rrelu_train(lower, upper, seed, offset + begin, x.data() + begin, static_cast<const T*>(nullptr),
+                                y.data() + begin, end - begin);
+    });
+  }
   reference::rrelu_train_forward(act, seed, offset, x, y);
 }
 template <class T>
 void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64_t offset, std::span<const T> x,
                           std::span<const T> dy, std::span<T> dx) {
+  if (act.kind() == Kind::Rrelu && x.size() == dy.size() && dy.size() == dx.size() && disjoint_or_same(x, dx) &&
+      disjoint_or_same(dy, dx) && element_wise_and_valid(act)) {
+    const double lower = act.param("lower"), upper = act.param("upper");
+    return kernels::parallel_for(x.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
+      kernels::simd_rrelu_train(lower, upper, seed, offset + begin, x.data() + begin, dy.data() + begin,
+                                dx.data() + begin, end - begin);
+    });
+  }
   reference::rrelu_train_backward(act, seed, offset, x, dy, dx);
 }
 std::size_t output_axis(const Activation& act, std::size_t axis_len) { return reference::output_axis(act, axis_len); }

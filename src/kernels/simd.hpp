@@ -84,6 +84,14 @@ void simd_maxout_backward(const float* x, const float* dy, float* dx, std::size_
 void simd_maxout_backward(const double* x, const double* dy, double* dx, std::size_t o0, std::size_t o1,
                           std::size_t groups, std::size_t k, std::size_t inner);
 
+/// RReLU in training mode over n elements that start at index `offset` of the call's noise
+/// (rrelu_noise.cpp): forward (dy null) out = y, backward out = dx; out may alias x or dy.
+/// Bit-identical to reference::rrelu_train_forward/backward, whose slope formula is the spec.
+void simd_rrelu_train(double lower, double upper, std::uint64_t seed, std::uint64_t offset, const float* x,
+                      const float* dy, float* out, std::size_t n);
+void simd_rrelu_train(double lower, double upper, std::uint64_t seed, std::uint64_t offset, const double* x,
+                      const double* dy, double* out, std::size_t n);
+
 /// bf16/f16 arrays to float and back (storage16.cpp), bit-identical to the scalar to_float /
 /// to_bf16 / to_f16 (round to nearest, ties to even).
 void simd_widen(const bf16* in, float* out, std::size_t n);
