@@ -1,5 +1,5 @@
-// oneDNN's eltwise and prelu primitives as a bench peer (f32, plain layout, CPU engine). Debian's
-// libdnnl is built on OpenMP, so its thread count is OpenMP's.
+// oneDNN's eltwise, prelu and softmax_v2 primitives as a bench peer (f32, plain layout, CPU
+// engine). Debian's libdnnl is built on OpenMP, so its thread count is OpenMP's.
 #include <omp.h>
 
 #include <memory>
@@ -114,6 +114,28 @@ Run eltwise(const Case& c, const Data& d) {
   return {};
 }
 
+/// The softmax_v2 primitive over the rows (axis 1 of rows × row): softmax and log_softmax, forward
+/// and backward from y (dst); softmin and the rest have no algorithm.
+Run softmax(const Case& c, const Data& d) {
+  const Kind k = c.act.kind();
+  if (k != Kind::Softmax && k != Kind::LogSoftmax) return {};
+  const algorithm alg = k == Kind::Softmax ? algorithm::softmax_accurate : algorithm::softmax_log;
+  const memory::desc md({static_cast<memory::dim>(d.rows.outer), static_cast<memory::dim>(d.rows.axis)},
+                        memory::data_type::f32, memory::format_tag::ab);
+  const auto fwd = [&](prop_kind kind) {
+    return dnnl::softmax_v2_forward::primitive_desc({kind, alg, md, md, 1}, cpu().engine);
+  };
+  if (c.direction == Direction::Forward)
+    return run_steps({Step{dnnl::softmax_v2_forward(fwd(prop_kind::forward_inference)),
+                           {{DNNL_ARG_SRC, wrap(md, d.x)}, {DNNL_ARG_DST, wrap(md, d.out)}}}});
+  if (c.direction != Direction::BackwardY) return {};
+  const dnnl::softmax_v2_backward::primitive_desc pd({alg, md, md, md, 1}, cpu().engine,
+                                                     fwd(prop_kind::forward_training));
+  return run_steps({Step{dnnl::softmax_v2_backward(pd), {{DNNL_ARG_DST, wrap(md, d.y)},
+                                                         {DNNL_ARG_DIFF_DST, wrap(md, d.dy)},
+                                                         {DNNL_ARG_DIFF_SRC, wrap(md, d.dx)}}}});
+}
+
 /// The prelu primitive: N × C × H·W data with one weight per channel; its backward always computes
 /// the weight gradient too, so element-wise PReLU (one weight) gets the forward only.
 Run prelu(const Case& c, const Data& d) {
@@ -155,7 +177,10 @@ Impl onednn_impl() {
           .version = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch),
           .peer = true,
           .set_threads = [](unsigned n) { omp_set_num_threads(static_cast<int>(n)); },
-          .prepare = [](const Case& c, const Data& d) { return c.act.kind() == Kind::Prelu ? prelu(c, d) : eltwise(c, d); }};
+          .prepare = [](const Case& c, const Data& d) {
+            if (c.row != 0) return softmax(c, d);
+            return c.act.kind() == Kind::Prelu ? prelu(c, d) : eltwise(c, d);
+          }};
 }
 
 }  // namespace actfn::bench

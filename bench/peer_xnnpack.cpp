@@ -1,5 +1,6 @@
-// XNNPACK's f32 NC operators as a bench peer: an inference library, so forward only. Threads come
-// from a pthreadpool of the requested size (none for one thread: XNNPACK then runs on the caller).
+// XNNPACK's f32 NC operators (softmax among them) as a bench peer: an inference library, so forward
+// only. Threads come from a pthreadpool of the requested size (none for one thread: XNNPACK then
+// runs on the caller).
 #include <xnnpack.h>
 #include <pthreadpool.h>
 
@@ -54,6 +55,7 @@ Operator create(const Activation& a, std::size_t channels, std::span<const float
       check(xnn_create_clamp_nc_f32(C, C, C, p("min_val"), p("max_val"), 0, &op), "create clamp");
       break;
     case Kind::Prelu: check(xnn_create_prelu_nc_f32(C, C, C, weights.data(), 0, &op), "create prelu"); break;
+    case Kind::Softmax: check(xnn_create_softmax_nc_f32(C, C, C, 0, &op), "create softmax"); break;
     default: return nullptr;  // 2022-02 has no tanh, gelu, silu, ... operators
   }
   return {op, xnn_delete_operator};
@@ -67,6 +69,7 @@ xnn_status setup(const Activation& a, xnn_operator_t op, std::size_t batch, cons
     case Kind::LeakyRelu: return xnn_setup_leaky_relu_nc_f32(op, batch, x, y, pool);
     case Kind::Hardswish: return xnn_setup_hardswish_nc_f32(op, batch, x, y, pool);
     case Kind::Prelu: return xnn_setup_prelu_nc_f32(op, batch, x, y, pool);
+    case Kind::Softmax: return xnn_setup_softmax_nc_f32(op, batch, x, y, pool);
     default: return xnn_setup_clamp_nc_f32(op, batch, x, y, pool);
   }
 }
@@ -78,7 +81,12 @@ Run prepare(State& state, const Case& c, const Data& d) {
   // channels, as XNNPACK runs rows of one element slowly.
   std::size_t channels = 1;
   std::vector<float> weights(d.learned.begin(), d.learned.end());  // XNNPACK packs its own copy
-  if (c.act.kind() == Kind::Prelu && c.channels == 1) {
+  if (c.row != 0) {  // vector-wise: softmax over rows of `row` channels, nothing else
+    if (c.act.kind() != Kind::Softmax) return {};
+    channels = c.row;
+  } else if (c.act.kind() == Kind::Softmax) {
+    return {};
+  } else if (c.act.kind() == Kind::Prelu && c.channels == 1) {
     channels = d.n % 64 == 0 ? 64 : 1;
     weights.assign(channels, static_cast<float>(c.act.param("weight")));
   } else if (c.channels > 1) {
