@@ -1,19 +1,16 @@
 // Softmax, softmin and log_softmax over contiguous f32 and f64 rows, forward and backward (from
-// y), compiled once per instruction set (foreach_target) like simd.cpp. f32 rows below; f64 rows,
-// which have no wider type to lean on, in their own section.
-//
-// Like the reference for f32 data, every row computes in f64 and rounds once: the max is taken in
-// f32 (exact), then e^(s·x_i - m) (Highway's f64 Exp, 1 ULP of double), the sums and the final
-// products in f64 lanes. Only the order of the f64 additions differs from the reference, an error
-// of a few 2^-53 relative, so results are within 1 ULP of float of the reference's. Rows holding a
-// NaN or an infinity (in x, or in y or dy for backward) go through the reference's own row code
-// (the formula structs in double), which defines their limits.
+// y), compiled once per instruction set (foreach_target) like simd.cpp. f32 rows compute in f32
+// lanes with exact pairs (their section says how, and what it costs in accuracy); f64 rows, which
+// have no wider type to lean on, likewise in f64 lanes. Rows holding a NaN or an infinity (in x,
+// or in y or dy for backward) go through the reference's own row code (the formula structs in the
+// wider type), which defines their limits.
 //
 // softmax(s·x)_i = e_i / Σ e_j,  e_i = e^(s·x_i - m), m = max s·x        (s = 1; softmin s = -1)
 // log_softmax(x)_i = (x_i - m) - log1p(Σ_{j≠k} e_j), k the first maximal entry
 // backward: softmax dx_i = s·y_i (dy_i - Σ dy_j y_j);  log_softmax dx_i = dy_i - e^(y_i) Σ dy_j
 #include <cmath>
 #include <cstddef>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <span>
@@ -29,6 +26,7 @@
 #include <hwy/contrib/math/math-inl.h>
 
 #include "loops-inl.h"
+#include "smooth_f32-inl.h"
 #include "smooth_f64-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -64,19 +62,6 @@ void store_group(VD v, float* out, std::size_t i, std::size_t n) {
   std::memcpy(out + i, tail, (n - i) * sizeof(float));
 }
 
-/// e^t for t ≤ 0, the argument clamped at -1000 (in Exp's range; e^-1000 is 0 in f64 as e^t is for
-/// every t < -745).
-VD exp_nonpositive(VD t) { return hn::Exp(dd, hn::Max(t, hn::Set(dd, -1000.0))); }
-
-/// Whether every element of the row is finite (no NaN, no infinity).
-bool all_finite(const float* v, std::size_t n) {
-  bool finite = true;
-  for_each_group(v, n, [&](VD g, std::size_t, auto mask) {
-    finite = finite && hn::AllTrue(dd, hn::Or(hn::Not(mask), hn::IsFinite(g)));
-  });
-  return finite;
-}
-
 /// The reference's row code for rows with special values: widen (float to double, double to long
 /// double, as the reference), run F there, round once.
 template <class F, class T>
@@ -99,55 +84,20 @@ void reference_row_backward(const T* y, const T* dy, T* dx, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) dx[i] = static_cast<T>(dxr[i]);
 }
 
-/// max(s·x) over a finite row.
-double row_max(const float* x, std::size_t n, double s) {
-  auto m = hn::Set(dd, -std::numeric_limits<double>::infinity());
-  for_each_group(x, n, [&](VD v, std::size_t, auto mask) {
-    m = hn::Max(m, hn::IfThenElse(mask, hn::Mul(hn::Set(dd, s), v), hn::Set(dd, -HUGE_VAL)));
-  });
-  return hn::GetLane(hn::MaxOfLanes(dd, m));
-}
-
-void softmax_forward(const float* x, float* y, std::size_t n, double s) {
-  const double m = row_max(x, n, s);
-  const auto vs = hn::Set(dd, s), vm = hn::Set(dd, m);
-  auto sum = hn::Zero(dd);
-  for_each_group(x, n, [&](VD v, std::size_t, auto mask) {
-    sum = hn::Add(sum, hn::IfThenElseZero(mask, exp_nonpositive(hn::MulSub(vs, v, vm))));
-  });
-  const auto total = hn::Set(dd, hn::GetLane(hn::SumOfLanes(dd, sum)));
-  // e_i again rather than kept: a row-sized f64 buffer would cost more memory traffic than Exp.
-  for_each_group(x, n, [&](VD v, std::size_t i, auto) {
-    store_group(hn::Div(exp_nonpositive(hn::MulSub(vs, v, vm)), total), y, i, n);
-  });
-}
-
-void log_softmax_forward(const float* x, float* y, std::size_t n) {
-  const double m = row_max(x, n, 1.0);
-  std::size_t first_max = 0;
-  while (static_cast<double>(x[first_max]) != m) ++first_max;
-  const auto vm = hn::Set(dd, m);
-  auto rest = hn::Zero(dd);
-  for_each_group(x, n, [&](VD v, std::size_t i, auto mask) {
-    auto keep = mask;
-    if (first_max >= i && first_max < i + hn::Lanes(dd))  // leave out e^0 of the first maximum
-      keep = hn::AndNot(hn::Iota(dd, static_cast<double>(i)) == hn::Set(dd, static_cast<double>(first_max)), keep);
-    rest = hn::Add(rest, hn::IfThenElseZero(keep, exp_nonpositive(hn::Sub(v, vm))));
-  });
-  const auto lse = hn::Set(dd, std::log1p(hn::GetLane(hn::SumOfLanes(dd, rest))));
-  for_each_group(x, n, [&](VD v, std::size_t i, auto) { store_group(hn::Sub(hn::Sub(v, vm), lse), y, i, n); });
-}
-
 /// Σ a_i b_i (b null: Σ a_i) over a row, in f64 lanes: the products of floats are exact in f64.
+/// Four accumulators, so that the additions' latency does not bound the loop.
 double row_dot(const float* a, const float* b, std::size_t n) {
-  auto acc = hn::Zero(dd);
   const std::size_t lanes = hn::Lanes(dd);
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) {
+  VD acc[4] = {hn::Zero(dd), hn::Zero(dd), hn::Zero(dd), hn::Zero(dd)};
+  const auto add = [&](VD& to, std::size_t i) {
     const VD va = hn::PromoteTo(dd, hn::LoadU(df, a + i));
-    acc = b ? hn::MulAdd(va, hn::PromoteTo(dd, hn::LoadU(df, b + i)), acc) : hn::Add(acc, va);
-  }
-  double sum = hn::GetLane(hn::SumOfLanes(dd, acc));
+    to = b ? hn::MulAdd(va, hn::PromoteTo(dd, hn::LoadU(df, b + i)), to) : hn::Add(to, va);
+  };
+  std::size_t i = 0;
+  for (; i + 4 * lanes <= n; i += 4 * lanes)
+    for (std::size_t k = 0; k < 4; ++k) add(acc[k], i + k * lanes);
+  for (; i + lanes <= n; i += lanes) add(acc[0], i);
+  double sum = hn::GetLane(hn::SumOfLanes(dd, hn::Add(hn::Add(acc[0], acc[1]), hn::Add(acc[2], acc[3]))));
   for (; i < n; ++i) sum += b ? static_cast<double>(a[i]) * b[i] : static_cast<double>(a[i]);
   return sum;
 }
@@ -167,19 +117,259 @@ void backward_groups(const float* y, const float* dy, float* dx, std::size_t n, 
   });
 }
 
-template <class F>
-void softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_t n) {
-  if constexpr (std::is_same_v<F, fn::LogSoftmax>) {
-    const auto sum = hn::Set(dd, row_dot(dy, nullptr, n));
-    // y ≤ 0 for a log_softmax output; the clamp only keeps Exp in range for other inputs.
-    backward_groups(y, dy, dx, n, [&](VD vy, VD g) {
-      return hn::NegMulAdd(hn::Exp(dd, hn::Min(hn::Max(vy, hn::Set(dd, -1000.0)), hn::Set(dd, 700.0))), sum, g);
-    });
-  } else {
-    const auto dot = hn::Set(dd, row_dot(dy, y, n));
-    const auto s = hn::Set(dd, std::is_same_v<F, fn::Softmin> ? -1.0 : 1.0);
-    backward_groups(y, dy, dx, n, [&](VD vy, VD g) { return hn::Mul(hn::Mul(s, vy), hn::Sub(g, dot)); });
+// ---- f32 rows ------------------------------------------------------------------------------------
+//
+// f32 rows run in f32 lanes with the element-wise f32 kernels' habits (smooth_f32-inl.h): t = s·x
+// - m as an exact pair (an error δ in t is a relative error |t|·δ in e^t), e^t from
+// f32::exp_normal with q kept as a pair (~2^-30 relative), the row sums as a compensated pair per
+// lane, totalled in double. Where a vector holds some t < -70 (e^t near or below FLT_MIN), its
+// exponentials come unscaled from f32::exp_pair and those lanes' e^t is carried as e^t·2^100,
+// normal down to t = -131, below which e^t < 2^-189 is nothing next to any sum or output of f32.
+//
+// softmax stores e^t in y on the way (one rounding), then scales it by the row's 1/Σ, a float
+// pair (a second rounding): within 1.5 ULP of the truth plus the exponential's 2^-30, the
+// relative 2^-24 of the stored e^t being at most one ULP of the quotient. Lanes whose e^t is
+// carried scaled are stored negated (no true e^t is negative), so the second pass can tell them
+// and apply 2^-100 while rounding into the subnormal range. log_softmax keeps nothing: its
+// second pass forms (t - log1p(Σ_{j≠k} e_j)) from the pairs again, within ~0.5 ULP. Backward
+// from y: the dot product in f64 lanes (float products are exact there), then dy - <dy, y> as a
+// pair and its product with y rounded once, as the reference; a non-finite dot product means a
+// non-finite y or dy (finite float products cannot overflow a double), and that row takes the
+// reference's row code, as do rows whose dot product a float pair cannot carry.
+
+using DF = hn::ScalableTag<float>;
+using VF = hn::Vec<DF>;
+using MF = hn::Mask<DF>;
+const DF dfl;
+
+/// Where the far part (e^t·2^100) of exp_parts begins and ends.
+constexpr float kFarTop = f32::kNormalFloor, kFarFloor = -131.0f;
+constexpr double kFarUnscale = 0x1p-100;
+
+/// Calls op(vector, index of its first element, mask of the row's lanes) for each vector of a row
+/// of floats; the last, partial one is read through a buffer whose missing lanes hold `fill`.
+template <class Op>
+void for_each_vector_f32(const float* x, std::size_t n, float fill, Op op) {
+  const std::size_t lanes = hn::Lanes(dfl);
+  const MF all = hn::FirstN(dfl, lanes);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) op(hn::LoadU(dfl, x + i), i, all);
+  if (i == n) return;
+  HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)];
+  std::fill_n(tail, lanes, fill);
+  std::memcpy(tail, x + i, (n - i) * sizeof(float));
+  op(hn::Load(dfl, tail), i, hn::FirstN(dfl, n - i));
+}
+
+/// Stores the lanes of v that belong to the row (the last vector may be partial).
+void store_f32(VF v, float* out, std::size_t i, std::size_t n) {
+  const std::size_t lanes = hn::Lanes(dfl);
+  if (i + lanes <= n) return hn::StoreU(v, dfl, out + i);
+  HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)];
+  hn::Store(v, dfl, tail);
+  std::memcpy(out + i, tail, (n - i) * sizeof(float));
+}
+
+/// A row's largest and smallest element, and whether all are finite (x·0 + 0 is 0 for finite x,
+/// NaN for an infinity or a NaN). One pass.
+struct Extremes {
+  float max, min;
+  bool finite;
+};
+Extremes row_extremes(const float* x, std::size_t n) {
+  VF mx = hn::Set(dfl, -HUGE_VALF), mn = hn::Set(dfl, HUGE_VALF), zero_if_finite = hn::Zero(dfl);
+  for_each_vector_f32(x, n, x[0], [&](VF v, std::size_t, MF) {
+    mx = hn::Max(mx, v);
+    mn = hn::Min(mn, v);
+    zero_if_finite = hn::MulAdd(v, hn::Zero(dfl), zero_if_finite);
+  });
+  return {hn::GetLane(hn::MaxOfLanes(dfl, mx)), hn::GetLane(hn::MinOfLanes(dfl, mn)),
+          hn::AllTrue(dfl, zero_if_finite == hn::Zero(dfl))};
+}
+
+/// Whether every element of the row is finite.
+bool all_finite(const float* v, std::size_t n) { return row_extremes(v, n).finite; }
+
+/// A row sum of floats as a pair per lane: hi by TwoSum, every rounding error and low part in lo.
+struct PairSumF32 {
+  VF hi, lo;
+  PairSumF32() : hi(hn::Zero(dfl)), lo(hn::Zero(dfl)) {}
+  void add(VF h, VF l) {
+    VF err;
+    hi = f32::two_sum<DF>(hi, h, err);
+    lo = hn::Add(lo, hn::Add(err, l));
   }
+  /// The lanes' pairs summed in double (each pair carries ~48 bits; double keeps them).
+  double total() const {
+    HWY_ALIGN float h[HWY_MAX_BYTES / sizeof(float)], l[HWY_MAX_BYTES / sizeof(float)];
+    hn::Store(hi, dfl, h);
+    hn::Store(lo, dfl, l);
+    double sum = 0;
+    for (std::size_t k = 0; k < hn::Lanes(dfl); ++k) sum += static_cast<double>(h[k]) + static_cast<double>(l[k]);
+    return sum;
+  }
+};
+
+/// e^(th + tl) for th ≤ 0 in two parts: `near`, e itself as a pair in the lanes with th ≥ -70
+/// (where e and its low part are normal), and `far`, e·2^100 as a pair in the lanes `far` with
+/// th in [-131, -70); both zero elsewhere.
+struct ExpParts {
+  VF near_hi, near_lo, far_hi, far_lo;
+  MF far;
+};
+HWY_INLINE ExpParts exp_parts(VF th, VF tl) {
+  ExpParts p;
+  if (HWY_LIKELY(hn::AllFalse(dfl, th < hn::Set(dfl, kFarTop)))) {
+    const f32::Exp<DF> e = f32::exp_normal<f32::ExpQ::kPair>(dfl, th, tl);
+    p.near_hi = e.hi;
+    p.near_lo = e.lo;
+    p.far_hi = p.far_lo = hn::Zero(dfl);
+    p.far = hn::FirstN(dfl, 0);
+    return p;
+  }
+  const f32::Exp<DF> e = f32::exp_pair<f32::Range::kTail>(dfl, th, tl);
+  const MF near = th >= hn::Set(dfl, kFarTop);
+  p.far = hn::AndNot(near, th >= hn::Set(dfl, kFarFloor));
+  // Near lanes have n ≥ -101, so unit = 2^n and both products are exact; far lanes n ≥ -189.
+  p.near_hi = hn::IfThenElseZero(near, hn::Mul(e.hi, e.unit));
+  p.near_lo = hn::IfThenElseZero(near, hn::Mul(e.lo, e.unit));
+  const VF far_unit = f32::pow2(dfl, hn::Max(hn::Add(e.n, hn::Set(dfl, 100.0f)), hn::Set(dfl, -126.0f)));
+  p.far_hi = hn::IfThenElseZero(p.far, hn::Mul(e.hi, far_unit));
+  p.far_lo = hn::IfThenElseZero(p.far, hn::Mul(e.lo, far_unit));
+  return p;
+}
+
+/// Σ e^t over a row, near and far parts apart (the far one only touched by vectors that have it).
+struct ExpSum {
+  PairSumF32 near, far;
+  void add(const ExpParts& e, MF keep) {
+    near.add(hn::IfThenElseZero(keep, e.near_hi), hn::IfThenElseZero(keep, e.near_lo));
+    if (HWY_UNLIKELY(!hn::AllFalse(dfl, e.far)))
+      far.add(hn::IfThenElseZero(keep, e.far_hi), hn::IfThenElseZero(keep, e.far_lo));
+  }
+  double total() const { return near.total() + far.total() * kFarUnscale; }
+};
+
+/// t = s·x - m as an exact pair (s = ±1, so s·x is exact); th is -inf where the difference
+/// overflows, its low part then meaningless (exp_parts drops it).
+HWY_INLINE VF shifted_f32(VF x, VF s, VF neg_m, VF& tl) { return f32::two_sum<DF>(hn::Mul(s, x), neg_m, tl); }
+
+/// A double as a float pair hi + lo (for |v| within the normal range of float).
+void split(double v, float& hi, float& lo) {
+  hi = static_cast<float>(v);
+  lo = static_cast<float>(v - static_cast<double>(hi));
+}
+
+/// a·(bh + bl) rounded once, for |bl| ≤ ulp(bh): one FMA where the target has one, a·bh as an
+/// exact pair elsewhere (a plain a·bh would round twice).
+HWY_INLINE VF times_pair(VF a, VF bh, VF bl) {
+#if HWY_NATIVE_FMA
+  return hn::MulAdd(a, bh, hn::Mul(a, bl));
+#else
+  VF lo;
+  const VF hi = f32::two_prod(dfl, a, bh, lo);
+  return hn::Add(hi, hn::MulAdd(a, bl, lo));
+#endif
+}
+
+/// softmax(s·x) of a finite row whose max of s·x is m (y may be x).
+void softmax_forward(const float* x, float* y, std::size_t n, float s, float m) {
+  const VF vs = hn::Set(dfl, s), neg_m = hn::Set(dfl, -m);
+  ExpSum sum;
+  for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, MF valid) {
+    VF tl;
+    const ExpParts e = exp_parts(shifted_f32(v, vs, neg_m, tl), tl);
+    sum.add(e, valid);
+    store_f32(hn::IfThenElse(e.far, hn::Neg(e.far_hi), e.near_hi), y, i, n);
+  });
+  // Σ ≥ 1 (the maximum's e^0) and ≤ n: 1/Σ is a normal float pair.
+  float ih, il;
+  split(1.0 / sum.total(), ih, il);
+  const VF inv_h = hn::Set(dfl, ih), inv_l = hn::Set(dfl, il), unscale = hn::Set(dfl, 0x1p-100f);
+  for_each_vector_f32(y, n, 0.0f, [&](VF v, std::size_t i, MF) {
+    const MF far = v < hn::Zero(dfl);
+    const VF a = hn::Abs(v);
+    const VF q = times_pair(a, inv_h, inv_l);
+    store_f32(HWY_LIKELY(hn::AllFalse(dfl, far)) ? q : hn::IfThenElse(far, hn::Mul(q, unscale), q), y, i,
+              n);
+  });
+}
+
+/// The index of the first element equal to m (present in the row).
+std::size_t first_index_of(const float* x, std::size_t n, float m) {
+  const std::size_t lanes = hn::Lanes(dfl);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const intptr_t k = hn::FindFirstTrue(dfl, hn::LoadU(dfl, x + i) == hn::Set(dfl, m));
+    if (k >= 0) return i + static_cast<std::size_t>(k);
+  }
+  while (i < n && x[i] != m) ++i;
+  return i;
+}
+
+/// log_softmax(x) of a finite row whose max is m (y may be x).
+void log_softmax_forward(const float* x, float* y, std::size_t n, float m) {
+  const std::size_t first_max = first_index_of(x, n, m), lanes = hn::Lanes(dfl);
+  const VF one = hn::Set(dfl, 1.0f), neg_m = hn::Set(dfl, -m);
+  ExpSum rest;  // Σ_{j ≠ first_max} e^(x_j - m)
+  for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, MF valid) {
+    MF keep = valid;
+    if (first_max >= i && first_max < i + lanes) {
+      const std::size_t k = first_max - i;
+      keep = hn::AndNot(hn::AndNot(hn::FirstN(dfl, k), hn::FirstN(dfl, k + 1)), keep);
+    }
+    VF tl;
+    rest.add(exp_parts(shifted_f32(v, one, neg_m, tl), tl), keep);
+  });
+  float lh, ll;
+  split(std::log1p(rest.total()), lh, ll);
+  const VF neg_lh = hn::Set(dfl, -lh), vll = hn::Set(dfl, ll);
+  for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, MF) {
+    VF tl, ul;
+    const VF th = shifted_f32(v, one, neg_m, tl);
+    const VF u = f32::two_sum<DF>(th, neg_lh, ul);
+    // t = -inf (x - m past -FLT_MAX) has no pair: y is -inf.
+    store_f32(hn::IfThenElse(hn::IsFinite(th), hn::Add(u, hn::Add(ul, hn::Sub(tl, vll))), th), y, i, n);
+  });
+}
+
+/// Softmax or softmin backward from y over one row (dx may be y or dy): false, writing nothing,
+/// where the row needs the reference's code (a non-finite y or dy, or a dot product outside
+/// what a float pair carries).
+bool softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_t n, float s) {
+  const double dot = row_dot(dy, y, n);
+  if (!std::isfinite(dot) || (dot != 0 && (std::fabs(dot) < 0x1p-100 || std::fabs(dot) > 0x1p126))) return false;
+  float dh, dl;
+  split(dot, dh, dl);
+  const VF vs = hn::Set(dfl, s), neg_dh = hn::Set(dfl, -dh), vdl = hn::Set(dfl, dl);
+  const std::size_t lanes = hn::Lanes(dfl);
+  HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)] = {};
+  for_each_vector_f32(y, n, 0.0f, [&](VF vy, std::size_t i, MF) {
+    const float* g = dy + i;
+    if (i + lanes > n) {  // the partial vector: its dy through a buffer too
+      std::memcpy(tail, dy + i, (n - i) * sizeof(float));
+      g = tail;
+    }
+    // dx = s·y (dy - <dy, y>): the difference as a pair, its product with s·y rounded once.
+    VF wl;
+    const VF wh = f32::two_sum<DF>(hn::LoadU(dfl, g), neg_dh, wl);
+    const VF sy = hn::Mul(vs, vy), low = hn::Sub(wl, vdl);
+    const VF r = times_pair(sy, wh, low);
+    // A zero takes the sign of s·y times the difference, as the reference's product (in
+    // times_pair, -0 + +0 would give +0).
+    store_f32(hn::IfThenElse(r == hn::Zero(dfl), hn::Mul(sy, hn::Add(wh, low)), r), dx, i, n);
+  });
+  return true;
+}
+
+/// log_softmax backward, dx = dy - e^y Σ dy, in f64 lanes: e^y from Highway's f64 Exp, the sum and
+/// the product in double, rounded once.
+void log_softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_t n) {
+  const auto sum = hn::Set(dd, row_dot(dy, nullptr, n));
+  // y ≤ 0 for a log_softmax output; the clamp only keeps Exp in range for other inputs.
+  backward_groups(y, dy, dx, n, [&](VD vy, VD g) {
+    return hn::NegMulAdd(hn::Exp(dd, hn::Min(hn::Max(vy, hn::Set(dd, -1000.0)), hn::Set(dd, 700.0))), sum, g);
+  });
 }
 
 // ---- f64 rows ------------------------------------------------------------------------------------
@@ -412,22 +602,44 @@ bool all_finite(const double* v, std::size_t n) {
 
 // ---- rows of either type --------------------------------------------------------------------------
 
+/// One f32 row forward: one pass for the extremes (and finiteness), then the row's kernel.
+template <class F>
+void forward_row_f32(const float* x, float* y, std::size_t n) {
+  const Extremes e = row_extremes(x, n);
+  if (!e.finite)
+    reference_row_forward<F>(x, y, n);
+  else if constexpr (std::is_same_v<F, fn::LogSoftmax>)
+    log_softmax_forward(x, y, n, e.max);
+  else if constexpr (std::is_same_v<F, fn::Softmin>)
+    softmax_forward(x, y, n, -1.0f, -e.min);  // max(-x) = -min(x), exact
+  else
+    softmax_forward(x, y, n, 1.0f, e.max);
+}
+
+template <class F>
+void backward_row_f32(const float* y, const float* dy, float* dx, std::size_t n) {
+  if constexpr (std::is_same_v<F, fn::LogSoftmax>) {
+    if (!all_finite(y, n) || !all_finite(dy, n)) return reference_row_backward<F>(y, dy, dx, n);
+    log_softmax_backward_f32(y, dy, dx, n);
+  } else {
+    if (!softmax_backward_f32(y, dy, dx, n, std::is_same_v<F, fn::Softmin> ? -1.0f : 1.0f))
+      reference_row_backward<F>(y, dy, dx, n);
+  }
+}
+
 template <class F, class T>
 bool forward_rows(const T* x, T* y, std::size_t rows, std::size_t n) {
-  constexpr double kSign = std::is_same_v<F, fn::Softmin> ? -1.0 : 1.0;
   for (std::size_t r = 0; r < rows; ++r) {
     const T* xr = x + r * n;
     T* yr = y + r * n;
-    if (!all_finite(xr, n))
+    if constexpr (std::is_same_v<T, float>)
+      forward_row_f32<F>(xr, yr, n);
+    else if (!all_finite(xr, n))
       reference_row_forward<F>(xr, yr, n);
-    else if constexpr (std::is_same_v<F, fn::LogSoftmax> && std::is_same_v<T, float>)
-      log_softmax_forward(xr, yr, n);
     else if constexpr (std::is_same_v<F, fn::LogSoftmax>)
       log_softmax_forward_f64(xr, yr, n);
-    else if constexpr (std::is_same_v<T, float>)
-      softmax_forward(xr, yr, n, kSign);
     else
-      softmax_forward_f64(xr, yr, n, kSign);
+      softmax_forward_f64(xr, yr, n, std::is_same_v<F, fn::Softmin> ? -1.0 : 1.0);
   }
   return true;
 }
@@ -437,11 +649,9 @@ bool backward_rows(const T* y, const T* dy, T* dx, std::size_t rows, std::size_t
   for (std::size_t r = 0; r < rows; ++r) {
     const T *yr = y + r * n, *gr = dy + r * n;
     T* dxr = dx + r * n;
-    if (!all_finite(yr, n) || !all_finite(gr, n))
-      reference_row_backward<F>(yr, gr, dxr, n);
-    else if constexpr (std::is_same_v<T, float>)
-      softmax_backward_f32<F>(yr, gr, dxr, n);
-    else if (std::is_same_v<F, fn::LogSoftmax> && !all_nonpositive(yr, n))
+    if constexpr (std::is_same_v<T, float>)
+      backward_row_f32<F>(yr, gr, dxr, n);
+    else if (!all_finite(yr, n) || !all_finite(gr, n) || (std::is_same_v<F, fn::LogSoftmax> && !all_nonpositive(yr, n)))
       reference_row_backward<F>(yr, gr, dxr, n);
     else
       softmax_backward_f64<F>(yr, gr, dxr, n);
