@@ -146,14 +146,21 @@ const DF dfl;
 constexpr float kFarTop = f32::kNormalFloor, kFarFloor = -131.0f;
 constexpr double kFarUnscale = 0x1p-100;
 
-/// Calls op(vector, index of its first element, mask of the row's lanes) for each vector of a row
-/// of floats; the last, partial one is read through a buffer whose missing lanes hold `fill`.
+/// Stands for the lane mask of a full vector of the row, so that keep() costs nothing there.
+struct AllLanes {};
+HWY_INLINE VF keep(AllLanes, VF v) { return v; }
+HWY_INLINE VF keep(MF m, VF v) { return hn::IfThenElseZero(m, v); }
+HWY_INLINE MF as_mask(AllLanes) { return hn::FirstN(dfl, hn::Lanes(dfl)); }
+HWY_INLINE MF as_mask(MF m) { return m; }
+
+/// Calls op(vector, index of its first element, the row's lanes: AllLanes or a mask) for each
+/// vector of a row of floats; the last, partial one is read through a buffer whose missing lanes
+/// hold `fill`.
 template <class Op>
 void for_each_vector_f32(const float* x, std::size_t n, float fill, Op op) {
   const std::size_t lanes = hn::Lanes(dfl);
-  const MF all = hn::FirstN(dfl, lanes);
   std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) op(hn::LoadU(dfl, x + i), i, all);
+  for (; i + lanes <= n; i += lanes) op(hn::LoadU(dfl, x + i), i, AllLanes{});
   if (i == n) return;
   HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)];
   std::fill_n(tail, lanes, fill);
@@ -177,14 +184,26 @@ struct Extremes {
   bool finite;
 };
 Extremes row_extremes(const float* x, std::size_t n) {
-  VF mx = hn::Set(dfl, -HUGE_VALF), mn = hn::Set(dfl, HUGE_VALF), zero_if_finite = hn::Zero(dfl);
-  for_each_vector_f32(x, n, x[0], [&](VF v, std::size_t, MF) {
-    mx = hn::Max(mx, v);
-    mn = hn::Min(mn, v);
-    zero_if_finite = hn::MulAdd(v, hn::Zero(dfl), zero_if_finite);
-  });
-  return {hn::GetLane(hn::MaxOfLanes(dfl, mx)), hn::GetLane(hn::MinOfLanes(dfl, mn)),
-          hn::AllTrue(dfl, zero_if_finite == hn::Zero(dfl))};
+  // Four sets of accumulators, so that the Max/Min/MulAdd latencies do not bound the loop.
+  const std::size_t lanes = hn::Lanes(dfl);
+  VF mx[4], mn[4], zero_if_finite[4];
+  for (std::size_t k = 0; k < 4; ++k) mx[k] = mn[k] = hn::Set(dfl, x[0]), zero_if_finite[k] = hn::Zero(dfl);
+  const auto take = [&](std::size_t k, VF v) {
+    mx[k] = hn::Max(mx[k], v);
+    mn[k] = hn::Min(mn[k], v);
+    zero_if_finite[k] = hn::MulAdd(v, hn::Zero(dfl), zero_if_finite[k]);
+  };
+  std::size_t i = 0;
+  for (; i + 4 * lanes <= n; i += 4 * lanes)
+    for (std::size_t k = 0; k < 4; ++k) take(k, hn::LoadU(dfl, x + i + k * lanes));
+  for_each_vector_f32(x + i, n - i, x[0], [&](VF v, std::size_t, auto) { take(0, v); });
+  for (std::size_t k = 1; k < 4; ++k) {
+    mx[0] = hn::Max(mx[0], mx[k]);
+    mn[0] = hn::Min(mn[0], mn[k]);
+    zero_if_finite[0] = hn::Add(zero_if_finite[0], zero_if_finite[k]);
+  }
+  return {hn::GetLane(hn::MaxOfLanes(dfl, mx[0])), hn::GetLane(hn::MinOfLanes(dfl, mn[0])),
+          hn::AllTrue(dfl, zero_if_finite[0] == hn::Zero(dfl))};
 }
 
 /// Whether every element of the row is finite.
@@ -212,10 +231,11 @@ struct PairSumF32 {
 
 /// e^(th + tl) for th ≤ 0 in two parts: `near`, e itself as a pair in the lanes with th ≥ -70
 /// (where e and its low part are normal), and `far`, e·2^100 as a pair in the lanes `far` with
-/// th in [-131, -70); both zero elsewhere.
+/// th in [-131, -70); both zero elsewhere. any_far: whether `far` has a lane.
 struct ExpParts {
   VF near_hi, near_lo, far_hi, far_lo;
   MF far;
+  bool any_far;
 };
 HWY_INLINE ExpParts exp_parts(VF th, VF tl) {
   ExpParts p;
@@ -225,11 +245,13 @@ HWY_INLINE ExpParts exp_parts(VF th, VF tl) {
     p.near_lo = e.lo;
     p.far_hi = p.far_lo = hn::Zero(dfl);
     p.far = hn::FirstN(dfl, 0);
+    p.any_far = false;
     return p;
   }
   const f32::Exp<DF> e = f32::exp_pair<f32::Range::kTail>(dfl, th, tl);
   const MF near = th >= hn::Set(dfl, kFarTop);
   p.far = hn::AndNot(near, th >= hn::Set(dfl, kFarFloor));
+  p.any_far = !hn::AllFalse(dfl, p.far);
   // Near lanes have n ≥ -101, so unit = 2^n and both products are exact; far lanes n ≥ -189.
   p.near_hi = hn::IfThenElseZero(near, hn::Mul(e.hi, e.unit));
   p.near_lo = hn::IfThenElseZero(near, hn::Mul(e.lo, e.unit));
@@ -242,10 +264,10 @@ HWY_INLINE ExpParts exp_parts(VF th, VF tl) {
 /// Σ e^t over a row, near and far parts apart (the far one only touched by vectors that have it).
 struct ExpSum {
   PairSumF32 near, far;
-  void add(const ExpParts& e, MF keep) {
-    near.add(hn::IfThenElseZero(keep, e.near_hi), hn::IfThenElseZero(keep, e.near_lo));
-    if (HWY_UNLIKELY(!hn::AllFalse(dfl, e.far)))
-      far.add(hn::IfThenElseZero(keep, e.far_hi), hn::IfThenElseZero(keep, e.far_lo));
+  template <class Lanes>
+  void add(const ExpParts& e, Lanes lanes) {
+    near.add(keep(lanes, e.near_hi), keep(lanes, e.near_lo));
+    if (HWY_UNLIKELY(e.any_far)) far.add(keep(lanes, e.far_hi), keep(lanes, e.far_lo));
   }
   double total() const { return near.total() + far.total() * kFarUnscale; }
 };
@@ -276,17 +298,17 @@ HWY_INLINE VF times_pair(VF a, VF bh, VF bl) {
 void softmax_forward(const float* x, float* y, std::size_t n, float s, float m) {
   const VF vs = hn::Set(dfl, s), neg_m = hn::Set(dfl, -m);
   ExpSum sum;
-  for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, MF valid) {
+  for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, auto valid) {
     VF tl;
     const ExpParts e = exp_parts(shifted_f32(v, vs, neg_m, tl), tl);
     sum.add(e, valid);
-    store_f32(hn::IfThenElse(e.far, hn::Neg(e.far_hi), e.near_hi), y, i, n);
+    store_f32(HWY_LIKELY(!e.any_far) ? e.near_hi : hn::IfThenElse(e.far, hn::Neg(e.far_hi), e.near_hi), y, i, n);
   });
   // Σ ≥ 1 (the maximum's e^0) and ≤ n: 1/Σ is a normal float pair.
   float ih, il;
   split(1.0 / sum.total(), ih, il);
   const VF inv_h = hn::Set(dfl, ih), inv_l = hn::Set(dfl, il), unscale = hn::Set(dfl, 0x1p-100f);
-  for_each_vector_f32(y, n, 0.0f, [&](VF v, std::size_t i, MF) {
+  for_each_vector_f32(y, n, 0.0f, [&](VF v, std::size_t i, auto) {
     const MF far = v < hn::Zero(dfl);
     const VF a = hn::Abs(v);
     const VF q = times_pair(a, inv_h, inv_l);
@@ -312,19 +334,17 @@ void log_softmax_forward(const float* x, float* y, std::size_t n, float m) {
   const std::size_t first_max = first_index_of(x, n, m), lanes = hn::Lanes(dfl);
   const VF one = hn::Set(dfl, 1.0f), neg_m = hn::Set(dfl, -m);
   ExpSum rest;  // Σ_{j ≠ first_max} e^(x_j - m)
-  for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, MF valid) {
-    MF keep = valid;
-    if (first_max >= i && first_max < i + lanes) {
-      const std::size_t k = first_max - i;
-      keep = hn::AndNot(hn::AndNot(hn::FirstN(dfl, k), hn::FirstN(dfl, k + 1)), keep);
-    }
+  for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, auto valid) {
     VF tl;
-    rest.add(exp_parts(shifted_f32(v, one, neg_m, tl), tl), keep);
+    const ExpParts e = exp_parts(shifted_f32(v, one, neg_m, tl), tl);
+    if (HWY_LIKELY(first_max < i || first_max >= i + lanes)) return rest.add(e, valid);
+    const std::size_t k = first_max - i;
+    rest.add(e, hn::AndNot(hn::AndNot(hn::FirstN(dfl, k), hn::FirstN(dfl, k + 1)), as_mask(valid)));
   });
   float lh, ll;
   split(std::log1p(rest.total()), lh, ll);
   const VF neg_lh = hn::Set(dfl, -lh), vll = hn::Set(dfl, ll);
-  for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, MF) {
+  for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, auto) {
     VF tl, ul;
     const VF th = shifted_f32(v, one, neg_m, tl);
     const VF u = f32::two_sum<DF>(th, neg_lh, ul);
@@ -344,7 +364,7 @@ bool softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_
   const VF vs = hn::Set(dfl, s), neg_dh = hn::Set(dfl, -dh), vdl = hn::Set(dfl, dl);
   const std::size_t lanes = hn::Lanes(dfl);
   HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)] = {};
-  for_each_vector_f32(y, n, 0.0f, [&](VF vy, std::size_t i, MF) {
+  for_each_vector_f32(y, n, 0.0f, [&](VF vy, std::size_t i, auto) {
     const float* g = dy + i;
     if (i + lanes > n) {  // the partial vector: its dy through a buffer too
       std::memcpy(tail, dy + i, (n - i) * sizeof(float));
