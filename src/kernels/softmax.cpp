@@ -39,29 +39,6 @@ using VD = hn::Vec<DD>;
 const DD dd;
 const hn::Rebind<float, DD> df;  // as many floats as dd has doubles
 
-/// Calls op(widened group, index of its first element, lane mask) for each group of Lanes(dd)
-/// floats of the row; the last, partial group is read through a zeroed buffer, its missing lanes
-/// masked off.
-template <class Op>
-void for_each_group(const float* x, std::size_t n, Op op) {
-  const std::size_t lanes = hn::Lanes(dd);
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) op(hn::PromoteTo(dd, hn::LoadU(df, x + i)), i, hn::FirstN(dd, lanes));
-  if (i == n) return;
-  float tail[HWY_MAX_BYTES / sizeof(double)] = {};
-  std::memcpy(tail, x + i, (n - i) * sizeof(float));
-  op(hn::PromoteTo(dd, hn::LoadU(df, tail)), i, hn::FirstN(dd, n - i));
-}
-
-/// Rounds f64 results to floats, storing only the lanes of the row (the last group may be partial).
-void store_group(VD v, float* out, std::size_t i, std::size_t n) {
-  const std::size_t lanes = hn::Lanes(dd);
-  if (i + lanes <= n) return hn::StoreU(hn::DemoteTo(df, v), df, out + i);
-  float tail[HWY_MAX_BYTES / sizeof(double)];
-  hn::StoreU(hn::DemoteTo(df, v), df, tail);
-  std::memcpy(out + i, tail, (n - i) * sizeof(float));
-}
-
 /// The reference's row code for rows with special values: widen (float to double, double to long
 /// double, as the reference), run F there, round once.
 template <class F, class T>
@@ -100,21 +77,6 @@ double row_dot(const float* a, const float* b, std::size_t n) {
   double sum = hn::GetLane(hn::SumOfLanes(dd, hn::Add(hn::Add(acc[0], acc[1]), hn::Add(acc[2], acc[3]))));
   for (; i < n; ++i) sum += b ? static_cast<double>(a[i]) * b[i] : static_cast<double>(a[i]);
   return sum;
-}
-
-/// dx = f(y, dy) group by group; the dy of a group is read at the same index as y.
-template <class Op>
-void backward_groups(const float* y, const float* dy, float* dx, std::size_t n, Op op) {
-  const std::size_t lanes = hn::Lanes(dd);
-  float tail[HWY_MAX_BYTES / sizeof(double)] = {};
-  for_each_group(y, n, [&](VD vy, std::size_t i, auto) {
-    const float* g = dy + i;
-    if (i + lanes > n) {  // the partial group: its dy through a buffer too
-      std::memcpy(tail, dy + i, (n - i) * sizeof(float));
-      g = tail;
-    }
-    store_group(op(vy, hn::PromoteTo(dd, hn::LoadU(df, g))), dx, i, n);
-  });
 }
 
 // ---- f32 rows ------------------------------------------------------------------------------------
@@ -382,13 +344,52 @@ bool softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_
   return true;
 }
 
-/// log_softmax backward, dx = dy - e^y Σ dy, in f64 lanes: e^y from Highway's f64 Exp, the sum and
-/// the product in double, rounded once.
+/// log_softmax's dx = dy - e^y G (G = Σ dy) for one vector of floats in f64 lanes: e^y from
+/// Highway's f64 Exp, the product and the difference in double, rounded once. The clamp only keeps
+/// Exp in range for inputs no log_softmax outputs (y > 0).
+VF log_softmax_dx_in_f64(VF vy, VF g, double sum) {
+  HWY_ALIGN float ys[HWY_MAX_BYTES / sizeof(float)], gs[HWY_MAX_BYTES / sizeof(float)],
+      out[HWY_MAX_BYTES / sizeof(float)];
+  hn::Store(vy, dfl, ys);
+  hn::Store(g, dfl, gs);
+  for (std::size_t k = 0; k < hn::Lanes(dfl); k += hn::Lanes(dd)) {
+    const VD y64 = hn::PromoteTo(dd, hn::LoadU(df, ys + k)), g64 = hn::PromoteTo(dd, hn::LoadU(df, gs + k));
+    const VD e = hn::Exp(dd, hn::Min(hn::Max(y64, hn::Set(dd, -1000.0)), hn::Set(dd, 700.0)));
+    hn::StoreU(hn::DemoteTo(df, hn::NegMulAdd(e, hn::Set(dd, sum), g64)), df, out + k);
+  }
+  return hn::Load(dfl, out);
+}
+
+/// log_softmax backward over one finite row, dx = dy - e^y G with G = Σ dy summed in double. In
+/// f32 lanes: e^y from f32::exp_normal (within ~2^-26 relative), e^y·G as a pair product with G a
+/// float pair, dy minus it as an exact pair, rounded once. The exponential's error is below 0.4 ULP
+/// of dx wherever |dx| > |e^y G|/2; a vector with a lane that cancels more (dy ≈ e^y G, as the
+/// target class of a confident prediction gives), or with y outside [-70, 0] (e^y or its low part
+/// near the subnormal range; positive y, which no log_softmax outputs), is computed in f64 lanes,
+/// as is a row whose G a float pair cannot carry.
 void log_softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_t n) {
-  const auto sum = hn::Set(dd, row_dot(dy, nullptr, n));
-  // y ≤ 0 for a log_softmax output; the clamp only keeps Exp in range for other inputs.
-  backward_groups(y, dy, dx, n, [&](VD vy, VD g) {
-    return hn::NegMulAdd(hn::Exp(dd, hn::Min(hn::Max(vy, hn::Set(dd, -1000.0)), hn::Set(dd, 700.0))), sum, g);
+  const double sum = row_dot(dy, nullptr, n);
+  float gh = 0, gl = 0;
+  const bool g_is_pair = sum == 0 || (std::fabs(sum) >= 0x1p-100 && std::fabs(sum) <= 0x1p100);
+  if (g_is_pair) split(sum, gh, gl);
+  const VF vgh = hn::Set(dfl, gh), vgl = hn::Set(dfl, gl), half = hn::Set(dfl, 0.5f), floor = hn::Set(dfl, f32::kNormalFloor);
+  const std::size_t lanes = hn::Lanes(dfl);
+  HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)] = {};
+  for_each_vector_f32(y, n, 0.0f, [&](VF vy, std::size_t i, auto) {
+    const float* pg = dy + i;
+    if (i + lanes > n) {  // the partial vector: its dy through a buffer too
+      std::memcpy(tail, dy + i, (n - i) * sizeof(float));
+      pg = tail;
+    }
+    const VF g = hn::LoadU(dfl, pg);
+    const f32::Exp<DF> e = f32::exp_normal<f32::ExpQ::kPair>(dfl, hn::Min(hn::Max(vy, floor), hn::Zero(dfl)), f32::Exact{});
+    VF pl, dl;
+    const VF ph = f32::pair_product(dfl, e.hi, e.lo, vgh, vgl, pl);
+    const VF dh = f32::two_sum<DF>(g, hn::Neg(ph), dl);
+    const VF out = hn::Add(dh, hn::Sub(dl, pl));
+    // Strictly above |p|/2: a zero dx (whose sign the pair may lose) takes the f64 lanes too.
+    const MF fast = hn::And(hn::And(vy >= floor, vy <= hn::Zero(dfl)), hn::Abs(out) > hn::Mul(half, hn::Abs(ph)));
+    store_f32(g_is_pair && hn::AllTrue(dfl, fast) ? out : log_softmax_dx_in_f64(vy, g, sum), dx, i, n);
   });
 }
 
