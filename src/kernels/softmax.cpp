@@ -315,15 +315,16 @@ void log_softmax_forward(const float* x, float* y, std::size_t n, float m) {
   });
 }
 
-/// Softmax or softmin backward from y over one row (dx may be y or dy): false, writing nothing,
-/// where the row needs the reference's code (a non-finite y or dy, or a dot product outside
-/// what a float pair carries).
-bool softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_t n, float s) {
+/// Softmax (kNegated false) or softmin (true) backward from y over one row (dx may be y or dy):
+/// false, writing nothing, where the row needs the reference's code (a non-finite y or dy, or a
+/// dot product outside what a float pair carries).
+template <bool kNegated>
+bool softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_t n) {
   const double dot = row_dot(dy, y, n);
   if (!std::isfinite(dot) || (dot != 0 && (std::fabs(dot) < 0x1p-100 || std::fabs(dot) > 0x1p126))) return false;
   float dh, dl;
-  split(dot, dh, dl);
-  const VF vs = hn::Set(dfl, s), neg_dh = hn::Set(dfl, -dh), vdl = hn::Set(dfl, dl);
+  split(kNegated ? -dot : dot, dh, dl);
+  const VF neg_dh = hn::Set(dfl, -dh), vdl = hn::Set(dfl, dl);
   const std::size_t lanes = hn::Lanes(dfl);
   HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)] = {};
   for_each_vector_f32(y, n, 0.0f, [&](VF vy, std::size_t i, auto) {
@@ -332,14 +333,16 @@ bool softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_
       std::memcpy(tail, dy + i, (n - i) * sizeof(float));
       g = tail;
     }
-    // dx = s·y (dy - <dy, y>): the difference as a pair, its product with s·y rounded once.
+    // dx = y (s·dy - s·<dy, y>): the difference as a pair, its product with y rounded once.
+    const VF sg = kNegated ? hn::Neg(hn::LoadU(dfl, g)) : hn::LoadU(dfl, g);
     VF wl;
-    const VF wh = f32::two_sum<DF>(hn::LoadU(dfl, g), neg_dh, wl);
-    const VF sy = hn::Mul(vs, vy), low = hn::Sub(wl, vdl);
-    const VF r = times_pair(sy, wh, low);
-    // A zero takes the sign of s·y times the difference, as the reference's product (in
+    const VF wh = f32::two_sum<DF>(sg, neg_dh, wl);
+    const VF low = hn::Sub(wl, vdl);
+    const VF r = times_pair(vy, wh, low);
+    // A zero takes the sign of y times the difference, as the reference's product (in
     // times_pair, -0 + +0 would give +0).
-    store_f32(hn::IfThenElse(r == hn::Zero(dfl), hn::Mul(sy, hn::Add(wh, low)), r), dx, i, n);
+    const MF zero = r == hn::Zero(dfl);
+    store_f32(HWY_LIKELY(hn::AllFalse(dfl, zero)) ? r : hn::IfThenElse(zero, hn::Mul(vy, hn::Add(wh, low)), r), dx, i, n);
   });
   return true;
 }
@@ -643,7 +646,7 @@ void backward_row_f32(const float* y, const float* dy, float* dx, std::size_t n)
     if (!all_finite(y, n) || !all_finite(dy, n)) return reference_row_backward<F>(y, dy, dx, n);
     log_softmax_backward_f32(y, dy, dx, n);
   } else {
-    if (!softmax_backward_f32(y, dy, dx, n, std::is_same_v<F, fn::Softmin> ? -1.0f : 1.0f))
+    if (!softmax_backward_f32<std::is_same_v<F, fn::Softmin>>(y, dy, dx, n))
       reference_row_backward<F>(y, dy, dx, n);
   }
 }
