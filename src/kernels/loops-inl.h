@@ -1,6 +1,6 @@
-// The loop every element-wise kernel runs in, and the types its kernel structs take, shared by
-// the kernel files (simd.cpp, channels.cpp, softmax.cpp). No include guard: compiled once per
-// target, inside that target's namespace.
+// The loops the element-wise kernels run in, and the types their kernel structs take, shared by
+// the kernel files (simd.cpp, channels.cpp, softmax.cpp, rrelu_noise.cpp). No include guard:
+// compiled once per target, inside that target's namespace.
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
@@ -15,27 +15,31 @@ using P = fn::Params<hn::TFromD<D>>;
 template <class T>
 using Wide = std::conditional_t<std::is_same_v<T, float>, double, long double>;
 
-/// Applies op(d, v0, v1) to whole vectors of the inputs (b null: v1 = v0), then to the tail
-/// through a zero-filled stack buffer of one vector, so no lane ever reads or writes outside the
-/// spans (in place is fine: each vector is loaded before it is stored).
-template <class T, class Op>
-void for_each_vector(const T* a, const T* b, T* out, std::size_t n, Op op) {
-  const hn::ScalableTag<T> d;
-  const std::size_t lanes = hn::Lanes(d);
+/// Runs step(pa, pb, po) on each whole block of `block` elements of the inputs (b null: pb null),
+/// then once on the tail through zero-filled stack buffers of one block (block ≤ the lanes of T
+/// in the widest vector), so no step reads or writes outside the spans (in place is fine: each
+/// block is read before it is written).
+template <class T, class Step>
+void for_each_block(const T* a, const T* b, T* out, std::size_t n, std::size_t block, Step step) {
   std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    const auto va = hn::LoadU(d, a + i);
-    const auto vb = b ? hn::LoadU(d, b + i) : va;
-    hn::StoreU(op(d, va, vb), d, out + i);
-  }
+  for (; i + block <= n; i += block) step(a + i, b ? b + i : nullptr, out + i);
   if (i == n) return;
   HWY_ALIGN T ta[HWY_MAX_BYTES / sizeof(T)] = {}, tb[HWY_MAX_BYTES / sizeof(T)] = {};
   const std::size_t rest = n - i;
   std::memcpy(ta, a + i, rest * sizeof(T));
   if (b) std::memcpy(tb, b + i, rest * sizeof(T));
-  const auto va = hn::Load(d, ta);
-  hn::Store(op(d, va, b ? hn::Load(d, tb) : va), d, ta);
+  step(ta, b ? tb : nullptr, ta);
   std::memcpy(out + i, ta, rest * sizeof(T));
+}
+
+/// Applies op(d, v0, v1) to the vectors of the inputs (b null: v1 = v0), by for_each_block.
+template <class T, class Op>
+void for_each_vector(const T* a, const T* b, T* out, std::size_t n, Op op) {
+  const hn::ScalableTag<T> d;
+  for_each_block(a, b, out, n, hn::Lanes(d), [&](const T* pa, const T* pb, T* po) {
+    const auto va = hn::LoadU(d, pa);
+    hn::StoreU(op(d, va, pb ? hn::LoadU(d, pb) : va), d, po);
+  });
 }
 
 }  // namespace actfn::kernels::HWY_NAMESPACE

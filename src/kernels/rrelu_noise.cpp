@@ -17,10 +17,14 @@
 #include <cstring>
 #include <type_traits>
 
+#include "functions/all.hpp"
+
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "rrelu_noise.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
+
+#include "loops-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
@@ -72,7 +76,6 @@ HWY_INLINE VU mix64_lanes(DU du, VU z) {
 /// slope is the element's slope rounded to T, held as a double.
 template <class T, class Op>
 void for_each_slope(const Noise& z, const T* x, const T* dy, T* out, std::size_t n, Op op) {
-  std::size_t i = 0;
 #if HWY_TARGET != HWY_SCALAR
   const hn::ScalableTag<double> dd;
   const hn::Rebind<T, decltype(dd)> dt;  // as many T lanes as dd has doubles
@@ -102,17 +105,9 @@ void for_each_slope(const Noise& z, const T* x, const T* dy, T* out, std::size_t
     else
       hn::StoreU(r, dd, po);
   };
-  for (; i + lanes <= n; i += lanes) step(x + i, dy ? dy + i : nullptr, out + i);
-  if (i < n) {
-    T tx[HWY_MAX_BYTES / sizeof(double)] = {}, tdy[HWY_MAX_BYTES / sizeof(double)] = {};
-    const std::size_t rest = n - i;
-    std::memcpy(tx, x + i, rest * sizeof(T));
-    if (dy) std::memcpy(tdy, dy + i, rest * sizeof(T));
-    step(tx, dy ? tdy : nullptr, tx);
-    std::memcpy(out + i, tx, rest * sizeof(T));
-  }
+  for_each_block(x, dy, out, n, lanes, step);
 #else
-  for (; i < n; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     const double s = static_cast<double>(static_cast<T>(slope_scalar(z, z.offset + i)));
     out[i] = static_cast<T>(op(static_cast<double>(x[i]), s, dy ? static_cast<double>(dy[i]) : 0.0));
   }

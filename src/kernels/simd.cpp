@@ -90,21 +90,11 @@ template <class Op>
 void for_each_vector_f32_via_f64(const float* a, const float* b, float* out, std::size_t n, Op op) {
   const hn::ScalableTag<double> dd;
   const hn::Rebind<float, decltype(dd)> df;
-  const std::size_t lanes = hn::Lanes(dd);
-  const auto step = [&](const float* pa, const float* pb, float* po) {
+  for_each_block(a, b, out, n, hn::Lanes(dd), [&](const float* pa, const float* pb, float* po) {
     const auto va = hn::PromoteTo(dd, hn::LoadU(df, pa));
     const auto vb = pb ? hn::PromoteTo(dd, hn::LoadU(df, pb)) : va;
     store_rounded_f32(dd, op(dd, va, vb), po);
-  };
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) step(a + i, b ? b + i : nullptr, out + i);
-  if (i == n) return;
-  float ta[HWY_MAX_BYTES / sizeof(double)] = {}, tb[HWY_MAX_BYTES / sizeof(double)] = {};
-  const std::size_t rest = n - i;
-  std::memcpy(ta, a + i, rest * sizeof(float));
-  if (b) std::memcpy(tb, b + i, rest * sizeof(float));
-  step(ta, b ? tb : nullptr, ta);
-  std::memcpy(out + i, ta, rest * sizeof(float));
+  });
 }
 
 /// y = f(x), NaN in giving NaN out (as the reference's f_guarded).
