@@ -430,6 +430,39 @@ HWY_INLINE void glu_backward_in_f32(D d, hn::Vec<D> va, hn::Vec<D> vb, hn::Vec<D
   });
 }
 
+/// swiglu's backward in f32 lanes: da = dy·silu(b) as gated forms (dy·b)·σ(b) (dy·b an exact
+/// pair), db = (dy·a)·silu'(b) with dy·a an exact pair and silu'(b) the unrounded pair of
+/// f32::gate_slope_pair, one rounding. b below -70 (where that pair leaves the normal range),
+/// infinite b, and a, b, dy or the products beyond 2^125 go through the reference's formula.
+template <class D>
+HWY_INLINE void swiglu_backward_in_f32(D d, hn::Vec<D> va, hn::Vec<D> vb, hn::Vec<D> vdy, hn::Vec<D>& vda,
+                                       hn::Vec<D>& vdb) {
+  using V = hn::Vec<D>;
+  const auto huge = [&](V x) { return hn::Not(hn::Abs(x) <= hn::Set(d, 0x1p125f)); };
+  const V floor = hn::Set(d, f32::kNormalFloor);
+  V ql, pl, gl;
+  const V qh = f32::two_prod(d, vdy, vb, ql);
+  vda = f32::gated(d, qh, ql, vb, f32::Exact{});
+  const V ph = f32::two_prod(d, vdy, va, pl);
+  const V gh = f32::gate_slope_pair(d, hn::Min(hn::Max(vb, floor), hn::Set(d, 200.0f)), gl);
+  const V corr = hn::MulAdd(ph, gl, hn::Mul(pl, gh));
+  // Where the correction is 0 (dy·a exact, or 0) the plain product, whose zero has the right sign.
+  vdb = hn::IfThenElse(corr == hn::Zero(d), hn::Mul(ph, gh), hn::MulAdd(ph, gh, corr));
+  const auto nan = hn::IsNaN(vb);
+  vda = hn::IfThenElse(nan, vb, vda);
+  vdb = hn::IfThenElse(nan, vb, vdb);
+  const auto rare = hn::Or(hn::Or(hn::Or(huge(va), huge(vdy)), hn::Or(huge(ph), huge(qh))),
+                           hn::Or(hn::IsInf(vb), vb < floor));
+  StoredLanes<D, 3> in(d, va, vb, vdy);
+  vda = with_rare_lanes(d, rare, vda, [&](std::size_t k) {
+    return static_cast<float>(double{in(2, k)} * fn::f_guarded<fn::Silu>(double{in(1, k)}, fn::Params<double>{}));
+  });
+  vdb = with_rare_lanes(d, rare, vdb, [&](std::size_t k) {
+    return static_cast<float>(double{in(2, k)} * double{in(0, k)} *
+                              fn::df_guarded<fn::Silu>(double{in(1, k)}, fn::Params<double>{}));
+  });
+}
+
 template <class T>
 bool gated_forward(Kind kind, const T* a, const T* b, T* y, std::size_t n) {
   return with_gate(kind, [&]<class G>() {
@@ -479,6 +512,10 @@ bool gated_backward(Kind kind, const T* a, const T* b, const T* dy, T* da, T* db
     } else if constexpr (std::is_same_v<T, float> && std::is_same_v<G, fn::Sigmoid>) {
       for_each_gated_vector<false>(a, b, dy, da, db, n, [&](auto d, auto va, auto vb, auto vdy, auto& vda, auto& vdb) {
         glu_backward_in_f32(d, va, vb, vdy, vda, vdb);
+      });
+    } else if constexpr (std::is_same_v<T, float> && std::is_same_v<G, fn::Silu>) {
+      for_each_gated_vector<false>(a, b, dy, da, db, n, [&](auto d, auto va, auto vb, auto vdy, auto& vda, auto& vdb) {
+        swiglu_backward_in_f32(d, va, vb, vdy, vda, vdb);
       });
     } else if constexpr (std::is_same_v<T, float>) {
       const auto p = prepared<K>(params_as<double>(kNoParams));

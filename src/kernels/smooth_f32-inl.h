@@ -386,6 +386,32 @@ HWY_INLINE V<D> near_zero(D d, V<D> x, float z_hi, float z_lo, float c0_hi, floa
 /// 200, where the slope is 0 or 1 in f32, and |w| at 2^20 (|w| ≤ 3|v| wherever it matters). An underflowing
 /// result takes the sign of `sign` (that of the true value), but below v = -745.13321910194122,
 /// where the reference's own (double) e^v is 0, it is +0.
+/// The two factors of gate_slope_far's product σ(v)·(1 + w σ(-v)) for clamped v and w: σ(v) =
+/// sh + sl (unscaled by 2^n where v < 0, as the logistic `s` leaves it) and 1 + w σ(-v) = mh + ml.
+template <Range kRange, class D>
+struct SlopeFactors {
+  Logistic<kRange, D> s;
+  V<D> sh, sl, mh, ml;
+};
+template <Range kRange, class D, class L>
+HWY_INLINE SlopeFactors<kRange, D> slope_factors(D d, V<D> vh, L vl, V<D> wh, V<D> wl) {
+  SlopeFactors<kRange, D> f;
+  f.s = logistic<kRange>(d, vh, vl);
+  V<D> r_lo, small, small_lo;
+  const V<D> r = logistic_halves(d, f.s, r_lo, small, small_lo);
+  // σ(v) (unscaled by 2^n where v < 0) and σ(-v) (scaled: a w σ(-v) below 2^-126 is nothing
+  // next to 1).
+  f.sh = hn::IfThenElse(f.s.neg, small, r);
+  f.sl = hn::IfThenElse(f.s.neg, small_lo, r_lo);
+  const V<D> qh = hn::IfThenElse(f.s.neg, r, f.s.times_unit(small));
+  const V<D> ql = hn::IfThenElse(f.s.neg, r_lo, f.s.times_unit(small_lo));
+  V<D> pl;
+  const V<D> ph = pair_product(d, wh, wl, qh, ql, pl);
+  f.mh = two_sum<D>(hn::Set(d, 1.0f), ph, f.ml);
+  f.ml = hn::Add(f.ml, pl);
+  return f;
+}
+
 template <class D>
 HWY_INLINE V<D> gate_slope_far(D d, V<D> vh, V<D> vl, V<D> wh, V<D> wl, V<D> sign) {
   const V<D> limit = hn::Set(d, 200.0f);
@@ -399,22 +425,26 @@ HWY_INLINE V<D> gate_slope_far(D d, V<D> vh, V<D> vl, V<D> wh, V<D> wl, V<D> sig
   wl = hn::IfThenElseZero(hn::Abs(wh) <= w_limit, wl);
   wh = hn::Min(hn::Max(wh, hn::Neg(w_limit)), w_limit);
   const V<D> g = by_range(d, vh, [&](auto range) {
-    const auto s = logistic<decltype(range)::value>(d, vh, vl);
-    V<D> r_lo, small, small_lo;
-    const V<D> r = logistic_halves(d, s, r_lo, small, small_lo);
-    // σ(v) (unscaled by 2^n where v < 0) and σ(-v) (scaled: a w σ(-v) below 2^-126 is nothing
-    // next to 1).
-    const V<D> sh = hn::IfThenElse(s.neg, small, r), sl = hn::IfThenElse(s.neg, small_lo, r_lo);
-    const V<D> qh = hn::IfThenElse(s.neg, r, s.times_unit(small));
-    const V<D> ql = hn::IfThenElse(s.neg, r_lo, s.times_unit(small_lo));
-    V<D> pl, ml;
-    const V<D> ph = pair_product(d, wh, wl, qh, ql, pl);
-    const V<D> mh = two_sum<D>(hn::Set(d, 1.0f), ph, ml);
-    ml = hn::Add(ml, pl);
-    const V<D> gu = hn::MulAdd(sh, mh, hn::MulAdd(sh, ml, hn::Mul(sl, mh)));
-    return s.scale(d, gu, hn::IfThenElseZero(s.neg, s.e.n));
+    const auto f = slope_factors<decltype(range)::value>(d, vh, vl, wh, wl);
+    const V<D> gu = hn::MulAdd(f.sh, f.mh, hn::MulAdd(f.sh, f.ml, hn::Mul(f.sl, f.mh)));
+    return f.s.scale(d, gu, hn::IfThenElseZero(f.s.neg, f.s.e.n));
   });
   return hn::CopySign(g, hn::IfThenElse(reference_underflows, hn::Set(d, 1.0f), sign));
+}
+
+/// G's zero v0 = -1.27846454 as a float pair, and Q(t) = G(v0 + t)/t = kSlopeQ0 + t R(t), a
+/// degree-7 fit on |t| ≤ 0.3 with relative error 1.2e-10 (see gate_slope); slope_near_zero_rest
+/// is R.
+constexpr float kSlopeZeroHi = -0x1.474974p+0f, kSlopeZeroLo = 0x1.bdf6fap-27f, kSlopeQ0 = 0.2178117036819458f;
+template <class D>
+HWY_INLINE V<D> slope_near_zero_rest(D d, V<D> t) {
+  V<D> q = hn::Set(d, 0.00018040738359559327f);
+  q = hn::MulAdd(q, t, hn::Set(d, 0.0007910953718237579f));
+  q = hn::MulAdd(q, t, hn::Set(d, 0.00012692461314145476f));
+  q = hn::MulAdd(q, t, hn::Set(d, -0.006606170441955328f));
+  q = hn::MulAdd(q, t, hn::Set(d, -0.015222660265862942f));
+  q = hn::MulAdd(q, t, hn::Set(d, 0.01887480728328228f));
+  return hn::MulAdd(q, t, hn::Set(d, 0.14664879441261292f));
 }
 
 /// G(v) = σ(v)(1 + v σ(-v)), the slope of x σ(b x) with v = b x (silu, swish, gelu_sigmoid), by
@@ -426,17 +456,35 @@ template <class D>
 HWY_INLINE V<D> gate_slope(D d, V<D> vh, V<D> vl) {
   // vl only where |v| ≤ 200: the low part of a product that overflows may be inf or NaN.
   const V<D> t_lo = hn::IfThenElseZero(hn::Abs(vh) <= hn::Set(d, 200.0f), vl);
-  const V<D> t = hn::Add(hn::Sub(hn::Sub(vh, hn::Set(d, -0x1.474974p+0f)), hn::Set(d, 0x1.bdf6fap-27f)), t_lo);
-  V<D> q = hn::Set(d, 0.00018040738359559327f);
-  q = hn::MulAdd(q, t, hn::Set(d, 0.0007910953718237579f));
-  q = hn::MulAdd(q, t, hn::Set(d, 0.00012692461314145476f));
-  q = hn::MulAdd(q, t, hn::Set(d, -0.006606170441955328f));
-  q = hn::MulAdd(q, t, hn::Set(d, -0.015222660265862942f));
-  q = hn::MulAdd(q, t, hn::Set(d, 0.01887480728328228f));
-  q = hn::MulAdd(q, t, hn::Set(d, 0.14664879441261292f));
-  q = hn::MulAdd(q, t, hn::Set(d, 0.2178117036819458f));
+  const V<D> t = hn::Add(hn::Sub(hn::Sub(vh, hn::Set(d, kSlopeZeroHi)), hn::Set(d, kSlopeZeroLo)), t_lo);
   // G has t's sign (its one zero is v0), so a result that underflows is -0 below v0.
-  return hn::IfThenElse(hn::Abs(t) <= hn::Set(d, 0.3f), hn::Mul(t, q), gate_slope_far(d, vh, vl, vh, vl, t));
+  const V<D> q = hn::MulAdd(slope_near_zero_rest(d, t), t, hn::Set(d, kSlopeQ0));
+  return hn::IfThenElse(hn::Abs(t) <= hn::Set(d, 0.3f), hn::Mul(t, q),
+                        gate_slope_far(d, vh, vl, vh, vl, t));
+}
+
+/// G(v) for an exact v in [-70, 200] as an unrounded pair hi + lo, for products that round once
+/// after it (swiglu's db): gate_slope's two forms without their last rounding, the far product
+/// as an exact product plus its cross terms (within ~2^-25 of G), the fit as (th + t_lo)·Q with
+/// th = v - v0_hi exact and Q's last Horner step exact (Q0 dominates t R: Fast2Sum), so that only
+/// R's rounding, a fifth of Q at most, shows. In that range e^-|v| is normal (the kNormal
+/// instance) and G neither underflows nor needs a sign fixed.
+template <class D>
+HWY_INLINE V<D> gate_slope_pair(D d, V<D> v, V<D>& lo) {
+  const V<D> th = hn::Sub(v, hn::Set(d, kSlopeZeroHi)), tl = hn::Set(d, -kSlopeZeroLo);
+  const V<D> t = hn::Add(th, tl);
+  V<D> rl, ql, nl;
+  const V<D> rh = two_prod(d, t, slope_near_zero_rest(d, t), rl);
+  const V<D> qh = fast_two_sum<D>(hn::Set(d, kSlopeQ0), rh, ql);
+  ql = hn::Add(ql, rl);
+  const V<D> nh = pair_product(d, th, tl, qh, ql, nl);
+  const auto f = slope_factors<Range::kNormal>(d, v, Exact{}, v, hn::Zero(d));
+  V<D> fl;
+  const V<D> fh = two_prod(d, f.sh, f.mh, fl);
+  fl = hn::MulAdd(f.sh, f.ml, hn::MulAdd(f.sl, f.mh, fl));
+  const auto near = hn::Abs(t) <= hn::Set(d, 0.3f);
+  lo = hn::IfThenElse(near, nl, fl);
+  return hn::IfThenElse(near, nh, fh);
 }
 
 /// The slope's limits at x = ±inf (as fn::swish_slope): 1/2 for b = 0, 1 where v > 0, else 0.

@@ -145,9 +145,10 @@ void check_layout(const actfn::Activation& act, Axis L, std::uint32_t seed) {
   // reference, and the products with the element-wise kernels' gates.
   std::vector<double> y_or(m), dx_or(n);
   std::vector<long double> y_comp, dx_comp;
-  // f32: each output rounds once from f64 lanes, but glu (forward and backward) and swiglu's
-  // forward run in f32 lanes inside sigmoid's and silu's kernels (as accurate as those: ~1.3 ULP).
-  double fwd = act.name() == "glu" || act.name() == "swiglu" ? 1.5 : 1.0, bwd = act.name() == "glu" ? 1.5 : 1.0;
+  // f32: each output rounds once from f64 lanes, but glu and swiglu (forward and backward) run in
+  // f32 lanes inside sigmoid's and silu's kernels (as accurate as those: ~1.3 ULP).
+  const bool in_f32_lanes = act.name() == "glu" || act.name() == "swiglu";
+  double fwd = in_f32_lanes ? 1.5 : 1.0, bwd = in_f32_lanes ? 1.5 : 1.0;
   if constexpr (std::is_same_v<T, float>) {
     const std::vector<double> xd(x.begin(), x.end()), dyd(dy.begin(), dy.end());
     actfn::reference::forward<double>(act, L, xd, y_or);
