@@ -172,12 +172,17 @@ Extremes row_extremes(const float* x, std::size_t n) {
 bool all_finite(const float* v, std::size_t n) { return row_extremes(v, n).finite; }
 
 /// A row sum of floats as a pair per lane: hi by TwoSum, every rounding error and low part in lo.
+/// kTermsAtMostOne: every term is in [0, 1] (softmax's e^t, the maximum's 1 among them), so hi
+/// starts at 1 in every lane, stays the larger operand and Fast2Sum suffices; total() takes the
+/// lanes' 1s back out (exactly: hi ≥ 1 and hi - 1 is exact in double). A sum that may be tiny
+/// next to 1 (log_softmax's) would lose its low digits to that 1, and takes TwoSum from 0.
+template <bool kTermsAtMostOne>
 struct PairSumF32 {
   VF hi, lo;
-  PairSumF32() : hi(hn::Zero(dfl)), lo(hn::Zero(dfl)) {}
+  PairSumF32() : hi(hn::Set(dfl, kTermsAtMostOne ? 1.0f : 0.0f)), lo(hn::Zero(dfl)) {}
   void add(VF h, VF l) {
     VF err;
-    hi = f32::two_sum<DF>(hi, h, err);
+    hi = kTermsAtMostOne ? f32::fast_two_sum<DF>(hi, h, err) : f32::two_sum<DF>(hi, h, err);
     lo = hn::Add(lo, hn::Add(err, l));
   }
   /// The lanes' pairs summed in double (each pair carries ~48 bits; double keeps them).
@@ -186,7 +191,8 @@ struct PairSumF32 {
     hn::Store(hi, dfl, h);
     hn::Store(lo, dfl, l);
     double sum = 0;
-    for (std::size_t k = 0; k < hn::Lanes(dfl); ++k) sum += static_cast<double>(h[k]) + static_cast<double>(l[k]);
+    for (std::size_t k = 0; k < hn::Lanes(dfl); ++k)
+      sum += (static_cast<double>(h[k]) - (kTermsAtMostOne ? 1.0 : 0.0)) + static_cast<double>(l[k]);
     return sum;
   }
 };
@@ -224,8 +230,10 @@ HWY_INLINE ExpParts exp_parts(VF th, VF tl) {
 }
 
 /// Σ e^t over a row, near and far parts apart (the far one only touched by vectors that have it).
+template <bool kNearAtMostOne>
 struct ExpSum {
-  PairSumF32 near, far;
+  PairSumF32<kNearAtMostOne> near;
+  PairSumF32<false> far;  // e^t·2^100 reaches 2^30
   template <class Lanes>
   void add(const ExpParts& e, Lanes lanes) {
     near.add(keep(lanes, e.near_hi), keep(lanes, e.near_lo));
@@ -259,7 +267,7 @@ HWY_INLINE VF times_pair(VF a, VF bh, VF bl) {
 /// softmax(s·x) of a finite row whose max of s·x is m (y may be x).
 void softmax_forward(const float* x, float* y, std::size_t n, float s, float m) {
   const VF vs = hn::Set(dfl, s), neg_m = hn::Set(dfl, -m);
-  ExpSum sum;
+  ExpSum<true> sum;
   for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, auto valid) {
     VF tl;
     const ExpParts e = exp_parts(shifted_f32(v, vs, neg_m, tl), tl);
@@ -295,7 +303,7 @@ std::size_t first_index_of(const float* x, std::size_t n, float m) {
 void log_softmax_forward(const float* x, float* y, std::size_t n, float m) {
   const std::size_t first_max = first_index_of(x, n, m), lanes = hn::Lanes(dfl);
   const VF one = hn::Set(dfl, 1.0f), neg_m = hn::Set(dfl, -m);
-  ExpSum rest;  // Σ_{j ≠ first_max} e^(x_j - m)
+  ExpSum<false> rest;  // Σ_{j ≠ first_max} e^(x_j - m), perhaps tiny next to 1
   for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, auto valid) {
     VF tl;
     const ExpParts e = exp_parts(shifted_f32(v, one, neg_m, tl), tl);
