@@ -39,6 +39,52 @@ using VD = hn::Vec<DD>;
 const DD dd;
 const hn::Rebind<float, DD> df;  // as many floats as dd has doubles
 
+/// Stands for the lane mask of a full vector of a row, so that keep() costs nothing there.
+struct AllLanes {};
+template <class V>
+HWY_INLINE V keep(AllLanes, V v) {
+  return v;
+}
+template <class M, class V>
+HWY_INLINE V keep(M m, V v) {
+  return hn::IfThenElseZero(m, v);
+}
+template <class D>
+HWY_INLINE hn::Mask<D> as_mask(D d, AllLanes) {
+  return hn::FirstN(d, hn::Lanes(d));
+}
+template <class D>
+HWY_INLINE hn::Mask<D> as_mask(D, hn::Mask<D> m) {
+  return m;
+}
+
+/// Calls op(vector, index of its first element, the row's lanes: AllLanes or a mask) for each
+/// vector of a row of T; the last, partial one is read through a buffer whose missing lanes hold
+/// `fill`.
+template <class T, class Op>
+void for_each_row_vector(const T* x, std::size_t n, T fill, Op op) {
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) op(hn::LoadU(d, x + i), i, AllLanes{});
+  if (i == n) return;
+  HWY_ALIGN T tail[HWY_MAX_BYTES / sizeof(T)];
+  std::fill_n(tail, lanes, fill);
+  std::memcpy(tail, x + i, (n - i) * sizeof(T));
+  op(hn::Load(d, tail), i, hn::FirstN(d, n - i));
+}
+
+/// Stores the lanes of v that belong to the row of T (the last vector may be partial).
+template <class T, class V>
+void store_row_vector(V v, T* out, std::size_t i, std::size_t n) {
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  if (i + lanes <= n) return hn::StoreU(v, d, out + i);
+  HWY_ALIGN T tail[HWY_MAX_BYTES / sizeof(T)];
+  hn::Store(v, d, tail);
+  std::memcpy(out + i, tail, (n - i) * sizeof(T));
+}
+
 /// The reference's row code for rows with special values: widen (float to double, double to long
 /// double, as the reference), run F there, round once.
 template <class F, class T>
@@ -108,37 +154,6 @@ const DF dfl;
 constexpr float kFarTop = f32::kNormalFloor, kFarFloor = -131.0f;
 constexpr double kFarUnscale = 0x1p-100;
 
-/// Stands for the lane mask of a full vector of the row, so that keep() costs nothing there.
-struct AllLanes {};
-HWY_INLINE VF keep(AllLanes, VF v) { return v; }
-HWY_INLINE VF keep(MF m, VF v) { return hn::IfThenElseZero(m, v); }
-HWY_INLINE MF as_mask(AllLanes) { return hn::FirstN(dfl, hn::Lanes(dfl)); }
-HWY_INLINE MF as_mask(MF m) { return m; }
-
-/// Calls op(vector, index of its first element, the row's lanes: AllLanes or a mask) for each
-/// vector of a row of floats; the last, partial one is read through a buffer whose missing lanes
-/// hold `fill`.
-template <class Op>
-void for_each_vector_f32(const float* x, std::size_t n, float fill, Op op) {
-  const std::size_t lanes = hn::Lanes(dfl);
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) op(hn::LoadU(dfl, x + i), i, AllLanes{});
-  if (i == n) return;
-  HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)];
-  std::fill_n(tail, lanes, fill);
-  std::memcpy(tail, x + i, (n - i) * sizeof(float));
-  op(hn::Load(dfl, tail), i, hn::FirstN(dfl, n - i));
-}
-
-/// Stores the lanes of v that belong to the row (the last vector may be partial).
-void store_f32(VF v, float* out, std::size_t i, std::size_t n) {
-  const std::size_t lanes = hn::Lanes(dfl);
-  if (i + lanes <= n) return hn::StoreU(v, dfl, out + i);
-  HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)];
-  hn::Store(v, dfl, tail);
-  std::memcpy(out + i, tail, (n - i) * sizeof(float));
-}
-
 /// A row's largest and smallest element, and whether all are finite (x·0 + 0 is 0 for finite x,
 /// NaN for an infinity or a NaN). One pass.
 struct Extremes {
@@ -158,7 +173,7 @@ Extremes row_extremes(const float* x, std::size_t n) {
   std::size_t i = 0;
   for (; i + 4 * lanes <= n; i += 4 * lanes)
     for (std::size_t k = 0; k < 4; ++k) take(k, hn::LoadU(dfl, x + i + k * lanes));
-  for_each_vector_f32(x + i, n - i, x[0], [&](VF v, std::size_t, auto) { take(0, v); });
+  for_each_row_vector(x + i, n - i, x[0], [&](VF v, std::size_t, auto) { take(0, v); });
   for (std::size_t k = 1; k < 4; ++k) {
     mx[0] = hn::Max(mx[0], mx[k]);
     mn[0] = hn::Min(mn[0], mn[k]);
@@ -268,21 +283,21 @@ HWY_INLINE VF times_pair(VF a, VF bh, VF bl) {
 void softmax_forward(const float* x, float* y, std::size_t n, float s, float m) {
   const VF vs = hn::Set(dfl, s), neg_m = hn::Set(dfl, -m);
   ExpSum<true> sum;
-  for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, auto valid) {
+  for_each_row_vector(x, n, 0.0f, [&](VF v, std::size_t i, auto valid) {
     VF tl;
     const ExpParts e = exp_parts(shifted_f32(v, vs, neg_m, tl), tl);
     sum.add(e, valid);
-    store_f32(HWY_LIKELY(!e.any_far) ? e.near_hi : hn::IfThenElse(e.far, hn::Neg(e.far_hi), e.near_hi), y, i, n);
+    store_row_vector(HWY_LIKELY(!e.any_far) ? e.near_hi : hn::IfThenElse(e.far, hn::Neg(e.far_hi), e.near_hi), y, i, n);
   });
   // Σ ≥ 1 (the maximum's e^0) and ≤ n: 1/Σ is a normal float pair.
   float ih, il;
   split(1.0 / sum.total(), ih, il);
   const VF inv_h = hn::Set(dfl, ih), inv_l = hn::Set(dfl, il), unscale = hn::Set(dfl, 0x1p-100f);
-  for_each_vector_f32(y, n, 0.0f, [&](VF v, std::size_t i, auto) {
+  for_each_row_vector(y, n, 0.0f, [&](VF v, std::size_t i, auto) {
     const MF far = v < hn::Zero(dfl);
     const VF a = hn::Abs(v);
     const VF q = times_pair(a, inv_h, inv_l);
-    store_f32(HWY_LIKELY(hn::AllFalse(dfl, far)) ? q : hn::IfThenElse(far, hn::Mul(q, unscale), q), y, i,
+    store_row_vector(HWY_LIKELY(hn::AllFalse(dfl, far)) ? q : hn::IfThenElse(far, hn::Mul(q, unscale), q), y, i,
               n);
   });
 }
@@ -304,22 +319,22 @@ void log_softmax_forward(const float* x, float* y, std::size_t n, float m) {
   const std::size_t first_max = first_index_of(x, n, m), lanes = hn::Lanes(dfl);
   const VF one = hn::Set(dfl, 1.0f), neg_m = hn::Set(dfl, -m);
   ExpSum<false> rest;  // Σ_{j ≠ first_max} e^(x_j - m), perhaps tiny next to 1
-  for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, auto valid) {
+  for_each_row_vector(x, n, 0.0f, [&](VF v, std::size_t i, auto valid) {
     VF tl;
     const ExpParts e = exp_parts(shifted_f32(v, one, neg_m, tl), tl);
     if (HWY_LIKELY(first_max < i || first_max >= i + lanes)) return rest.add(e, valid);
     const std::size_t k = first_max - i;
-    rest.add(e, hn::AndNot(hn::AndNot(hn::FirstN(dfl, k), hn::FirstN(dfl, k + 1)), as_mask(valid)));
+    rest.add(e, hn::AndNot(hn::AndNot(hn::FirstN(dfl, k), hn::FirstN(dfl, k + 1)), as_mask(dfl, valid)));
   });
   float lh, ll;
   split(std::log1p(rest.total()), lh, ll);
   const VF neg_lh = hn::Set(dfl, -lh), vll = hn::Set(dfl, ll);
-  for_each_vector_f32(x, n, 0.0f, [&](VF v, std::size_t i, auto) {
+  for_each_row_vector(x, n, 0.0f, [&](VF v, std::size_t i, auto) {
     VF tl, ul;
     const VF th = shifted_f32(v, one, neg_m, tl);
     const VF u = f32::two_sum<DF>(th, neg_lh, ul);
     // t = -inf (x - m past -FLT_MAX) has no pair: y is -inf.
-    store_f32(hn::IfThenElse(hn::IsFinite(th), hn::Add(u, hn::Add(ul, hn::Sub(tl, vll))), th), y, i, n);
+    store_row_vector(hn::IfThenElse(hn::IsFinite(th), hn::Add(u, hn::Add(ul, hn::Sub(tl, vll))), th), y, i, n);
   });
 }
 
@@ -335,7 +350,7 @@ bool softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_
   const VF neg_dh = hn::Set(dfl, -dh), vdl = hn::Set(dfl, dl);
   const std::size_t lanes = hn::Lanes(dfl);
   HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)] = {};
-  for_each_vector_f32(y, n, 0.0f, [&](VF vy, std::size_t i, auto) {
+  for_each_row_vector(y, n, 0.0f, [&](VF vy, std::size_t i, auto) {
     const float* g = dy + i;
     if (i + lanes > n) {  // the partial vector: its dy through a buffer too
       std::memcpy(tail, dy + i, (n - i) * sizeof(float));
@@ -350,7 +365,7 @@ bool softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_
     // A zero takes the sign of y times the difference, as the reference's product (in
     // times_pair, -0 + +0 would give +0).
     const MF zero = r == hn::Zero(dfl);
-    store_f32(HWY_LIKELY(hn::AllFalse(dfl, zero)) ? r : hn::IfThenElse(zero, hn::Mul(vy, hn::Add(wh, low)), r), dx, i, n);
+    store_row_vector(HWY_LIKELY(hn::AllFalse(dfl, zero)) ? r : hn::IfThenElse(zero, hn::Mul(vy, hn::Add(wh, low)), r), dx, i, n);
   });
   return true;
 }
@@ -386,7 +401,7 @@ void log_softmax_backward_f32(const float* y, const float* dy, float* dx, std::s
   const VF vgh = hn::Set(dfl, gh), vgl = hn::Set(dfl, gl), half = hn::Set(dfl, 0.5f), floor = hn::Set(dfl, f32::kNormalFloor);
   const std::size_t lanes = hn::Lanes(dfl);
   HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)] = {};
-  for_each_vector_f32(y, n, 0.0f, [&](VF vy, std::size_t i, auto) {
+  for_each_row_vector(y, n, 0.0f, [&](VF vy, std::size_t i, auto) {
     const float* pg = dy + i;
     if (i + lanes > n) {  // the partial vector: its dy through a buffer too
       std::memcpy(tail, dy + i, (n - i) * sizeof(float));
@@ -400,7 +415,7 @@ void log_softmax_backward_f32(const float* y, const float* dy, float* dx, std::s
     const VF out = hn::Add(dh, hn::Sub(dl, pl));
     // Strictly above |p|/2: a zero dx (whose sign the pair may lose) takes the f64 lanes too.
     const MF fast = hn::And(hn::And(vy >= floor, vy <= hn::Zero(dfl)), hn::Abs(out) > hn::Mul(half, hn::Abs(ph)));
-    store_f32(g_is_pair && hn::AllTrue(dfl, fast) ? out : log_softmax_dx_in_f64(vy, g, sum), dx, i, n);
+    store_row_vector(g_is_pair && hn::AllTrue(dfl, fast) ? out : log_softmax_dx_in_f64(vy, g, sum), dx, i, n);
   });
 }
 
@@ -412,28 +427,6 @@ void log_softmax_backward_f32(const float* y, const float* dy, float* dx, std::s
 // compensated pair, each result one corrected quotient or pair product rounded once, 2^n applied
 // last. Results are within ~0.5 ULP of the truth; rows with a NaN or an infinity (and, backward,
 // log_softmax rows with a positive y, which no log_softmax output has) take the reference's row code.
-
-/// Calls op(vector, index of its first element, lane mask) for each vector of the row; the last,
-/// partial one is read through a zeroed buffer, its missing lanes masked off.
-template <class Op>
-void for_each_vector_f64(const double* x, std::size_t n, Op op) {
-  const std::size_t lanes = hn::Lanes(dd);
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) op(hn::LoadU(dd, x + i), i, hn::FirstN(dd, lanes));
-  if (i == n) return;
-  HWY_ALIGN double tail[HWY_MAX_BYTES / sizeof(double)] = {};
-  std::memcpy(tail, x + i, (n - i) * sizeof(double));
-  op(hn::Load(dd, tail), i, hn::FirstN(dd, n - i));
-}
-
-/// Stores the lanes of v that belong to the row (the last vector may be partial).
-void store_f64(VD v, double* out, std::size_t i, std::size_t n) {
-  const std::size_t lanes = hn::Lanes(dd);
-  if (i + lanes <= n) return hn::StoreU(v, dd, out + i);
-  HWY_ALIGN double tail[HWY_MAX_BYTES / sizeof(double)];
-  hn::Store(v, dd, tail);
-  std::memcpy(out + i, tail, (n - i) * sizeof(double));
-}
 
 /// A row sum as a pair: hi by TwoSum in each lane, every rounding error and low part beside.
 struct PairSum {
@@ -474,8 +467,8 @@ HWY_INLINE void with_exp(VD th, VD tl, Body body) {
 /// max(s·x) over a finite row of doubles.
 double row_max_f64(const double* x, std::size_t n, double s) {
   auto m = hn::Set(dd, -HUGE_VAL);
-  for_each_vector_f64(x, n, [&](VD v, std::size_t, auto mask) {
-    m = hn::Max(m, hn::IfThenElse(mask, hn::Mul(hn::Set(dd, s), v), hn::Set(dd, -HUGE_VAL)));
+  for_each_row_vector(x, n, 0.0, [&](VD v, std::size_t, auto mask) {
+    m = hn::Max(m, hn::IfThenElse(as_mask(dd, mask), hn::Mul(hn::Set(dd, s), v), hn::Set(dd, -HUGE_VAL)));
   });
   return hn::GetLane(hn::MaxOfLanes(dd, m));
 }
@@ -491,17 +484,17 @@ HWY_INLINE VD shifted(VD x, VD s, VD m, VD& tl) {
 double exp_sum_f64(const double* x, std::size_t n, double s, double m, std::size_t skip, double& lo) {
   const VD vs = hn::Set(dd, s), vm = hn::Set(dd, m);
   PairSum sum;
-  for_each_vector_f64(x, n, [&](VD v, std::size_t i, auto mask) {
-    auto keep = mask;
+  for_each_row_vector(x, n, 0.0, [&](VD v, std::size_t i, auto mask) {
+    auto kept = as_mask(dd, mask);
     if (skip >= i && skip < i + hn::Lanes(dd))
-      keep = hn::AndNot(hn::Iota(dd, static_cast<double>(i)) == hn::Set(dd, static_cast<double>(skip)), keep);
+      kept = hn::AndNot(hn::Iota(dd, static_cast<double>(i)) == hn::Set(dd, static_cast<double>(skip)), kept);
     VD tl;
     const VD th = shifted(v, vs, vm, tl);
     with_exp(th, tl, [&](auto range, const f64::Exp<DD>& e) {
       constexpr auto kRange = decltype(range)::value;
       // Each term rounded into the subnormal range at worst: nothing next to the sum's 1.
-      sum.add(hn::IfThenElseZero(keep, f64::scale<kRange>(dd, e.hi, e.n)),
-              hn::IfThenElseZero(keep, f64::scale<kRange>(dd, e.lo, e.n)));
+      sum.add(hn::IfThenElseZero(kept, f64::scale<kRange>(dd, e.hi, e.n)),
+              hn::IfThenElseZero(kept, f64::scale<kRange>(dd, e.lo, e.n)));
     });
   });
   return sum.total(lo);
@@ -512,13 +505,13 @@ void softmax_forward_f64(const double* x, double* y, std::size_t n, double s) {
   double total_lo;
   const VD total = hn::Set(dd, exp_sum_f64(x, n, s, m, n, total_lo)), total_l = hn::Set(dd, total_lo);
   const VD vs = hn::Set(dd, s), vm = hn::Set(dd, m);
-  for_each_vector_f64(x, n, [&](VD v, std::size_t i, auto) {
+  for_each_row_vector(x, n, 0.0, [&](VD v, std::size_t i, auto) {
     VD tl;
     const VD th = shifted(v, vs, vm, tl);
     with_exp(th, tl, [&](auto range, const f64::Exp<DD>& e) {
       VD corr;
       const VD q = f64::div_pair(dd, e.hi, e.lo, total, total_l, corr);
-      store_f64(f64::scale<decltype(range)::value>(dd, hn::Add(q, corr), e.n), y, i, n);
+      store_row_vector(f64::scale<decltype(range)::value>(dd, hn::Add(q, corr), e.n), y, i, n);
     });
   });
 }
@@ -533,12 +526,12 @@ void log_softmax_forward_f64(const double* x, double* y, std::size_t n) {
   const long double lse = std::log1p(static_cast<long double>(rest) + rest_lo);
   const double lse_hi = static_cast<double>(lse), lse_lo = static_cast<double>(lse - lse_hi);
   const VD one = hn::Set(dd, 1.0), vm = hn::Set(dd, m), lh = hn::Set(dd, -lse_hi), ll = hn::Set(dd, lse_lo);
-  for_each_vector_f64(x, n, [&](VD v, std::size_t i, auto) {
+  for_each_row_vector(x, n, 0.0, [&](VD v, std::size_t i, auto) {
     VD tl, ul;
     const VD th = shifted(v, one, vm, tl);
     const VD u = f64::two_sum<DD>(th, lh, ul);
     // t = -inf (x - m past -DBL_MAX) has no pair: y is -inf.
-    store_f64(hn::IfThenElse(hn::IsFinite(th), hn::Add(u, hn::Add(ul, hn::Sub(tl, ll))), th), y, i, n);
+    store_row_vector(hn::IfThenElse(hn::IsFinite(th), hn::Add(u, hn::Add(ul, hn::Sub(tl, ll))), th), y, i, n);
   });
 }
 
@@ -572,13 +565,13 @@ template <class Op>
 void backward_vectors_f64(const double* y, const double* dy, double* dx, std::size_t n, Op op) {
   const std::size_t lanes = hn::Lanes(dd);
   HWY_ALIGN double tail[HWY_MAX_BYTES / sizeof(double)] = {};
-  for_each_vector_f64(y, n, [&](VD vy, std::size_t i, auto) {
+  for_each_row_vector(y, n, 0.0, [&](VD vy, std::size_t i, auto) {
     const double* g = dy + i;
     if (i + lanes > n) {  // the partial vector: its dy through a buffer too
       std::memcpy(tail, dy + i, (n - i) * sizeof(double));
       g = tail;
     }
-    store_f64(op(vy, hn::LoadU(dd, g)), dx, i, n);
+    store_row_vector(op(vy, hn::LoadU(dd, g)), dx, i, n);
   });
 }
 
@@ -586,8 +579,8 @@ void backward_vectors_f64(const double* y, const double* dy, double* dx, std::si
 /// check above 1).
 bool all_nonpositive(const double* y, std::size_t n) {
   bool ok = true;
-  for_each_vector_f64(y, n, [&](VD v, std::size_t, auto mask) {
-    ok = ok && hn::AllTrue(dd, hn::Or(hn::Not(mask), v <= hn::Zero(dd)));
+  for_each_row_vector(y, n, 0.0, [&](VD v, std::size_t, auto mask) {
+    ok = ok && hn::AllTrue(dd, hn::Or(hn::Not(as_mask(dd, mask)), v <= hn::Zero(dd)));
   });
   return ok;
 }
@@ -626,8 +619,8 @@ void softmax_backward_f64(const double* y, const double* dy, double* dx, std::si
 /// Whether every element of a row of doubles is finite.
 bool all_finite(const double* v, std::size_t n) {
   bool finite = true;
-  for_each_vector_f64(v, n, [&](VD g, std::size_t, auto mask) {
-    finite = finite && hn::AllTrue(dd, hn::Or(hn::Not(mask), hn::IsFinite(g)));
+  for_each_row_vector(v, n, 0.0, [&](VD g, std::size_t, auto mask) {
+    finite = finite && hn::AllTrue(dd, hn::Or(hn::Not(as_mask(dd, mask)), hn::IsFinite(g)));
   });
   return finite;
 }
