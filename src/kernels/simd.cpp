@@ -394,6 +394,23 @@ HWY_INLINE hn::Vec<D> gated_in_f32(D d, hn::Vec<D> va, hn::Vec<D> vb) {
   });
 }
 
+/// The end of a gated unit's f32-lane backward: NaN b gives NaN da and db, and the lanes of `rare`
+/// take the reference's formula in double, da = dy·g(b), db = dy·a·g'(b), rounded once.
+template <class G, class D, class M>
+HWY_INLINE void finish_gated_backward_f32(D d, M rare, hn::Vec<D> va, hn::Vec<D> vb, hn::Vec<D> vdy, hn::Vec<D>& vda,
+                                          hn::Vec<D>& vdb) {
+  const auto nan = hn::IsNaN(vb);
+  vda = hn::IfThenElse(nan, vb, vda);
+  vdb = hn::IfThenElse(nan, vb, vdb);
+  StoredLanes<D, 3> in(d, va, vb, vdy);
+  vda = with_rare_lanes(d, rare, vda, [&](std::size_t k) {
+    return static_cast<float>(double{in(2, k)} * fn::f_guarded<G>(double{in(1, k)}, fn::Params<double>{}));
+  });
+  vdb = with_rare_lanes(d, rare, vdb, [&](std::size_t k) {
+    return static_cast<float>(double{in(2, k)} * double{in(0, k)} * fn::df_guarded<G>(double{in(1, k)}, fn::Params<double>{}));
+  });
+}
+
 /// glu's backward in f32 lanes from one logistic of b: da = dy·σ(b) as gated forms a·σ(b), and
 /// db = (dy·a)·σ'(b) with dy·a an exact pair and σ'(b)·2^-n = σ(|b|)·σ(-|b|)·2^-n as a pair (the
 /// halves' pairs multiplied), one rounding before the scaling. Infinite b, and a, dy or dy·a
@@ -416,18 +433,8 @@ HWY_INLINE void glu_backward_in_f32(D d, hn::Vec<D> va, hn::Vec<D> vb, hn::Vec<D
     vdb = hn::CopySign(s.scale(d, hn::MulAdd(ph, th, hn::MulAdd(ph, tl, hn::Mul(pl, th))), s.e.n), ph);
     return vda;
   });
-  const auto nan = hn::IsNaN(vb);
-  vda = hn::IfThenElse(nan, vb, vda);
-  vdb = hn::IfThenElse(nan, vb, vdb);
-  const auto rare = hn::Or(hn::Or(huge(va), huge(vdy)), hn::Or(huge(ph), hn::IsInf(vb)));
-  StoredLanes<D, 3> in(d, va, vb, vdy);
-  vda = with_rare_lanes(d, rare, vda, [&](std::size_t k) {
-    return static_cast<float>(double{in(2, k)} * fn::f_guarded<fn::Sigmoid>(double{in(1, k)}, fn::Params<double>{}));
-  });
-  vdb = with_rare_lanes(d, rare, vdb, [&](std::size_t k) {
-    return static_cast<float>(double{in(2, k)} * double{in(0, k)} *
-                              fn::df_guarded<fn::Sigmoid>(double{in(1, k)}, fn::Params<double>{}));
-  });
+  finish_gated_backward_f32<fn::Sigmoid>(d, hn::Or(hn::Or(huge(va), huge(vdy)), hn::Or(huge(ph), hn::IsInf(vb))), va,
+                                         vb, vdy, vda, vdb);
 }
 
 /// swiglu's backward in f32 lanes: da = dy·silu(b) as gated forms (dy·b)·σ(b) (dy·b an exact
@@ -448,19 +455,9 @@ HWY_INLINE void swiglu_backward_in_f32(D d, hn::Vec<D> va, hn::Vec<D> vb, hn::Ve
   const V corr = hn::MulAdd(ph, gl, hn::Mul(pl, gh));
   // Where the correction is 0 (dy·a exact, or 0) the plain product, whose zero has the right sign.
   vdb = hn::IfThenElse(corr == hn::Zero(d), hn::Mul(ph, gh), hn::MulAdd(ph, gh, corr));
-  const auto nan = hn::IsNaN(vb);
-  vda = hn::IfThenElse(nan, vb, vda);
-  vdb = hn::IfThenElse(nan, vb, vdb);
   const auto rare = hn::Or(hn::Or(hn::Or(huge(va), huge(vdy)), hn::Or(huge(ph), huge(qh))),
                            hn::Or(hn::IsInf(vb), vb < floor));
-  StoredLanes<D, 3> in(d, va, vb, vdy);
-  vda = with_rare_lanes(d, rare, vda, [&](std::size_t k) {
-    return static_cast<float>(double{in(2, k)} * fn::f_guarded<fn::Silu>(double{in(1, k)}, fn::Params<double>{}));
-  });
-  vdb = with_rare_lanes(d, rare, vdb, [&](std::size_t k) {
-    return static_cast<float>(double{in(2, k)} * double{in(0, k)} *
-                              fn::df_guarded<fn::Silu>(double{in(1, k)}, fn::Params<double>{}));
-  });
+  finish_gated_backward_f32<fn::Silu>(d, rare, va, vb, vdy, vda, vdb);
 }
 
 template <class T>

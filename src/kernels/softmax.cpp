@@ -85,6 +85,23 @@ void store_row_vector(V v, T* out, std::size_t i, std::size_t n) {
   std::memcpy(out + i, tail, (n - i) * sizeof(T));
 }
 
+/// dx = op(vy, vdy) vector by vector over a backward's rows y and dy of T (dx may alias either:
+/// each vector is loaded before it is stored); the partial last vector of dy through a buffer too.
+template <class T, class Op>
+void backward_row_vectors(const T* y, const T* dy, T* dx, std::size_t n, Op op) {
+  const hn::ScalableTag<T> d;
+  const std::size_t lanes = hn::Lanes(d);
+  HWY_ALIGN T tail[HWY_MAX_BYTES / sizeof(T)] = {};
+  for_each_row_vector(y, n, T(0), [&](auto vy, std::size_t i, auto) {
+    const T* g = dy + i;
+    if (i + lanes > n) {
+      std::memcpy(tail, dy + i, (n - i) * sizeof(T));
+      g = tail;
+    }
+    store_row_vector(op(vy, hn::LoadU(d, g)), dx, i, n);
+  });
+}
+
 /// The reference's row code for rows with special values: widen (float to double, double to long
 /// double, as the reference), run F there, round once.
 template <class F, class T>
@@ -348,16 +365,9 @@ bool softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_
   float dh, dl;
   split(kNegated ? -dot : dot, dh, dl);
   const VF neg_dh = hn::Set(dfl, -dh), vdl = hn::Set(dfl, dl);
-  const std::size_t lanes = hn::Lanes(dfl);
-  HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)] = {};
-  for_each_row_vector(y, n, 0.0f, [&](VF vy, std::size_t i, auto) {
-    const float* g = dy + i;
-    if (i + lanes > n) {  // the partial vector: its dy through a buffer too
-      std::memcpy(tail, dy + i, (n - i) * sizeof(float));
-      g = tail;
-    }
+  backward_row_vectors(y, dy, dx, n, [&](VF vy, VF g) {
     // dx = y (s·dy - s·<dy, y>): the difference as a pair, its product with y rounded once.
-    const VF sg = kNegated ? hn::Neg(hn::LoadU(dfl, g)) : hn::LoadU(dfl, g);
+    const VF sg = kNegated ? hn::Neg(g) : g;
     VF wl;
     const VF wh = f32::two_sum<DF>(sg, neg_dh, wl);
     const VF low = hn::Sub(wl, vdl);
@@ -365,7 +375,7 @@ bool softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_
     // A zero takes the sign of y times the difference, as the reference's product (in
     // times_pair, -0 + +0 would give +0).
     const MF zero = r == hn::Zero(dfl);
-    store_row_vector(HWY_LIKELY(hn::AllFalse(dfl, zero)) ? r : hn::IfThenElse(zero, hn::Mul(vy, hn::Add(wh, low)), r), dx, i, n);
+    return HWY_LIKELY(hn::AllFalse(dfl, zero)) ? r : hn::IfThenElse(zero, hn::Mul(vy, hn::Add(wh, low)), r);
   });
   return true;
 }
@@ -399,15 +409,7 @@ void log_softmax_backward_f32(const float* y, const float* dy, float* dx, std::s
   const bool g_is_pair = sum == 0 || (std::fabs(sum) >= 0x1p-100 && std::fabs(sum) <= 0x1p100);
   if (g_is_pair) split(sum, gh, gl);
   const VF vgh = hn::Set(dfl, gh), vgl = hn::Set(dfl, gl), half = hn::Set(dfl, 0.5f), floor = hn::Set(dfl, f32::kNormalFloor);
-  const std::size_t lanes = hn::Lanes(dfl);
-  HWY_ALIGN float tail[HWY_MAX_BYTES / sizeof(float)] = {};
-  for_each_row_vector(y, n, 0.0f, [&](VF vy, std::size_t i, auto) {
-    const float* pg = dy + i;
-    if (i + lanes > n) {  // the partial vector: its dy through a buffer too
-      std::memcpy(tail, dy + i, (n - i) * sizeof(float));
-      pg = tail;
-    }
-    const VF g = hn::LoadU(dfl, pg);
+  backward_row_vectors(y, dy, dx, n, [&](VF vy, VF g) {
     const f32::Exp<DF> e = f32::exp_normal<f32::ExpQ::kPair>(dfl, hn::Min(hn::Max(vy, floor), hn::Zero(dfl)), f32::Exact{});
     VF pl, dl;
     const VF ph = f32::pair_product(dfl, e.hi, e.lo, vgh, vgl, pl);
@@ -415,7 +417,7 @@ void log_softmax_backward_f32(const float* y, const float* dy, float* dx, std::s
     const VF out = hn::Add(dh, hn::Sub(dl, pl));
     // Strictly above |p|/2: a zero dx (whose sign the pair may lose) takes the f64 lanes too.
     const MF fast = hn::And(hn::And(vy >= floor, vy <= hn::Zero(dfl)), hn::Abs(out) > hn::Mul(half, hn::Abs(ph)));
-    store_row_vector(g_is_pair && hn::AllTrue(dfl, fast) ? out : log_softmax_dx_in_f64(vy, g, sum), dx, i, n);
+    return g_is_pair && hn::AllTrue(dfl, fast) ? out : log_softmax_dx_in_f64(vy, g, sum);
   });
 }
 
@@ -560,21 +562,6 @@ double row_dot_f64(const double* a, const double* b, std::size_t n, double& lo) 
   return sum.total(lo);
 }
 
-/// dx = op(y, dy) vector by vector over a row of doubles.
-template <class Op>
-void backward_vectors_f64(const double* y, const double* dy, double* dx, std::size_t n, Op op) {
-  const std::size_t lanes = hn::Lanes(dd);
-  HWY_ALIGN double tail[HWY_MAX_BYTES / sizeof(double)] = {};
-  for_each_row_vector(y, n, 0.0, [&](VD vy, std::size_t i, auto) {
-    const double* g = dy + i;
-    if (i + lanes > n) {  // the partial vector: its dy through a buffer too
-      std::memcpy(tail, dy + i, (n - i) * sizeof(double));
-      g = tail;
-    }
-    store_row_vector(op(vy, hn::LoadU(dd, g)), dx, i, n);
-  });
-}
-
 /// Whether every y of the row is ≤ 0, as every log_softmax output is (e^y then needs no range
 /// check above 1).
 bool all_nonpositive(const double* y, std::size_t n) {
@@ -591,7 +578,7 @@ void softmax_backward_f64(const double* y, const double* dy, double* dx, std::si
     // dx = dy - e^y Σ dy: e^y·Σ as a pair, then scaled, the difference rounded once.
     double sum_lo;
     const VD gh = hn::Set(dd, row_dot_f64(dy, nullptr, n, sum_lo)), gl = hn::Set(dd, sum_lo);
-    backward_vectors_f64(y, dy, dx, n, [&](VD vy, VD g) {
+    backward_row_vectors(y, dy, dx, n, [&](VD vy, VD g) {
       VD out;
       with_exp(vy, hn::Zero(dd), [&](auto range, const f64::Exp<DD>& e) {
         constexpr auto kRange = decltype(range)::value;
@@ -608,7 +595,7 @@ void softmax_backward_f64(const double* y, const double* dy, double* dx, std::si
     double dot_lo;
     const VD dh = hn::Set(dd, row_dot_f64(dy, y, n, dot_lo)), dl = hn::Set(dd, dot_lo);
     const VD s = hn::Set(dd, std::is_same_v<F, fn::Softmin> ? -1.0 : 1.0);
-    backward_vectors_f64(y, dy, dx, n, [&](VD vy, VD g) {
+    backward_row_vectors(y, dy, dx, n, [&](VD vy, VD g) {
       VD wl;
       const VD wh = f64::two_sum<DD>(g, hn::Neg(dh), wl);
       return hn::Mul(s, f64::mul_pair(dd, vy, hn::Zero(dd), wh, hn::Sub(wl, dl)));
