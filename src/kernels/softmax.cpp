@@ -146,21 +146,24 @@ double row_dot(const float* a, const float* b, std::size_t n) {
 //
 // f32 rows run in f32 lanes with the element-wise f32 kernels' habits (smooth_f32-inl.h): t = s·x
 // - m as an exact pair (an error δ in t is a relative error |t|·δ in e^t), e^t from
-// f32::exp_normal with q kept as a pair (~2^-30 relative), the row sums as a compensated pair per
-// lane, totalled in double. Where a vector holds some t < -70 (e^t near or below FLT_MIN), its
-// exponentials come unscaled from f32::exp_pair and those lanes' e^t is carried as e^t·2^100,
-// normal down to t = -131, below which e^t < 2^-189 is nothing next to any sum or output of f32.
+// f32::exp_normal with q kept as a pair (within ~2^-26.3 relative: its reduced argument rounds
+// once), the row sums as a compensated pair per lane, totalled in double. Where a vector holds
+// some t < -70 (e^t near or below FLT_MIN), its exponentials come unscaled from f32::exp_pair and
+// those lanes' e^t is carried as e^t·2^100, normal down to t = -131, below which e^t < 2^-189 is
+// nothing next to any sum or output of f32.
 //
 // softmax stores e^t in y on the way (one rounding), then scales it by the row's 1/Σ, a float
-// pair (a second rounding): within 1.5 ULP of the truth plus the exponential's 2^-30, the
-// relative 2^-24 of the stored e^t being at most one ULP of the quotient. Lanes whose e^t is
-// carried scaled are stored negated (no true e^t is negative), so the second pass can tell them
-// and apply 2^-100 while rounding into the subnormal range. log_softmax keeps nothing: its
-// second pass forms (t - log1p(Σ_{j≠k} e_j)) from the pairs again, within ~0.5 ULP. Backward
-// from y: the dot product in f64 lanes (float products are exact there), then dy - <dy, y> as a
-// pair and its product with y rounded once, as the reference; a non-finite dot product means a
+// pair (a second rounding): within 0.5 ULP of the quotient, plus up to 1 for the stored e^t's
+// relative 2^-24, plus ~0.2 for the exponential's own error: 1.75 ULP of the truth (1.54
+// measured). Lanes whose e^t is carried scaled are stored negated (no true e^t is negative), so
+// the second pass can tell them and apply 2^-100 while rounding into the subnormal range.
+// log_softmax keeps nothing: its second pass forms t - log1p(Σ_{j≠k} e_j) from the pairs again,
+// the exponentials' error reaching it only through log1p of their sum (0.75 ULP). Backward from
+// y: the dot product in f64 lanes (float products are exact there), then dy - <dy, y> as a pair
+// and its product with y rounded once, as the reference; a non-finite dot product means a
 // non-finite y or dy (finite float products cannot overflow a double), and that row takes the
-// reference's row code, as do rows whose dot product a float pair cannot carry.
+// reference's row code, as do rows whose dot product a float pair cannot carry. log_softmax's
+// backward: see log_softmax_backward_f32.
 
 using DF = hn::ScalableTag<float>;
 using VF = hn::Vec<DF>;
