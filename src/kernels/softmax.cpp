@@ -644,6 +644,7 @@ void backward_row_f32(const float* y, const float* dy, float* dx, std::size_t n)
 
 template <class F, class T>
 bool forward_rows(const T* x, T* y, std::size_t rows, std::size_t n) {
+  if (n == 0) return true;  // empty rows: nothing to read (row_extremes starts from x[0])
   for (std::size_t r = 0; r < rows; ++r) {
     const T* xr = x + r * n;
     T* yr = y + r * n;
@@ -661,6 +662,7 @@ bool forward_rows(const T* x, T* y, std::size_t rows, std::size_t n) {
 
 template <class F, class T>
 bool backward_rows(const T* y, const T* dy, T* dx, std::size_t rows, std::size_t n) {
+  if (n == 0) return true;
   for (std::size_t r = 0; r < rows; ++r) {
     const T *yr = y + r * n, *gr = dy + r * n;
     T* dxr = dx + r * n;

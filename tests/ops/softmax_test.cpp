@@ -371,6 +371,24 @@ TEST(SoftmaxRows, F64SpecialRowsEqualReference) {
   }
 }
 
+// Rows of length 0 (an axis of size 0 beside others): nothing to read or write, on every target.
+TEST(SoftmaxRows, EmptyRowsReadNothing) {
+  const SettingsGuard guard;
+  for (const char* name : kFamily) {
+    const actfn::Activation act = actfn::parse(name);
+    for (const std::string& target : actfn::targets()) {
+      actfn::set_target(target);
+      std::vector<float> x, y, dx;
+      std::vector<double> xd, yd, dxd;
+      actfn::forward<float>(act, Axis{3, 0, 1}, x, y);
+      actfn::backward<float>(act, Axis{3, 0, 1}, {.y = y, .dy = x}, dx);
+      actfn::forward<double>(act, Axis{3, 0, 2}, xd, yd);
+      actfn::backward<double>(act, Axis{3, 0, 2}, {.y = yd, .dy = xd}, dxd);
+      EXPECT_TRUE(y.empty() && dx.empty() && yd.empty() && dxd.empty()) << name << " on " << target;
+    }
+  }
+}
+
 TEST(SoftmaxRows, MalformedCallsAreRejected) {
   const actfn::Activation act = actfn::parse("softmax");
   std::vector<float> x(12, 0.5f), y(11);
