@@ -236,6 +236,30 @@ TEST(SoftmaxRows, F32WithinStatedErrorOfTheTruth) {
   }
 }
 
+// Finite rows whose x - m overflows float (t = -inf in f32 lanes, finite in the reference's
+// double): the same values as the reference (0 for softmax, -inf for log_softmax), every target.
+TEST(SoftmaxRows, F32OverflowingDifferencesMatchReference) {
+  const SettingsGuard guard;
+  const std::vector<float> x = {-3e38f, 3e38f, 0.0f, 5.0f, -5.0f, 1e38f, -1e38f};
+  const std::vector<float> dy = {0.5f, -1.0f, 0.25f, 2.0f, -0.75f, 1.0f, 0.125f};
+  for (const char* name : kFamily) {
+    const actfn::Activation act = actfn::parse(name);
+    const Axis L{1, x.size(), 1};
+    std::vector<float> y_ref(x.size()), dx_ref(x.size());
+    actfn::reference::forward<float>(act, L, x, y_ref);
+    actfn::reference::backward<float>(act, L, {.y = y_ref, .dy = dy}, dx_ref);
+    for (const std::string& target : actfn::targets()) {
+      SCOPED_TRACE(std::string(name) + " on " + target);
+      actfn::set_target(target);
+      std::vector<float> y(x.size()), dx(x.size());
+      actfn::forward<float>(act, L, x, y);
+      expect_forward_close(y, y_ref, forward_ulps(name));
+      actfn::backward<float>(act, L, {.y = y_ref, .dy = dy}, dx);
+      expect_backward_close(name, x.size(), y_ref, dy, dx, dx_ref);
+    }
+  }
+}
+
 TEST(SoftmaxRows, ThreadsGiveTheSameResults) {
   const SettingsGuard guard;
   const Axis L{300, 257, 1};
