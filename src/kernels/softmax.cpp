@@ -399,15 +399,18 @@ VF log_softmax_dx_in_f64(VF vy, VF g, double sum) {
   return hn::Load(dfl, out);
 }
 
-/// log_softmax backward over one finite row, dx = dy - e^y G with G = Σ dy summed in double. In
+/// log_softmax backward over one row with finite y, dx = dy - e^y G with G = Σ dy summed in double
+/// (false, writing nothing, where G is not finite: some dy is not, as a sum of finite floats in
+/// double cannot overflow; that row takes the reference's code). In
 /// f32 lanes: e^y from f32::exp_normal (within ~2^-26 relative), e^y·G as a pair product with G a
 /// float pair, dy minus it as an exact pair, rounded once. The exponential's error is below 0.4 ULP
 /// of dx wherever |dx| > |e^y G|/2; a vector with a lane that cancels more (dy ≈ e^y G, as the
 /// target class of a confident prediction gives), or with y outside [-70, 0] (e^y or its low part
 /// near the subnormal range; positive y, which no log_softmax outputs), is computed in f64 lanes,
 /// as is a row whose G a float pair cannot carry.
-void log_softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_t n) {
+bool log_softmax_backward_f32(const float* y, const float* dy, float* dx, std::size_t n) {
   const double sum = row_dot(dy, nullptr, n);
+  if (!std::isfinite(sum)) return false;
   float gh = 0, gl = 0;
   const bool g_is_pair = sum == 0 || (std::fabs(sum) >= 0x1p-100 && std::fabs(sum) <= 0x1p100);
   if (g_is_pair) split(sum, gh, gl);
@@ -422,6 +425,7 @@ void log_softmax_backward_f32(const float* y, const float* dy, float* dx, std::s
     const MF fast = hn::And(hn::And(vy >= floor, vy <= hn::Zero(dfl)), hn::Abs(out) > hn::Mul(half, hn::Abs(ph)));
     return g_is_pair && hn::AllTrue(dfl, fast) ? out : log_softmax_dx_in_f64(vy, g, sum);
   });
+  return true;
 }
 
 // ---- f64 rows ------------------------------------------------------------------------------------
@@ -634,8 +638,8 @@ void forward_row_f32(const float* x, float* y, std::size_t n) {
 template <class F>
 void backward_row_f32(const float* y, const float* dy, float* dx, std::size_t n) {
   if constexpr (std::is_same_v<F, fn::LogSoftmax>) {
-    if (!all_finite(y, n) || !all_finite(dy, n)) return reference_row_backward<F>(y, dy, dx, n);
-    log_softmax_backward_f32(y, dy, dx, n);
+    // dy's finiteness comes with its sum (log_softmax_backward_f32), y's needs its own pass.
+    if (!all_finite(y, n) || !log_softmax_backward_f32(y, dy, dx, n)) reference_row_backward<F>(y, dy, dx, n);
   } else {
     if (!softmax_backward_f32<std::is_same_v<F, fn::Softmin>>(y, dy, dx, n))
       reference_row_backward<F>(y, dy, dx, n);
