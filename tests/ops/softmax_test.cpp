@@ -260,6 +260,30 @@ TEST(SoftmaxRows, F32OverflowingDifferencesMatchReference) {
   }
 }
 
+// Finite y with a NaN or an infinite dy: the reference's row code, identical results.
+TEST(SoftmaxRows, F32NonFiniteDyEqualsReference) {
+  const SettingsGuard guard;
+  const std::vector<float> x = random_rows(3 * 21, 3.0, 8);
+  std::vector<float> dy = random_rows(3 * 21, 1.0, 9);
+  dy[5] = std::numeric_limits<float>::quiet_NaN();
+  dy[21 + 20] = HUGE_VALF;
+  dy[42] = -HUGE_VALF;
+  const Axis L{3, 21, 1};
+  for (const char* name : kFamily) {
+    const actfn::Activation act = actfn::parse(name);
+    std::vector<float> y(x.size()), dx_ref(x.size());
+    actfn::reference::forward<float>(act, L, x, y);
+    actfn::reference::backward<float>(act, L, {.y = y, .dy = dy}, dx_ref);
+    for (const std::string& target : actfn::targets()) {
+      actfn::set_target(target);
+      std::vector<float> dx(x.size());
+      actfn::backward<float>(act, L, {.y = y, .dy = dy}, dx);
+      for (std::size_t i = 0; i < dx.size(); ++i)
+        EXPECT_TRUE(same_or_both_nan(dx[i], dx_ref[i])) << name << " on " << target << " at " << i;
+    }
+  }
+}
+
 TEST(SoftmaxRows, ThreadsGiveTheSameResults) {
   const SettingsGuard guard;
   const Axis L{300, 257, 1};
