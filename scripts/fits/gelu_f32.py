@@ -1,33 +1,33 @@
 #!/usr/bin/python3
-"""Fits the f32 GELU (erf form) kernel's two functions of a = |x| (src/kernels/smooth_f32-inl.h).
+"""Fits the f32 GELU (erf form) kernel's functions of a = |x| (SimdF32ViaF64<fn::Gelu> in
+src/kernels/f32_via_f64-inl.h, which computes in f64 lanes and rounds once to f32).
 
 With Mills' ratio M(a) = Q(a)/φ(a) (Q(a) = Φ(-a), φ the normal density) and a0 = 0.75179... the
 root of M(a) = a (where GELU's slope Φ(x) + x φ(x) is 0, at x = -a0):
 
-  value:  Q(a)   = e^(-a²/2) · t·PM(u)        PM(u) ≈ M(a)/(t √(2π))
-  slope:  φ(a)(M(a) - a) = e^(-a²/2) · (a0 - a)·PH(u),   PH(u) ≈ (M(a) - a)/((a0 - a) √(2π))
+  value:  Q(a)                = e^(-a²/2) · t·PM(u)        PM(u) ≈ M(a)/(t √(2π))
+  slope:  φ(a)(M(a) - a)      = e^(-a²/2) · (a0 - a)·PH(u), PH(u) ≈ (M(a) - a)/((a0 - a) √(2π))
+  exp:    e^r                 = PE(r) on |r| ≤ ln2/2, what is left of e^h after Cody–Waite
 
-on a ∈ [0, 14.6] (past it every result is 0 or subnormal in f32), folded onto an interval by
-t = 5/(5 + a) ∈ [0.255, 1] and u = t - 1/2 (exact in f32: Sterbenz, since t ≥ 1/4). The slope's
-quotient has no zero (its removable singularity at a0 is where the cancelling difference was), so
-f' keeps its relative accuracy next to its zero with a0 - a formed from a0 as a float pair.
+on a ∈ [0, 14.6] (past it every f32 result is 0, subnormal-free, or x itself), folded onto an
+interval by t = 5/(5 + a) ∈ [0.255, 1], u = t - 1/2. The slope's quotient has no zero (its
+removable singularity at a0 is where the cancelling difference was), so f' keeps its relative
+accuracy next to its zero. In f64 lanes t, a², the products and the exponential's reduction carry
+~2^-50 of rounding, so the fits' own errors (~2^-29) are all that reaches the f32 result besides
+its one rounding.
 
-The fits are weighted least squares on Chebyshev points of t (relative error), each coefficient
-rounded to float in turn and the rest refitted; the constant terms are kept as float pairs. The
-kernel corrects for the rounding of t through the derivatives (M from M' = aM - 1; PH from DH, a
-low-degree fit of PH', enough for a correction that is itself ~2^-24 relative).
+Weighted least squares (relative error) on Chebyshev points, coefficients rounded to double.
 
-  /usr/bin/python3 scripts/fits/gelu_f32.py [deg_M deg_H deg_D]
+  /usr/bin/python3 scripts/fits/gelu_f32.py [deg_M deg_H deg_E]
 
-prints the constants as C++ hex floats and each fit's worst relative error, evaluated exactly
-with the rounded coefficients on 2001 points. Uses mpmath and numpy (Debian's python3-mpmath and
-python3-numpy, both pulled in by python3-torch).
+prints the constants as C++ literals and each fit's worst relative error on 2001 points, the
+polynomial evaluated exactly with the coefficients as printed. Uses mpmath and numpy (Debian's
+python3-mpmath and python3-numpy, both pulled in by python3-torch).
 """
 import sys
 
 import mpmath as mp
 import numpy as np
-from float_fit import fit_float, literal
 
 mp.mp.dps = 40
 SQRT_2PI = mp.sqrt(2 * mp.pi)
@@ -42,60 +42,54 @@ A0 = mp.findroot(lambda a: mills(a) - a, 0.75)
 T_MIN = K / (K + A_MAX)
 
 
-def a_of(t):
-    return K / t - K
+def value_poly(u):
+    t = u + C
+    return mills(K / t - K) / SQRT_2PI / t
 
 
-def value_poly(t):
-    return mills(a_of(t)) / SQRT_2PI / t
-
-
-def slope_poly(t):
-    a = a_of(t)
+def slope_poly(u):
+    a = K / (u + C) - K
     if abs(a - A0) < mp.mpf("1e-15"):  # the removable singularity: step aside
         a += mp.mpf("1e-15")
     return (mills(a) - a) / (A0 - a) / SQRT_2PI
 
 
-NODES = [(T_MIN + 1) / 2 + (1 - T_MIN) / 2 * mp.cos(mp.pi * (k + mp.mpf(0.5)) / 400) for k in range(400)]
+def fit(nodes, values, degree):
+    """Coefficients (x^0 first) fitting values at nodes in relative error, as doubles."""
+    xs = np.array([float(v) for v in nodes])
+    ys = np.array([float(values(v)) for v in nodes])
+    basis = np.stack([xs**j / ys for j in range(degree + 1)], 1)
+    return [float(c) for c in np.linalg.lstsq(basis, np.ones_like(ys), rcond=None)[0]]
 
 
-def fit(values, degree, pair_first=True):
-    """Coefficients u^0 first; the first one a double (split into a float pair by the caller)."""
-    return fit_float([float(t - C) for t in NODES], [float(values(t)) for t in NODES], degree, pair_first)
-
-
-def worst(values, coefficients):
+def worst(values, coefficients, points):
     err = mp.mpf(0)
-    for i in range(2001):
-        t = T_MIN + (1 - T_MIN) * mp.mpf(i) / 2000
-        p = mp.mpf(0)
+    for p in points:
+        q = mp.mpf(0)
         for c in reversed(coefficients):
-            p = p * (t - C) + mp.mpf(c)
-        err = max(err, abs(p / values(t) - 1))
+            q = q * p + mp.mpf(c)
+        err = max(err, abs(q / values(p) - 1))
     return f"2^{float(mp.log(err, 2)):.2f}"
 
 
-def pair(x):
-    hi = np.float32(x)
-    return hi, np.float32(mp.mpf(x) - mp.mpf(float(hi)))
+def chebyshev(lo, hi, count):
+    return [(lo + hi) / 2 + (hi - lo) / 2 * mp.cos(mp.pi * (k + mp.mpf(0.5)) / count) for k in range(count)]
 
 
 def main():
-    deg_m, deg_h, deg_d = (int(v) for v in sys.argv[1:4]) if len(sys.argv) > 3 else (10, 9, 4)
-    a0_hi, a0_lo = pair(A0)
-    print(f"a0 = {A0}: {literal(a0_hi)}, {literal(a0_lo)}")
-    for name, values, degree in (("PM", value_poly, deg_m), ("PH", slope_poly, deg_h)):
-        c = fit(values, degree)
-        hi, lo = pair(c[0])
-        print(f"{name} (degree {degree}, relative error {worst(values, c)}): c0 = {literal(hi)}, {literal(lo)};",
-              "then", ", ".join(literal(v) for v in c[1:]))
-        if name == "PH":
-            # PH' from the fitted PH, refitted at low degree (relative error of the derivative).
-            def derivative(t, c=c):
-                return sum(j * mp.mpf(v) * (t - C) ** (j - 1) for j, v in enumerate(c) if j)
-            dc = fit(derivative, deg_d, pair_first=False)
-            print(f"DH (degree {deg_d}, relative error {worst(derivative, dc)}):", ", ".join(literal(v) for v in dc))
+    deg_m, deg_h, deg_e = (int(v) for v in sys.argv[1:4]) if len(sys.argv) > 3 else (10, 9, 6)
+    print(f"a0 = {float(A0)!r}")
+    u_lo = T_MIN - C
+    us = chebyshev(u_lo, 1 - C, 400)
+    u_points = [u_lo + (1 - C - u_lo) * mp.mpf(i) / 2000 for i in range(2001)]
+    half_ln2 = mp.log(2) / 2
+    rs = chebyshev(-half_ln2, half_ln2, 200)
+    r_points = [half_ln2 * (2 * mp.mpf(i) / 2000 - 1) for i in range(2001)]
+    for name, values, degree, nodes, points in (("PM", value_poly, deg_m, us, u_points),
+                                                ("PH", slope_poly, deg_h, us, u_points),
+                                                ("PE", mp.exp, deg_e, rs, r_points)):
+        c = fit(nodes, values, degree)
+        print(f"{name} (degree {degree}, relative error {worst(values, c, points)}):", ", ".join(repr(v) for v in c))
 
 
 if __name__ == "__main__":

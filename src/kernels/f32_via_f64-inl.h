@@ -4,9 +4,12 @@
 // 0.5 ULP of the correctly rounded value) on every target. The formulas are the reference's stable
 // splits (src/core/functions), with exp arguments clamped where the f32 result has saturated.
 // These are the functions without a native f32 kernel yet (smooth_f32-inl.h has sigmoid, tanh,
-// silu, swish, gelu_sigmoid, gelu, gelu_tanh, mish, hardswish, elu, celu, selu, softplus,
-// log_sigmoid, softsign, lecun_tanh and tanhshrink in f32 lanes), and evaluation-mode RReLU,
-// whose mean slope only f64 holds exactly.
+// silu, swish, gelu_sigmoid, gelu_tanh, mish, hardswish, elu, celu, selu, softplus, log_sigmoid,
+// softsign, lecun_tanh and tanhshrink in f32 lanes), evaluation-mode RReLU, whose mean slope only
+// f64 holds exactly, and GELU (erf form), whose f32 kernel is this file's on purpose: its own
+// fits and exponential, accurate to f32 rather than f64 (~2^-28), need fewer operations in f64
+// lanes, where a², the fold and every product are exact enough, than in f32 lanes with each of
+// them a float pair (measured faster, and within 0.55 ULP instead of 1.07).
 // tanh is this project's own (tanh_f64 below): Highway's f64 Tanh (4 ULP) is accurate enough for
 // most uses, but TeLU's slope cancels to ~1e-8 next to its zero, where every f64 ULP of tanh
 // counts.
@@ -216,6 +219,88 @@ struct SimdF32ViaF64<fn::GeneralizedSigmoid> {
     V slope;
     sigmoid_f64(d, arg(d, x, c), slope);
     return hn::Mul(hn::Set(d, c.p[0] * c.p[2]), slope);
+  }
+};
+
+// ---- GELU (erf form) -----------------------------------------------------------------------------
+
+/// e^h for h ∈ [-700, 0] within 2^-28.9 relative: what a result rounded to f32 needs (0.03 of its
+/// ULP), at a fraction of Highway's f64 Exp's cost. Cody–Waite with one double ln 2 (the error of
+/// n·ln 2 stays below 2^-44 for |n| ≤ 1010), PE(r) on |r| ≤ ln2/2 (a degree-6 fit,
+/// scripts/fits/gelu_f32.py), times 2^n built in the exponent bits: the rounding sum t =
+/// h·log2(e) + 1.5·2^52 holds n in its low bits, and (n + 1023) << 52 is 2^n (normal: n ≥ -1010).
+inline constexpr double kExpPoly[] = {1.0000000005920204,  1.0000000361258974,   0.4999999149303629,
+                                      0.1666642083212278,  0.04166835803318827, 0.008374771519804673,
+                                      0.001382942058349872};
+template <const auto& kC, class D, class V>
+HWY_INLINE V horner_f64(D d, V u) {
+  constexpr std::size_t kN = std::size(kC);
+  V p = hn::Set(d, kC[kN - 1]);
+  for (std::size_t k = kN - 1; k-- > 0;) p = hn::MulAdd(p, u, hn::Set(d, kC[k]));
+  return p;
+}
+template <class D, class V>
+HWY_INLINE V exp_to_f32_accuracy(D d, V h) {
+  const hn::RebindToSigned<D> di;
+  const V magic = hn::Set(d, 0x1.8p52);
+  const V t = hn::MulAdd(h, hn::Set(d, 1.4426950408889634), magic);
+  const V n = hn::Sub(t, magic);
+  const V r = hn::NegMulAdd(n, hn::Set(d, 0.6931471805599453), h);
+  const V unit = hn::BitCast(d, hn::ShiftLeft<52>(hn::Add(hn::BitCast(di, t), hn::Set(di, 1023))));
+  return hn::Mul(horner_f64<kExpPoly>(d, r), unit);
+}
+
+/// GELU, erf form (fn::Gelu): f = x Φ(x), f' = Φ(x) + x φ(x), through a = |x| and the tail
+/// Q(a) = Φ(-a) = φ(a) M(a) (M Mills' ratio), so that nothing is 1 - something small:
+///   x < 0:  f = x Q(a),         f' = g
+///   x ≥ 0:  f = x (1 - Q(a)),   f' = 1 - g,     g = φ(a) (M(a) - a) = e^(-a²/2) (a0 - a) H(a)
+/// with a0 = 0.75179 the root of M(a) = a (f' = 0 at x = -a0) and H(a) = (M(a) - a)/((a0 - a)
+/// √(2π)) smooth and without a zero, so f' keeps its relative accuracy next to its zero. Q =
+/// e^(-a²/2)·t PM(u) and H = PH(u) are fits in u = t - 1/2, t = 5/(5 + a) ∈ [0.255, 1] for
+/// a ≤ 14.6 (scripts/fits/gelu_f32.py; relative errors 2^-28.9, degree 10, and 2^-30.5,
+/// degree 9). In f64 lanes a² is exact and t, the products and 1 - Q carry ~2^-50, so the only
+/// errors beyond the one rounding to f32 are the fits' and the exponential's (exp_to_f32_accuracy):
+/// within ~2^-27.5 relative, 0.05 of an f32 ULP. Past a = 14.6 every result is ±0 (x < 0; f =
+/// x Q < 2^-154 there) or reached by the clamped fits (x > 0: Q < 2^-150 next to 1). Limits:
+/// f(+inf) = +inf, f(-inf) = -0, f'(±inf) = 1, +0; the zeros of f' below -14.6 are -0 (the sign of
+/// a0 - a) while the reference's double φ is non-zero, +0 from a = 38.5755, where it underflows.
+template <>
+struct SimdF32ViaF64<fn::Gelu> {
+  static constexpr double kAMax = 14.6, kA0 = 0.7517915246935645;
+  static constexpr double kPM[] = {0.15383860995642834,  0.26615299083198024,  0.3962444776312705,
+                                   0.5016548491950632,   0.5280654179631001,   0.44227234276535615,
+                                   0.2662672638471816,   0.07821985845797227,  -0.044227680646194825,
+                                   -0.06457634540152093, 0.019650751255796742};
+  static constexpr double kPH[] = {0.45143549519676845, 0.1795931558496623,    0.24195127538897457,
+                                   0.2842817102324744,  0.28492370123337984,   0.23466644958013477,
+                                   0.147405371507411,   0.056893944223297285,  -0.0051870317071030705,
+                                   -0.023347175459839397};
+  /// t = 5/(5 + a) for the clamped a = min(|x|, 14.6), with u = t - 1/2 and e = e^(-a²/2).
+  template <class D, class V>
+  static V fold(D d, V x, V& a, V& u, V& e) {
+    a = hn::Min(hn::Abs(x), hn::Set(d, kAMax));
+    const V five = hn::Set(d, 5.0);
+    const V t = hn::Div(five, hn::Add(five, a));
+    u = hn::Sub(t, hn::Set(d, 0.5));
+    e = exp_to_f32_accuracy(d, hn::Mul(hn::Mul(a, a), hn::Set(d, -0.5)));
+    return t;
+  }
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    V a, u, e;
+    const V t = fold(d, x, a, u, e);
+    const V q = hn::Mul(hn::Mul(t, horner_f64<kPM>(d, u)), e);
+    const V y = hn::Mul(x, hn::IfThenElse(x < hn::Zero(d), q, hn::Sub(hn::Set(d, 1.0), q)));
+    return hn::IfThenElse(x < hn::Set(d, -kAMax), hn::Set(d, -0.0), y);
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    V a, u, e;
+    fold(d, x, a, u, e);
+    const V g = hn::Mul(hn::Mul(hn::Sub(hn::Set(d, kA0), a), horner_f64<kPH>(d, u)), e);
+    const V slope = hn::IfThenElse(x < hn::Zero(d), g, hn::Sub(hn::Set(d, 1.0), g));
+    const V far = hn::IfThenElseZero(x > hn::Set(d, -0x1.349aa0p+5), hn::Set(d, -0.0));
+    return hn::IfThenElse(x < hn::Set(d, -kAMax), far, slope);
   }
 };
 
