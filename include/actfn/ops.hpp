@@ -25,6 +25,13 @@ template <class T>
 void forward(const Activation& act, std::span<const T> x, std::span<T> y);
 template <class T>
 void backward(const Activation& act, BackwardArgs<T> args, std::span<T> dx, std::span<T> dparams = {});
+/// y = f(x) and slope = f'(x) (backward's dx for dy = 1) in one pass, for training code that keeps
+/// the slope instead of x: its backward is dx = dy·slope, and the work f and f' share (an
+/// exponential, a fold) is done once. Element-wise activations, float or double; y may be x,
+/// slope overlaps neither. Bit-identical to forward and to backward from x with dy = 1, for which
+/// it falls back to those two calls where no one-pass kernel exists (see has_slope_kernel).
+template <class T>
+void forward_with_slope(const Activation& act, std::span<const T> x, std::span<T> y, std::span<T> slope);
 /// Per-channel parameters (T: float or double). PReLU runs one fused pass: dx and the per-channel
 /// dα = Σ dy·x over x ≤ 0, summed in double, channels first (inner ≥ 16) or channels last
 /// (inner = 1); other activations, and PReLU with 1 < inner < 16, run the reference.
@@ -66,6 +73,9 @@ void set_target(std::string_view name);
 /// vector-wise functions, whether its contiguous and strided rows do.
 template <class T>
 bool has_kernel(const Activation& act);
+/// Whether forward_with_slope runs one SIMD pass for `act` and T (otherwise two).
+template <class T>
+bool has_slope_kernel(const Activation& act);
 
 // ---- threads ------------------------------------------------------------------------------------
 

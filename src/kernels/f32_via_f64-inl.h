@@ -285,22 +285,39 @@ struct SimdF32ViaF64<fn::Gelu> {
     e = exp_to_f32_accuracy(d, hn::Mul(hn::Mul(a, a), hn::Set(d, -0.5)));
     return t;
   }
+  /// f and f' from the fold's parts.
   template <class D, class V>
-  static V f(D d, V x, const Pd&) {
-    V a, u, e;
-    const V t = fold(d, x, a, u, e);
+  static V value(D d, V x, V t, V u, V e) {
     const V q = hn::Mul(hn::Mul(t, horner_f64<kPM>(d, u)), e);
     const V y = hn::Mul(x, hn::IfThenElse(x < hn::Zero(d), q, hn::Sub(hn::Set(d, 1.0), q)));
     return hn::IfThenElse(x < hn::Set(d, -kAMax), hn::Set(d, -0.0), y);
   }
   template <class D, class V>
+  static V slope(D d, V x, V a, V u, V e) {
+    const V g = hn::Mul(hn::Mul(hn::Sub(hn::Set(d, kA0), a), horner_f64<kPH>(d, u)), e);
+    const V s = hn::IfThenElse(x < hn::Zero(d), g, hn::Sub(hn::Set(d, 1.0), g));
+    const V far = hn::IfThenElseZero(x > hn::Set(d, -0x1.349aa0p+5), hn::Set(d, -0.0));
+    return hn::IfThenElse(x < hn::Set(d, -kAMax), far, s);
+  }
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    V a, u, e;
+    const V t = fold(d, x, a, u, e);
+    return value(d, x, t, u, e);
+  }
+  template <class D, class V>
   static V df(D d, V x, const Pd&) {
     V a, u, e;
     fold(d, x, a, u, e);
-    const V g = hn::Mul(hn::Mul(hn::Sub(hn::Set(d, kA0), a), horner_f64<kPH>(d, u)), e);
-    const V slope = hn::IfThenElse(x < hn::Zero(d), g, hn::Sub(hn::Set(d, 1.0), g));
-    const V far = hn::IfThenElseZero(x > hn::Set(d, -0x1.349aa0p+5), hn::Set(d, -0.0));
-    return hn::IfThenElse(x < hn::Set(d, -kAMax), far, slope);
+    return slope(d, x, a, u, e);
+  }
+  /// f, with f' in `s`: one fold and one exponential for both (forward_with_slope).
+  template <class D, class V>
+  static V fdf(D d, V x, const Pd&, V& s) {
+    V a, u, e;
+    const V t = fold(d, x, a, u, e);
+    s = slope(d, x, a, u, e);
+    return value(d, x, t, u, e);
   }
 };
 

@@ -32,6 +32,21 @@ void for_each_block(const T* a, const T* b, T* out, std::size_t n, std::size_t b
   std::memcpy(out + i, ta, rest * sizeof(T));
 }
 
+/// As for_each_block for one input and two outputs: step(pa, po, po2) on each whole block, then on
+/// the tail through zero-filled buffers (out may be a; out2 is neither).
+template <class T, class Step>
+void for_each_block_two_outputs(const T* a, T* out, T* out2, std::size_t n, std::size_t block, Step step) {
+  std::size_t i = 0;
+  for (; i + block <= n; i += block) step(a + i, out + i, out2 + i);
+  if (i == n) return;
+  HWY_ALIGN T ta[HWY_MAX_BYTES / sizeof(T)] = {}, t2[HWY_MAX_BYTES / sizeof(T)] = {};
+  const std::size_t rest = n - i;
+  std::memcpy(ta, a + i, rest * sizeof(T));
+  step(ta, ta, t2);
+  std::memcpy(out + i, ta, rest * sizeof(T));
+  std::memcpy(out2 + i, t2, rest * sizeof(T));
+}
+
 /// Applies op(d, v0, v1) to the vectors of the inputs (b null: v1 = v0), by for_each_block.
 template <class T, class Op>
 void for_each_vector(const T* a, const T* b, T* out, std::size_t n, Op op) {

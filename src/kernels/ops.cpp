@@ -200,7 +200,40 @@ void backward_native(const Activation& act, BackwardArgs<T> a, std::span<T> dx, 
   reference::backward(act, a, dx, dparams);
 }
 
+template <class T>
+void forward_with_slope_native(const Activation& act, std::span<const T> x, std::span<T> y, std::span<T> slope) {
+  checks::shape(act, false);
+  checks::pair(act, "forward_with_slope", x, y, "x", "y");
+  checks::pair(act, "forward_with_slope", x, slope, "x", "slope");
+  if (!slope.empty() && (!disjoint(x, slope) || !disjoint(std::span<const T>(y), slope)))
+    throw Error(std::string(act.name()) + " forward_with_slope: slope overlaps x or y");
+  const double* p = act.params().data();
+  if (kernels::simd_forward_with_slope(act.kind(), p, x.data(), y.data(), slope.data(), 0)) {
+    kernels::parallel_for(x.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
+      kernels::simd_forward_with_slope(act.kind(), p, x.data() + begin, y.data() + begin, slope.data() + begin,
+                                       end - begin);
+    });
+    return;
+  }
+  // The slope first: y may be x.
+  const std::vector<T> ones(x.size(), T(1));
+  backward_native<T>(act, {.x = x, .dy = ones}, slope, {});
+  forward_native(act, x, y);
+}
+
 }  // namespace
+
+template <class T>
+void forward_with_slope(const Activation& act, std::span<const T> x, std::span<T> y, std::span<T> slope) {
+  forward_with_slope_native(act, x, y, slope);
+}
+
+template <class T>
+bool has_slope_kernel(const Activation& act) {
+  return !act.info().vector_wise &&
+         kernels::simd_forward_with_slope(act.kind(), act.params().data(), static_cast<const T*>(nullptr),
+                                          static_cast<T*>(nullptr), static_cast<T*>(nullptr), 0);
+}
 
 template <class T>
 void forward(const Activation& act, std::span<const T> x, std::span<T> y) {
@@ -447,7 +480,9 @@ void set_target(std::string_view name) {
                                         std::span<const T>, std::span<T>);                                    \
   template void forward<T>(const Activation&, Axis, std::span<const T>, std::span<T>);                        \
   template void backward<T>(const Activation&, Axis, BackwardArgs<T>, std::span<T>);                         \
-  template bool has_kernel<T>(const Activation&);
+  template bool has_kernel<T>(const Activation&);                                                              \
+  template void forward_with_slope<T>(const Activation&, std::span<const T>, std::span<T>, std::span<T>);      \
+  template bool has_slope_kernel<T>(const Activation&);
 ACTFN_INSTANTIATE(float)
 ACTFN_INSTANTIATE(double)
 #undef ACTFN_INSTANTIATE

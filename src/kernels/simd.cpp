@@ -132,6 +132,45 @@ bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
   });
 }
 
+/// Whether K computes f and f' together, K::fdf(d, v, p, s), sharing their common work.
+template <class K, class D, class P>
+concept KernelFdf = Kernel<K> && requires(D d, hn::Vec<D> v, const P& p) { K::fdf(d, v, p, v); };
+
+/// y = f(x) and s = f'(x) in one pass over x through the kernel struct forward takes for F and T,
+/// where that struct has an fdf (f and f' together, their common work done once): each output is
+/// what forward and backward (for dy = 1) give, as fdf is f and df on the same parts. False for
+/// the others (simd_forward_with_slope's callers then run forward and backward).
+template <class T>
+bool forward_with_slope(Kind kind, const double* values, const T* x, T* y, T* s, std::size_t n) {
+  // f with f' in vs, NaN in giving NaN out.
+  const auto both = [](auto fdf, auto v, auto& vs) {
+    const auto nan = hn::IsNaN(v);
+    const auto vy = fdf(v, vs);
+    vs = hn::IfThenElse(nan, v, vs);
+    return hn::IfThenElse(nan, v, vy);
+  };
+  return fn::visit(kind, [&]<class F>() {
+    if constexpr (Kernel<Simd<F>> || (Kernel<SimdF32<F>> && std::is_same_v<T, float>)) {
+      return false;  // forward takes a struct without fdf (so far only GELU's f32 kernel has one)
+    } else if constexpr (std::is_same_v<T, float> &&
+                         KernelFdf<SimdF32ViaF64<F>, hn::ScalableTag<double>, decltype(params_f32_in_f64(values))>) {
+      const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));
+      const hn::ScalableTag<double> dd;
+      const hn::Rebind<float, decltype(dd)> df;
+      for_each_block_two_outputs(x, y, s, n, hn::Lanes(dd), [&](const float* px, float* py, float* ps) {
+        hn::Vec<decltype(dd)> vs;
+        const auto fdf = [&](auto v, auto& slope) { return SimdF32ViaF64<F>::fdf(dd, v, p, slope); };
+        const auto vy = both(fdf, hn::PromoteTo(dd, hn::LoadU(df, px)), vs);
+        store_rounded_f32(dd, vy, py);
+        store_rounded_f32(dd, vs, ps);
+      });
+      return true;
+    } else {
+      return false;
+    }
+  });
+}
+
 /// dx = dy * slope(in) through `loop` (one of the vector loops above); the slope of a NaN input is
 /// NaN, so NaN propagates as in the reference.
 template <class T, class Loop, class Slope>
@@ -552,6 +591,12 @@ bool gated_backward(Kind kind, const T* a, const T* b, const T* dy, T* da, T* db
 
 bool ForwardF32(Kind k, const double* p, const float* x, float* y, std::size_t n) { return forward(k, p, x, y, n); }
 bool ForwardF64(Kind k, const double* p, const double* x, double* y, std::size_t n) { return forward(k, p, x, y, n); }
+bool ForwardSlopeF32(Kind k, const double* p, const float* x, float* y, float* s, std::size_t n) {
+  return forward_with_slope(k, p, x, y, s, n);
+}
+bool ForwardSlopeF64(Kind k, const double* p, const double* x, double* y, double* s, std::size_t n) {
+  return forward_with_slope(k, p, x, y, s, n);
+}
 bool BackwardF32(Kind k, bool from_y, const double* p, const float* in, const float* dy, float* dx, std::size_t n) {
   return backward(k, from_y, p, in, dy, dx, n);
 }
@@ -591,6 +636,8 @@ namespace actfn::kernels {
 
 HWY_EXPORT(ForwardF32);
 HWY_EXPORT(ForwardF64);
+HWY_EXPORT(ForwardSlopeF32);
+HWY_EXPORT(ForwardSlopeF64);
 HWY_EXPORT(BackwardF32);
 HWY_EXPORT(BackwardF64);
 HWY_EXPORT(ParamGradientF32);
@@ -606,6 +653,12 @@ bool simd_forward(Kind k, const double* p, const float* x, float* y, std::size_t
 }
 bool simd_forward(Kind k, const double* p, const double* x, double* y, std::size_t n) {
   return HWY_DYNAMIC_DISPATCH(ForwardF64)(k, p, x, y, n);
+}
+bool simd_forward_with_slope(Kind k, const double* p, const float* x, float* y, float* s, std::size_t n) {
+  return HWY_DYNAMIC_DISPATCH(ForwardSlopeF32)(k, p, x, y, s, n);
+}
+bool simd_forward_with_slope(Kind k, const double* p, const double* x, double* y, double* s, std::size_t n) {
+  return HWY_DYNAMIC_DISPATCH(ForwardSlopeF64)(k, p, x, y, s, n);
 }
 bool simd_backward(Kind k, bool from_y, const double* p, const float* in, const float* dy, float* dx, std::size_t n) {
   return HWY_DYNAMIC_DISPATCH(BackwardF32)(k, from_y, p, in, dy, dx, n);

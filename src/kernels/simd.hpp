@@ -16,6 +16,11 @@ namespace actfn::kernels {
 
 bool simd_forward(Kind kind, const double* params, const float* x, float* y, std::size_t n);
 bool simd_forward(Kind kind, const double* params, const double* x, double* y, std::size_t n);
+/// y = f(x) and s = f'(x) in one pass, bit-identical to simd_forward and to simd_backward from x
+/// with dy = 1 (y may alias x; s aliases neither). False, doing nothing, where the activation has
+/// no such kernel (n = 0 asks just that).
+bool simd_forward_with_slope(Kind kind, const double* params, const float* x, float* y, float* s, std::size_t n);
+bool simd_forward_with_slope(Kind kind, const double* params, const double* x, double* y, double* s, std::size_t n);
 bool simd_backward(Kind kind, bool from_y, const double* params, const float* in, const float* dy, float* dx,
                    std::size_t n);
 bool simd_backward(Kind kind, bool from_y, const double* params, const double* in, const double* dy, double* dx,
