@@ -9,8 +9,10 @@ root of M(a) = a (where GELU's slope Φ(x) + x φ(x) is 0, at x = -a0):
   slope:  φ(a)(M(a) - a)      = e^(-a²/2) · (a0 - a)·PH(u), PH(u) ≈ (M(a) - a)/((a0 - a) √(2π))
   exp:    e^r                 = PE(r) on |r| ≤ ln2/2, what is left of e^h after Cody–Waite
 
-on a ∈ [0, 14.6] (past it every f32 result is 0, subnormal-free, or x itself), folded onto an
-interval by t = 5/(5 + a) ∈ [0.255, 1], u = t - 1/2. The slope's quotient has no zero (its
+on a ∈ [0, 28.5], folded onto an interval by t = 5/(5 + a) ∈ [0.149, 1], u = t - 1/2: past
+a = 14.6 every f32 GELU result is ±0 or x itself, but geglu multiplies gelu(b) by a float a (up
+to 2^128) and the slope by dy·a (up to 2^256), products that can be floats down to b = -19.6 and
+-23.7; 28.5 leaves a margin (e^(-a²/2) = 2^-586, still normal in f64). The slope's quotient has no zero (its
 removable singularity at a0 is where the cancelling difference was), so f' keeps its relative
 accuracy next to its zero. In f64 lanes t, a², the products and the exponential's reduction carry
 ~2^-50 of rounding, so the fits' own errors (~2^-29) are all that reaches the f32 result besides
@@ -31,7 +33,7 @@ import numpy as np
 
 mp.mp.dps = 40
 SQRT_2PI = mp.sqrt(2 * mp.pi)
-K, C, A_MAX = 5, mp.mpf("0.5"), mp.mpf("14.6")
+K, C, A_MAX = 5, mp.mpf("0.5"), mp.mpf("28.5")
 
 
 def mills(a):
@@ -77,7 +79,7 @@ def chebyshev(lo, hi, count):
 
 
 def main():
-    deg_m, deg_h, deg_e = (int(v) for v in sys.argv[1:4]) if len(sys.argv) > 3 else (10, 9, 6)
+    deg_m, deg_h, deg_e = (int(v) for v in sys.argv[1:4]) if len(sys.argv) > 3 else (11, 9, 6)
     print(f"a0 = {float(A0)!r}")
     u_lo = T_MIN - C
     us = chebyshev(u_lo, 1 - C, 400)

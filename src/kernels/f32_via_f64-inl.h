@@ -9,7 +9,7 @@
 // f64 holds exactly, and GELU (erf form), whose f32 kernel is this file's on purpose: its own
 // fits and exponential, accurate to f32 rather than f64 (~2^-28), need fewer operations in f64
 // lanes, where a², the fold and every product are exact enough, than in f32 lanes with each of
-// them a float pair (measured faster, and within 0.55 ULP instead of 1.07).
+// them a float pair (measured faster, and within 0.58 ULP instead of 1.58).
 // tanh is this project's own (tanh_f64 below): Highway's f64 Tanh (4 ULP) is accurate enough for
 // most uses, but TeLU's slope cancels to ~1e-8 next to its zero, where every f64 ULP of tanh
 // counts.
@@ -256,26 +256,30 @@ HWY_INLINE V exp_to_f32_accuracy(D d, V h) {
 ///   x ≥ 0:  f = x (1 - Q(a)),   f' = 1 - g,     g = φ(a) (M(a) - a) = e^(-a²/2) (a0 - a) H(a)
 /// with a0 = 0.75179 the root of M(a) = a (f' = 0 at x = -a0) and H(a) = (M(a) - a)/((a0 - a)
 /// √(2π)) smooth and without a zero, so f' keeps its relative accuracy next to its zero. Q =
-/// e^(-a²/2)·t PM(u) and H = PH(u) are fits in u = t - 1/2, t = 5/(5 + a) ∈ [0.255, 1] for
-/// a ≤ 14.6 (scripts/fits/gelu_f32.py; relative errors 2^-28.9, degree 10, and 2^-30.5,
-/// degree 9). In f64 lanes a² is exact and t, the products and 1 - Q carry ~2^-50, so the only
-/// errors beyond the one rounding to f32 are the fits' and the exponential's (exp_to_f32_accuracy):
-/// within ~2^-27.5 relative, 0.05 of an f32 ULP. Past a = 14.6 every result is ±0 (x < 0; f =
-/// x Q < 2^-154 there) or reached by the clamped fits (x > 0: Q < 2^-150 next to 1). Limits:
-/// f(+inf) = +inf, f(-inf) = -0, f'(±inf) = 1, +0; the zeros of f' below -14.6 are -0 (the sign of
-/// a0 - a) while the reference's double φ is non-zero, +0 from a = 38.5755, where it underflows.
+/// e^(-a²/2)·t PM(u) and H = PH(u) are fits in u = t - 1/2, t = 5/(5 + a) ∈ [0.149, 1] for
+/// a ≤ 28.5 (scripts/fits/gelu_f32.py; relative errors 2^-31.0, degree 11, and 2^-28.3, degree
+/// 9). In f64 lanes a² is exact and t, the products and 1 - Q carry ~2^-50, so the only errors
+/// beyond the one rounding to f32 are the fits' and the exponential's (exp_to_f32_accuracy): within
+/// ~2^-27.5 relative, 0.05 of an f32 ULP. The range reaches past where GELU's own f32 results
+/// end (x < -14.6: ±0; x > 5.4: x) because geglu takes these lanes unrounded: a·gelu(b) and
+/// dy·a·gelu'(b), with |a| < 2^128 and |dy·a| < 2^256, can be floats down to |gelu| = 2^-278 and
+/// |gelu'| = 2^-406 (b = -19.6 and -23.7); the fits reach 28.5 (e^(-a²/2) = 2^-586, normal in
+/// f64). Past 28.5 every such product is ±0 and the results are taken as: f(x < -28.5) = -0, f' = -0 (the
+/// sign of a0 - a) while the reference's double φ is non-zero, +0 from a = 38.5755, where it
+/// underflows; x > 28.5 reaches f = x, f' = 1 through the clamped fits. Limits: f(+inf) = +inf,
+/// f(-inf) = -0, f'(±inf) = 1, +0.
 template <>
 struct SimdF32ViaF64<fn::Gelu> {
-  static constexpr double kAMax = 14.6, kA0 = 0.7517915246935645;
-  static constexpr double kPM[] = {0.15383860995642834,  0.26615299083198024,  0.3962444776312705,
-                                   0.5016548491950632,   0.5280654179631001,   0.44227234276535615,
-                                   0.2662672638471816,   0.07821985845797227,  -0.044227680646194825,
-                                   -0.06457634540152093, 0.019650751255796742};
-  static constexpr double kPH[] = {0.45143549519676845, 0.1795931558496623,    0.24195127538897457,
-                                   0.2842817102324744,  0.28492370123337984,   0.23466644958013477,
-                                   0.147405371507411,   0.056893944223297285,  -0.0051870317071030705,
-                                   -0.023347175459839397};
-  /// t = 5/(5 + a) for the clamped a = min(|x|, 14.6), with u = t - 1/2 and e = e^(-a²/2).
+  static constexpr double kAMax = 28.5, kA0 = 0.7517915246935645;
+  static constexpr double kPM[] = {0.15383860991289536,  0.26615299975633383, 0.39624450884410733,
+                                   0.5016532638530039,   0.5280639322228908,  0.44235053989170475,
+                                   0.2662153217959794,   0.07677149558692678, -0.04143372375985698,
+                                   -0.056706177134133326, -0.007813385870867287, 0.02150011967044253};
+  static constexpr double kPH[] = {0.4514354947607239,  0.17959313420637485,  0.2419514260136473,
+                                   0.28428358187258024, 0.28491466918616315,  0.23462985881017578,
+                                   0.147588225423767,   0.057008645484055126, -0.006373884128648811,
+                                   -0.022153422663788638};
+  /// t = 5/(5 + a) for the clamped a = min(|x|, 28.5), with u = t - 1/2 and e = e^(-a²/2).
   template <class D, class V>
   static V fold(D d, V x, V& a, V& u, V& e) {
     a = hn::Min(hn::Abs(x), hn::Set(d, kAMax));

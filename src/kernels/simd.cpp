@@ -302,12 +302,15 @@ bool param_gradient(Kind kind, const double* values, const T* x, const T* dy, st
 // every product is the reference's, rounded once.
 
 /// The gate G's kernel: Simd<G> (exact), else SimdF64<G>; none for other gates, whose units the
-/// caller leaves to the reference.
+/// caller leaves to the reference. For f32 data in f64 lanes, K32: SimdF32ViaF64<G> where G has
+/// one (GELU's, accurate to f32 over every b whose products with a float a or dy·a are floats),
+/// else K.
 template <class G>
 struct GateKernel {
   static constexpr bool kExact = Kernel<Simd<G>>;
   static constexpr bool kAvailable = kExact || Kernel<SimdF64<G>>;
   using K = std::conditional_t<kExact, Simd<G>, SimdF64<G>>;
+  using K32 = std::conditional_t<Kernel<SimdF32ViaF64<G>>, SimdF32ViaF64<G>, K>;
 };
 
 /// Calls body.template operator()<G>() with the gate of a gated-unit kind whose gate has a
@@ -500,23 +503,35 @@ HWY_INLINE void swiglu_backward_in_f32(D d, hn::Vec<D> va, hn::Vec<D> vb, hn::Ve
   finish_gated_backward_f32<fn::Silu>(d, rare, va, vb, vdy, vda, vdb);
 }
 
+/// The gate's value at vb through kernel struct K (and its slope in s), NaN in giving NaN out.
+template <class K, class D, class P>
+HWY_INLINE hn::Vec<D> gate_value(D d, hn::Vec<D> vb, const P& p) {
+  return hn::IfThenElse(hn::IsNaN(vb), vb, K::f(d, vb, p));
+}
+template <class K, class D, class P>
+HWY_INLINE hn::Vec<D> gate_value(D d, hn::Vec<D> vb, const P& p, hn::Vec<D>& s) {
+  const auto nan = hn::IsNaN(vb);
+  s = hn::IfThenElse(nan, vb, K::df(d, vb, p));
+  return hn::IfThenElse(nan, vb, K::f(d, vb, p));
+}
+
 template <class T>
 bool gated_forward(Kind kind, const T* a, const T* b, T* y, std::size_t n) {
   return with_gate(kind, [&]<class G>() {
     using K = typename GateKernel<G>::K;
-    const auto gate = [](auto d, auto vb, const auto& p) { return hn::IfThenElse(hn::IsNaN(vb), vb, K::f(d, vb, p)); };
     if constexpr (GateKernel<G>::kExact) {
       const auto p = params_as<T>(kNoParams);
-      for_each_vector(b, a, y, n, [&](auto d, auto vb, auto va) { return hn::Mul(va, gate(d, vb, p)); });
+      for_each_vector(b, a, y, n, [&](auto d, auto vb, auto va) { return hn::Mul(va, gate_value<K>(d, vb, p)); });
     } else if constexpr (std::is_same_v<T, float> && kGatedInF32<G>) {
       for_each_vector(b, a, y, n, [&](auto d, auto vb, auto va) { return gated_in_f32<G>(d, va, vb); });
     } else if constexpr (std::is_same_v<T, float>) {
-      const auto p = prepared<K>(params_as<double>(kNoParams));
-      for_each_vector_f32_via_f64(b, a, y, n, [&](auto d, auto vb, auto va) { return hn::Mul(va, gate(d, vb, p)); });
+      using K32 = typename GateKernel<G>::K32;
+      const auto p = prepared<K32>(params_as<double>(kNoParams));
+      for_each_vector_f32_via_f64(b, a, y, n, [&](auto d, auto vb, auto va) { return hn::Mul(va, gate_value<K32>(d, vb, p)); });
     } else {
       const auto p = prepared<K>(params_as<double>(kNoParams));
       for_each_vector(b, a, y, n, [&](auto d, auto vb, auto va) {
-        const auto g = gate(d, vb, p);
+        const auto g = gate_value<K>(d, vb, p);
         StoredLanes<decltype(d), 2> in(d, va, vb);
         return with_rare_lanes(d, hn::AndNot(hn::IsNaN(vb), below_normal(d, g)), hn::Mul(va, g), [&](std::size_t k) {
           return static_cast<double>(Wide<T>(in(0, k)) * fn::f_guarded<G>(Wide<T>(in(1, k)), fn::Params<Wide<T>>{}));
@@ -532,16 +547,11 @@ bool gated_backward(Kind kind, const T* a, const T* b, const T* dy, T* da, T* db
   return with_gate(kind, [&]<class G>() {
     using K = typename GateKernel<G>::K;
     using C = Wide<T>;
-    const auto gate = [](auto d, auto vb, const auto& p, auto& s) {
-      const auto nan = hn::IsNaN(vb);
-      s = hn::IfThenElse(nan, vb, K::df(d, vb, p));
-      return hn::IfThenElse(nan, vb, K::f(d, vb, p));
-    };
     if constexpr (GateKernel<G>::kExact) {
       const auto p = params_as<T>(kNoParams);
       for_each_gated_vector<false>(a, b, dy, da, db, n, [&](auto d, auto va, auto vb, auto vdy, auto& vda, auto& vdb) {
         hn::Vec<decltype(d)> s;
-        vda = hn::Mul(vdy, gate(d, vb, p, s));
+        vda = hn::Mul(vdy, gate_value<K>(d, vb, p, s));
         // g' is 0 or 1: (dy·g')·a is the reference's (dy·a)·g' rounded once, zeros signed alike
         // and no inf·0 where dy·a alone would overflow.
         vdb = hn::Mul(hn::Mul(vdy, s), va);
@@ -555,10 +565,11 @@ bool gated_backward(Kind kind, const T* a, const T* b, const T* dy, T* da, T* db
         swiglu_backward_in_f32(d, va, vb, vdy, vda, vdb);
       });
     } else if constexpr (std::is_same_v<T, float>) {
-      const auto p = prepared<K>(params_as<double>(kNoParams));
+      using K32 = typename GateKernel<G>::K32;
+      const auto p = prepared<K32>(params_as<double>(kNoParams));
       for_each_gated_vector<true>(a, b, dy, da, db, n, [&](auto d, auto va, auto vb, auto vdy, auto& vda, auto& vdb) {
         hn::Vec<decltype(d)> s;
-        vda = hn::Mul(vdy, gate(d, vb, p, s));
+        vda = hn::Mul(vdy, gate_value<K32>(d, vb, p, s));
         vdb = hn::Mul(hn::Mul(vdy, va), s);  // dy·a exact in f64
       });
     } else {
@@ -566,7 +577,7 @@ bool gated_backward(Kind kind, const T* a, const T* b, const T* dy, T* da, T* db
       for_each_gated_vector<false>(a, b, dy, da, db, n, [&](auto d, auto va, auto vb, auto vdy, auto& vda, auto& vdb) {
         using V = hn::Vec<decltype(d)>;
         V s, pl;
-        const V g = gate(d, vb, p, s);
+        const V g = gate_value<K>(d, vb, p, s);
         const V ph = exact::two_prod(d, vdy, va, pl);
         // No low part where dy·a is infinite or NaN (its low part is NaN); where dy·a is exact
         // (pl = 0) or g' is 0, the plain product, whose zero has the right sign.
