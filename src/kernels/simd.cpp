@@ -292,9 +292,11 @@ bool param_gradient(Kind kind, const double* values, const T* x, const T* dy, st
 // A gate's value rounded to T before the product would cost up to twice its error in ULP of the
 // product (g at the bottom of its binade, the product at the top of its own), so the product is
 // taken before the gate's rounding: glu (both directions) and swiglu's forward in f32 lanes
-// inside the sigmoid kernel's quotient (gated_in_f32, glu_backward_in_f32); the other smooth
-// gates through their f64 kernel, for f32 data in f64 lanes, where dy·a is exact and each output
-// rounds once (≤ 1/2 ULP plus 2^-28 of f64 error), for f64 data with dy·a as an exact pair, db
+// inside the sigmoid kernel's quotient (gated_in_f32, glu_backward_in_f32), swiglu's backward
+// with silu's slope as a pair (swiglu_backward_in_f32); the other smooth gates for f32 data in
+// f64 lanes, where dy·a is exact and each output rounds once, through the gate's f32-accuracy
+// kernel where it has one (GELU's: ≤ 1/2 ULP plus 2^-27.5) or its f64 kernel (≤ 1/2 ULP plus
+// 2^-28 of f64 error); for f64 data with dy·a as an exact pair, db
 // rounding once after g' (error ≤ g''s own + 1/2 ULP), and lane by lane through the reference's
 // formula where the lanes cannot carry the product: g or g' below the smallest normal (digits lost
 // to underflow that a large a or dy would bring back into range) and a pair dy·a that overflows
