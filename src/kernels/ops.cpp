@@ -200,8 +200,10 @@ void backward_native(const Activation& act, BackwardArgs<T> a, std::span<T> dx, 
   reference::backward(act, a, dx, dparams);
 }
 
+}  // namespace
+
 template <class T>
-void forward_with_slope_native(const Activation& act, std::span<const T> x, std::span<T> y, std::span<T> slope) {
+void forward_with_slope(const Activation& act, std::span<const T> x, std::span<T> y, std::span<T> slope) {
   checks::shape(act, false);
   checks::pair(act, "forward_with_slope", x, y, "x", "y");
   checks::pair(act, "forward_with_slope", x, slope, "x", "slope");
@@ -221,12 +223,6 @@ void forward_with_slope_native(const Activation& act, std::span<const T> x, std:
   forward_native(act, x, y);
 }
 
-}  // namespace
-
-template <class T>
-void forward_with_slope(const Activation& act, std::span<const T> x, std::span<T> y, std::span<T> slope) {
-  forward_with_slope_native(act, x, y, slope);
-}
 
 template <class T>
 bool has_slope_kernel(const Activation& act) {

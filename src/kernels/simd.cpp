@@ -153,7 +153,7 @@ bool forward_with_slope(Kind kind, const double* values, const T* x, T* y, T* s,
     if constexpr (Kernel<Simd<F>> || (Kernel<SimdF32<F>> && std::is_same_v<T, float>)) {
       return false;  // forward takes a struct without fdf (so far only GELU's f32 kernel has one)
     } else if constexpr (std::is_same_v<T, float> &&
-                         KernelFdf<SimdF32ViaF64<F>, hn::ScalableTag<double>, decltype(params_f32_in_f64(values))>) {
+                         KernelFdf<SimdF32ViaF64<F>, hn::ScalableTag<double>, Pd>) {
       const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));
       const hn::ScalableTag<double> dd;
       const hn::Rebind<float, decltype(dd)> df;

@@ -277,9 +277,10 @@ bool keep_y(const Plan& plan, bool inplace) {
 /// only by the product's rounding (f32-via-f64 kernels round f' first, then dy·f').
 bool keeps_slope(const Plan& plan, const at::Tensor& x) {
   if (plan.layout != Plan::Layout::ElementWise || plan.has_learned) return false;
-  if (x.scalar_type() == at::kFloat) return actfn::has_slope_kernel<float>(plan.act);
-  if (x.scalar_type() == at::kDouble) return actfn::has_slope_kernel<double>(plan.act);
-  return false;
+  return with_element_type(x.scalar_type(), [&]<class T>() {
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) return actfn::has_slope_kernel<T>(plan.act);
+    return false;
+  });
 }
 
 /// y = f(x) and s = f'(x) for keeps_slope's calls.
