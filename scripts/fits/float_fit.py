@@ -1,4 +1,4 @@
-"""Shared by the f32 kernels' fit scripts (near_zero.py ... f32, tanhshrink.py ... f32): polynomials with
+"""Used by the f32 kernels' fit script tanhshrink.py (... f32): polynomials with
 float coefficients, and their C++ literals. Imported, not run."""
 import numpy as np
 

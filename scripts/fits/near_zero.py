@@ -1,16 +1,14 @@
 #!/usr/bin/python3
-"""Fits an activation's slope next to its zero, for the f64 kernels (src/kernels/smooth_f64-inl.h).
+"""Fits an activation's slope next to its zero, for the f64 kernels (src/kernels/smooth_f64-inl.h)
+and the f32 kernels in f64 lanes (src/kernels/f32_via_f64-inl.h).
 
 Where f'(x) = A(x) + B(x) cancels (the minimum of a gate such as GELU or Mish), the kernels take
 f'(z + t) = t Q(t) for |t| <= H instead, with Q(t) = c0 + t R(t): z and c0 = f''(z) as double
 pairs, R the interpolant at N + 1 Chebyshev nodes of [-H, H], rounded to double. The constants of
 the reference's formulas are its long-double values, so the fit is of what the kernels must match.
+The f32-via-f64 kernels hold c0's high part only and a lower degree: they need Q to ~2^-30.
 
-  /usr/bin/python3 scripts/fits/near_zero.py {gelu|gelu_tanh|telu|mish} N H [f32]
-
-With f32 (the f32 kernels, src/kernels/smooth_f32-inl.h), z and c0 are float pairs and R's
-coefficients floats, rounded one at a time with the rest refitted (least squares on 801 points),
-so Q's error is that of the coefficients the kernel holds.
+  /usr/bin/python3 scripts/fits/near_zero.py {gelu|gelu_tanh|telu|mish} N H
 
 prints z and c0 as pairs, R's coefficients (t^0 first) and the worst relative error of Q with
 the rounded coefficients on 801 points of [-H, H]. Uses mpmath (Debian's python3-mpmath, which
@@ -19,8 +17,6 @@ python3-torch pulls in through sympy). The swish family's fit (in v = beta x) pr
 import sys
 
 import mpmath as mp
-import numpy as np
-from float_fit import fit_float, literal
 
 mp.mp.dps = 60
 
@@ -67,11 +63,8 @@ SLOPES = {
 
 def main():
     name, degree, half_width = sys.argv[1], int(sys.argv[2]), mp.mpf(sys.argv[3])
-    single = len(sys.argv) > 4 and sys.argv[4] == "f32"
     g, guess = SLOPES[name]
     root = mp.findroot(g, guess)
-    if single:
-        return fit_f32(g, root, degree, half_width)
     z_hi = float(root)
     z_lo = float(root - z_hi)
     z = mp.mpf(z_hi) + mp.mpf(z_lo)  # the zero as the kernel holds it
@@ -103,34 +96,6 @@ def main():
     print(f"c0     {c0_hi.hex()} {c0_lo.hex()}")
     print(f"Q's worst relative error: 2^{float(mp.log(worst, 2)):.2f}")
     print("R, t^0 first:", ", ".join(c.hex() for c in coefficients))
-
-
-def to_float(x):
-    return float(np.float32(float(x)))
-
-
-def fit_f32(g, root, degree, half_width):
-    z_hi = to_float(root)
-    z_lo = to_float(root - z_hi)
-    z = mp.mpf(z_hi) + mp.mpf(z_lo)
-    ts = [half_width * i / 400 for i in range(-400, 401) if i != 0]
-    qs = [g(z + t) / t for t in ts]
-    tv, qv = np.array([float(t) for t in ts]), np.array([float(q) for q in qs])
-    held = fit_float(tv, qv, degree + 1, first_double=True)  # c0, then R's degree + 1 coefficients
-    c0_hi = to_float(held[0])
-    c0_lo = to_float(held[0] - c0_hi)
-    held = [mp.mpf(c0_hi) + mp.mpf(c0_lo)] + held[1:]
-    worst = mp.mpf(0)
-    for t, q in zip(ts, qs):
-        p = mp.mpf(0)
-        for c in reversed(held):
-            p = p * t + mp.mpf(c)
-        worst = max(worst, abs(p - q) / abs(q))
-
-    print(f"zero   {literal(z_hi)}, {literal(z_lo)}  ({mp.nstr(root, 20)})")
-    print(f"c0     {literal(c0_hi)}, {literal(c0_lo)}")
-    print(f"Q's worst relative error with these coefficients: 2^{float(mp.log(worst, 2)):.2f}")
-    print("R, t^0 first:", ", ".join(literal(c) for c in held[1:]))
 
 
 if __name__ == "__main__":

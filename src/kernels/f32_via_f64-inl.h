@@ -1,15 +1,19 @@
 // Smooth activations for f32 data, computed in f64 lanes and rounded once, as the reference
-// computes f32 in double. Highway's f64 Exp (1 ULP) and Expm1 (4 ULP) err by < 1e-15 relative,
-// far below half an f32 ULP (3e-8), so results are within 1 ULP of the reference (which is within
-// 0.5 ULP of the correctly rounded value) on every target. The formulas are the reference's stable
-// splits (src/core/functions), with exp arguments clamped where the f32 result has saturated.
-// These are the functions without a native f32 kernel yet (smooth_f32-inl.h has sigmoid, tanh,
-// silu, swish, gelu_sigmoid, gelu_tanh, mish, hardswish, elu, celu, selu, softplus, log_sigmoid,
-// softsign, lecun_tanh and tanhshrink in f32 lanes), evaluation-mode RReLU, whose mean slope only
-// f64 holds exactly, and GELU (erf form), whose f32 kernel is this file's on purpose: its own
-// fits and exponential, accurate to f32 rather than f64 (~2^-28), need fewer operations in f64
-// lanes, where a², the fold and every product are exact enough, than in f32 lanes with each of
-// them a float pair (measured faster, and within 0.58 ULP instead of 1.58).
+// computes f32 in double. Two kinds live here:
+//  - kernels on Highway's f64 Exp (1 ULP) and Expm1 (4 ULP), < 1e-15 relative, far below half an
+//    f32 ULP (3e-8), so results are within 1 ULP of the reference (which is within 0.5 ULP of the
+//    correctly rounded value) on every target: telu, squareplus, shifted_tanh,
+//    generalized_sigmoid (functions without an f32 kernel of their own yet), and
+//    evaluation-mode RReLU, whose mean slope only f64 holds exactly;
+//  - kernels accurate to f32 rather than f64, on their own fits and a lean exponential (~2^-28,
+//    exp_to_f32_accuracy): GELU (both forms), Mish, and softplus's and log_sigmoid's forward. In
+//    f64 lanes the squares, folds and products of positive terms are exact enough as they come,
+//    where f32 lanes need each of them as a float pair; measured faster (1.2–1.9×) and within
+//    0.53 ULP where the f32-lane kernels they replaced reached 0.85–1.58.
+// The formulas are the reference's stable splits (src/core/functions), with exp arguments clamped
+// where the f32 result has saturated. smooth_f32-inl.h has the rest (sigmoid, tanh, silu, swish,
+// gelu_sigmoid, hardswish, elu, celu, selu, softsign, lecun_tanh, tanhshrink, and the slopes of
+// softplus and log_sigmoid) in f32 lanes.
 // tanh is this project's own (tanh_f64 below): Highway's f64 Tanh (4 ULP) is accurate enough for
 // most uses, but TeLU's slope cancels to ~1e-8 next to its zero, where every f64 ULP of tanh
 // counts.
@@ -222,13 +226,13 @@ struct SimdF32ViaF64<fn::GeneralizedSigmoid> {
   }
 };
 
-// ---- GELU (erf form) -----------------------------------------------------------------------------
+// ---- an exponential to f32 accuracy --------------------------------------------------------------
 
-/// e^h for h ∈ [-700, 0] within 2^-28.9 relative: what a result rounded to f32 needs (0.03 of its
+/// e^h for h ∈ [-700, 700] within 2^-28.9 relative: what a result rounded to f32 needs (0.03 of its
 /// ULP), at a fraction of Highway's f64 Exp's cost. Cody–Waite with one double ln 2 (the error of
 /// n·ln 2 stays below 2^-44 for |n| ≤ 1010), PE(r) on |r| ≤ ln2/2 (a degree-6 fit,
 /// scripts/fits/gelu_f32.py), times 2^n built in the exponent bits: the rounding sum t =
-/// h·log2(e) + 1.5·2^52 holds n in its low bits, and (n + 1023) << 52 is 2^n (normal: n ≥ -1010).
+/// h·log2(e) + 1.5·2^52 holds n in its low bits, and (n + 1023) << 52 is 2^n (normal: |n| ≤ 1010).
 inline constexpr double kExpPoly[] = {1.0000000005920204,  1.0000000361258974,   0.4999999149303629,
                                       0.1666642083212278,  0.04166835803318827, 0.008374771519804673,
                                       0.001382942058349872};
@@ -249,6 +253,8 @@ HWY_INLINE V exp_to_f32_accuracy(D d, V h) {
   const V unit = hn::BitCast(d, hn::ShiftLeft<52>(hn::Add(hn::BitCast(di, t), hn::Set(di, 1023))));
   return hn::Mul(horner_f64<kExpPoly>(d, r), unit);
 }
+
+// ---- GELU (erf form) -----------------------------------------------------------------------------
 
 /// GELU, erf form (fn::Gelu): f = x Φ(x), f' = Φ(x) + x φ(x), through a = |x| and the tail
 /// Q(a) = Φ(-a) = φ(a) M(a) (M Mills' ratio), so that nothing is 1 - something small:
@@ -322,6 +328,184 @@ struct SimdF32ViaF64<fn::Gelu> {
     const V t = fold(d, x, a, u, e);
     s = slope(d, x, a, u, e);
     return value(d, x, t, u, e);
+  }
+};
+
+// ---- softplus and log_sigmoid --------------------------------------------------------------------
+
+/// log1p(u) for u ∈ [0, 1] within 2^-32 relative: 2 atanh(s) = 2s Σ_k s^(2k)/(2k + 1) with s =
+/// u/(2 + u) ∈ [0, 1/3], nine terms (the rest is below (1/9)^9/19 < 2^-32 of the sum); every term
+/// positive, so nothing cancels, and the quotient and products carry ~2^-52.
+inline constexpr double kAtanhSeries[] = {1.0,       1.0 / 3.0,  1.0 / 5.0,  1.0 / 7.0, 1.0 / 9.0,
+                                          1.0 / 11.0, 1.0 / 13.0, 1.0 / 15.0, 1.0 / 17.0};
+template <class D, class V>
+HWY_INLINE V log1p_unit(D d, V u) {
+  const V s = hn::Div(u, hn::Add(hn::Set(d, 2.0), u));
+  return hn::Mul(hn::Add(s, s), horner_f64<kAtanhSeries>(d, hn::Mul(s, s)));
+}
+/// log1p(e^-a) for a ≥ 0 (e^-a at exp_to_f32_accuracy's 2^-28.9, which log1p's slope u/(1 + u) ≤
+/// log1p(u) does not magnify): within 2^-28.8 relative. a is clamped at 700, inside the
+/// exponential's range and far past where the term is below f32's reach of either caller.
+template <class D, class V>
+HWY_INLINE V softplus_term_f64(D d, V a) {
+  return log1p_unit(d, exp_to_f32_accuracy(d, hn::Neg(hn::Min(a, hn::Set(d, 700.0)))));
+}
+
+/// softplus(x) = (max(v, 0) + log1p(e^-|v|))/β, v = βx (exact in f64: two floats' product), the
+/// reference's stable split; both terms are ≥ 0, so f is within ~0.03 of an f32 ULP before its
+/// one rounding. 1/β is prepared once per call. f(+inf) = +inf, f(-inf) = +0. f' (σ(βx)) and f'
+/// from y stay in f32 lanes (SimdF32<fn::Softplus>).
+template <>
+struct SimdF32ViaF64<fn::Softplus> {
+  struct Prepared {
+    double beta, inverse_beta;
+  };
+  static Prepared prepare(const Pd& p) { return {p[0], 1.0 / p[0]}; }
+  template <class D, class V>
+  static V f(D d, V x, const Prepared& c) {
+    const V v = hn::Mul(hn::Set(d, c.beta), x);
+    const V sum = hn::Add(hn::Max(v, hn::Zero(d)), softplus_term_f64(d, hn::Abs(v)));
+    return hn::Mul(sum, hn::Set(d, c.inverse_beta));
+  }
+};
+
+/// log_sigmoid(x) = min(x, 0) - log1p(e^-|x|), both terms ≤ 0 (as softplus). Zeros as the
+/// reference's: -0 where the result underflows, but +0 from x = 745.13 (0x1.74910ep+9, the first
+/// float past it), where the reference's double e^-x is 0 and its 0 - log1p(0) is +0; f(+inf) =
+/// +0, f(-inf) = -inf. f' and f' from y stay in f32 lanes (SimdF32<fn::LogSigmoid>).
+template <>
+struct SimdF32ViaF64<fn::LogSigmoid> {
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    const V y = hn::Sub(hn::Min(x, hn::Zero(d)), softplus_term_f64(d, hn::Abs(x)));
+    return hn::IfThenElseZero(x < hn::Set(d, 0x1.74910ep+9), y);
+  }
+};
+
+// ---- GELU (tanh form) ----------------------------------------------------------------------------
+
+/// gelu_tanh(x) = x σ(v), v = 2u = 2c(x + k x³) (c = √(2/π), k = 0.044715, fn::GeluTanh);
+/// f' = σ(v)(1 + w σ(-v)), w = x v' = 2c(x + 3k x³). With e = e^-|v| and r = 1/(1 + e):
+/// f = x r, f' = r(1 + w e r) for x ≥ 0 and f = x e r, f' = e r(1 + w r) below, one division for
+/// both. In f64 lanes v carries ~2^-51 relative, so e^-|v| errs by |v|·2^-51 < 2^-41 from v and
+/// 2^-28.9 from exp_to_f32_accuracy: f is within ~0.03 of an f32 ULP before its one rounding.
+/// f''s bracket 1 + w r cancels next to its zero x0 = -0.75246142; within |x - x0| ≤ 1/4 f' =
+/// t Q(t), t = x - x0, Q a degree-8 fit (scripts/fits/near_zero.py gelu_tanh 7 0.25: 2^-35.5
+/// relative). x is clamped at ±20 inside v, where |v| > 600 already (σ is 0 or 1 in f64's
+/// reach of f32 results); f = x above 20 and the clamped x·e r, -0 in f32, below -20. Zeros and
+/// limits as the reference's: f(-inf) = -0, f'(±inf) = 1, +0; an underflowing f' is -0, but +0
+/// from the float where the reference's double v passes -745.13 and its e^v is 0 (x ≤ -21.53).
+template <>
+struct SimdF32ViaF64<fn::GeluTanh> {
+  static constexpr double kZeroHi = -0x1.81429f9e97e4dp-1, kZeroLo = 0x1.4f1c020706d4bp-55;
+  static constexpr double kQ[] = {0x1.b8bacd2c96b91p-2,  0x1.8cd1a2b277d57p-2,  -0x1.029615f1b242fp-6,
+                                  -0x1.d2b76f05116c2p-4, -0x1.104a7be9a6d99p-6, 0x1.427443746bd13p-6,
+                                  0x1.58bfe4da26197p-8,  -0x1.3946d7a182177p-9, -0x1.de314bb2465e8p-11};
+  static constexpr double kC = static_cast<double>(fn::GeluTanh::kC), kK = static_cast<double>(fn::GeluTanh::kK);
+  /// e = e^-|v| and r = 1/(1 + e) for x clamped at ±20; xc the clamped x, x2 its square.
+  template <class D, class V>
+  static V parts(D d, V x, V& xc, V& x2, V& e) {
+    xc = hn::Min(hn::Max(x, hn::Set(d, -20.0)), hn::Set(d, 20.0));
+    x2 = hn::Mul(xc, xc);
+    const V v = hn::Mul(hn::Set(d, 2.0 * kC), hn::MulAdd(hn::Mul(hn::Set(d, kK), x2), xc, xc));
+    e = exp_to_f32_accuracy(d, hn::Neg(hn::Abs(v)));
+    return hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), e));
+  }
+  template <class D, class V>
+  static V value(D d, V x, V xc, V e, V r) {
+    return hn::Mul(hn::IfThenElse(x >= hn::Zero(d), x, hn::Mul(xc, e)), r);
+  }
+  template <class D, class V>
+  static V slope(D d, V x, V xc, V x2, V e, V r) {
+    const V w = hn::Mul(hn::Set(d, 2.0 * kC), hn::MulAdd(hn::Mul(hn::Set(d, 3.0 * kK), x2), xc, xc));
+    const auto pos = x >= hn::Zero(d);
+    const V er = hn::Mul(e, r);
+    const V far = hn::Mul(hn::IfThenElse(pos, r, er), hn::MulAdd(w, hn::IfThenElse(pos, er, r), hn::Set(d, 1.0)));
+    const V t = hn::Sub(hn::Sub(x, hn::Set(d, kZeroHi)), hn::Set(d, kZeroLo));
+    const V g = hn::IfThenElse(hn::Abs(t) <= hn::Set(d, 0.25), hn::Mul(t, horner_f64<kQ>(d, t)), far);
+    return hn::IfThenElseZero(x > hn::Set(d, -0x1.58441ep+4), g);
+  }
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    V xc, x2, e;
+    const V r = parts(d, x, xc, x2, e);
+    return value(d, x, xc, e, r);
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    V xc, x2, e;
+    const V r = parts(d, x, xc, x2, e);
+    return slope(d, x, xc, x2, e, r);
+  }
+  /// f, with f' in `s`: one exponential and division for both (forward_with_slope).
+  template <class D, class V>
+  static V fdf(D d, V x, const Pd&, V& s) {
+    V xc, x2, e;
+    const V r = parts(d, x, xc, x2, e);
+    s = slope(d, x, xc, x2, e, r);
+    return value(d, x, xc, e, r);
+  }
+};
+
+// ---- Mish ----------------------------------------------------------------------------------------
+
+/// mish(x) = x tanh(softplus x) = x n/(n + 2), n = e(e + 2), e = e^x (tanh(log(1 + e)) =
+/// ((1 + e)² - 1)/((1 + e)² + 1)); f' = t + x σ(x) sech²(softplus x) = (n D + 4x e(1 + e))/D²,
+/// D = n + 2 (σ sech² = 4e(1 + e)/D², as 1 + n = (1 + e)²). In f64 lanes every sum and product
+/// of positive terms carries ~2^-52, so f's only error beyond its one rounding to f32 is e's
+/// (exp_to_f32_accuracy, 2^-28.9): t inherits at most twice it, 0.07 of an f32 ULP. f''s
+/// numerator cancels next to f's minimum x0 = -1.19243121 (f' = 0), where e's error counts
+/// 1/|x - x0| times over; within |x - x0| ≤ 1/16 f' = t Q(t), t = x - x0, Q a degree-5 fit
+/// (scripts/fits/near_zero.py mish 4 0.0625: 2^-35.9 relative). x is clamped to [-200, 20]:
+/// below, f and f' are ±0 in f32 (|x e^x| < 2^-280), above, t and f' are 1 in f64. Zeros and
+/// limits as the reference's: f(-inf) = -0, f' is -0 where it underflows but +0 from the float
+/// where the reference's double e^x is 0 (x ≤ -745.13, -inf included).
+template <>
+struct SimdF32ViaF64<fn::Mish> {
+  static constexpr double kZeroHi = -0x1.31432c0d12d84p+0, kZeroLo = -0x1.bf319154da210p-55;
+  static constexpr double kQ[] = {0x1.115acb42500bbp-2,  0x1.a34a251d8ad7bp-3,  0x1.574f0f4dcb4ffp-5,
+                                  -0x1.4c2234f7684b0p-6, -0x1.032038bd9702ap-6, -0x1.b7dbba9ccfba6p-9};
+  /// e = e^x for the clamped x, with n and D = n + 2.
+  template <class D, class V>
+  static V parts(D d, V x, V& xc, V& n) {
+    xc = hn::Min(hn::Max(x, hn::Set(d, -200.0)), hn::Set(d, 20.0));
+    const V e = exp_to_f32_accuracy(d, xc);
+    n = hn::Mul(e, hn::Add(e, hn::Set(d, 2.0)));
+    return e;
+  }
+  template <class D, class V>
+  static V value(D d, V x, V xc, V n) {
+    const V t = hn::Div(n, hn::Add(n, hn::Set(d, 2.0)));
+    return hn::Mul(hn::Max(x, xc), t);  // x above 20 (t = 1), the clamped x below -200 (f = -0)
+  }
+  template <class D, class V>
+  static V slope(D d, V x, V xc, V e, V n) {
+    const V den = hn::Add(n, hn::Set(d, 2.0));
+    const V k = hn::Mul(hn::Mul(hn::Set(d, 4.0), xc), hn::MulAdd(e, e, e));
+    const V far = hn::Div(hn::MulAdd(n, den, k), hn::Mul(den, den));
+    const V t = hn::Sub(hn::Sub(x, hn::Set(d, kZeroHi)), hn::Set(d, kZeroLo));
+    const V g = hn::IfThenElse(hn::Abs(t) <= hn::Set(d, 0.0625), hn::Mul(t, horner_f64<kQ>(d, t)), far);
+    return hn::IfThenElseZero(x > hn::Set(d, -0x1.74910ep+9), g);
+  }
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    V xc, n;
+    parts(d, x, xc, n);
+    return value(d, x, xc, n);
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    V xc, n;
+    const V e = parts(d, x, xc, n);
+    return slope(d, x, xc, e, n);
+  }
+  /// f, with f' in `s`: one exponential for both (forward_with_slope).
+  template <class D, class V>
+  static V fdf(D d, V x, const Pd&, V& s) {
+    V xc, n;
+    const V e = parts(d, x, xc, n);
+    s = slope(d, x, xc, e, n);
+    return value(d, x, xc, n);
   }
 };
 

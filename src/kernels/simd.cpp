@@ -33,8 +33,12 @@ template <class K, class T>
 concept KernelFromY = Kernel<K> && requires(hn::ScalableTag<T> d, hn::Vec<hn::ScalableTag<T>> v, const fn::Params<T>& p) {
   K::df_from_y(d, v, p);
 };
-/// Whether K computes f' from x in lanes of T: a SimdF32<F> may give only f, its f' then coming
-/// from SimdF32ViaF64<F>.
+/// Whether K computes f, or f' from x, in lanes of T: a SimdF32<F> may give only one of them, the
+/// other then coming from SimdF32ViaF64<F>.
+template <class K, class T>
+concept KernelF = Kernel<K> && requires(hn::ScalableTag<T> d, hn::Vec<hn::ScalableTag<T>> v, const fn::Params<T>& p) {
+  K::f(d, v, p);
+};
 template <class K, class T>
 concept KernelDf = Kernel<K> && requires(hn::ScalableTag<T> d, hn::Vec<hn::ScalableTag<T>> v, const fn::Params<T>& p) {
   K::df(d, v, p);
@@ -108,7 +112,7 @@ bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
         return hn::IfThenElse(hn::IsNaN(v), v, Simd<F>::f(d, v, p));
       });
       return true;
-    } else if constexpr (Kernel<SimdF32<F>> && std::is_same_v<T, float>) {
+    } else if constexpr (KernelF<SimdF32<F>, float> && std::is_same_v<T, float>) {
       const auto p = params_as<float>(values);
       for_each_vector(x, static_cast<const float*>(nullptr), y, n, [&](auto d, auto v, auto) {
         return hn::IfThenElse(hn::IsNaN(v), v, SimdF32<F>::f(d, v, p));
@@ -150,8 +154,8 @@ bool forward_with_slope(Kind kind, const double* values, const T* x, T* y, T* s,
     return hn::IfThenElse(nan, v, vy);
   };
   return fn::visit(kind, [&]<class F>() {
-    if constexpr (Kernel<Simd<F>> || (Kernel<SimdF32<F>> && std::is_same_v<T, float>)) {
-      return false;  // forward takes a struct without fdf (so far only GELU's f32 kernel has one)
+    if constexpr (Kernel<Simd<F>> || (KernelF<SimdF32<F>, float> && std::is_same_v<T, float>)) {
+      return false;  // forward takes a struct without fdf (only f32-via-f64 kernels have one)
     } else if constexpr (std::is_same_v<T, float> &&
                          KernelFdf<SimdF32ViaF64<F>, hn::ScalableTag<double>, Pd>) {
       const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));

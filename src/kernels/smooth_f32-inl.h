@@ -13,7 +13,7 @@
 // Error-free products use FMA where the target has it (HWY_NATIVE_FMA) and Veltkamp/Dekker
 // splitting where it does not (SSSE3, SSE4, EMU128), so every target meets the same bounds.
 //
-// A kernel struct SimdF32<F> has f(d, x, p) and df(d, x, p) (or f alone, its f' then from
+// A kernel struct SimdF32<F> has f(d, x, p) and df(d, x, p) (or one of them, the other then from
 // SimdF32ViaF64<F>), and df_from_y(d, y, p) where F has it; p holds the parameters rounded to
 // float. NaN handling is the driver's (simd.cpp).
 
@@ -366,24 +366,8 @@ HWY_INLINE V<D> horner(D d, V<D> u, std::size_t first = 0) {
   return r;
 }
 
-/// A slope next to its zero z = z_hi + z_lo (a float pair): f'(x) = t Q(t), t = x - z, Q(t) = c0 +
-/// t R(t) with c0 a float pair and R's float coefficients kR (scripts/fits/near_zero.py ... f32).
-/// th = x - z_hi is exact within [2z, z/2] (Sterbenz) and t = th + z_lo; th c0_hi is an exact
-/// pair, so only the small rest (t c0_lo, z_lo c0, t² R) rounds on its own before the one final
-/// rounding: within ~0.5 ULP plus Q's fit error. Returns th for the caller's window.
-template <const auto& kR, class D>
-HWY_INLINE V<D> near_zero(D d, V<D> x, float z_hi, float z_lo, float c0_hi, float c0_lo, V<D>& th) {
-  th = hn::Sub(x, hn::Set(d, z_hi));
-  const V<D> tl = hn::Set(d, -z_lo), c0h = hn::Set(d, c0_hi);
-  const V<D> t = hn::Add(th, tl);
-  const V<D> rest = hn::MulAdd(hn::Mul(t, t), horner<kR>(d, t), hn::MulAdd(t, hn::Set(d, c0_lo), hn::Mul(tl, c0h)));
-  V<D> pl;
-  const V<D> ph = two_prod(d, th, c0h, pl);
-  return hn::Add(ph, hn::Add(pl, rest));
-}
-
 /// σ(v)(1 + w σ(-v)) for v = vh + vl and w = wh + wl, away from its zero: the slope of x σ(v(x))
-/// with w = x v'(x) (the swish family: w = v; gelu_tanh: w = x v'). σ(v) and σ(-v) come as pairs
+/// with w = x v'(x) (the swish family: w = v). σ(v) and σ(-v) come as pairs
 /// accurate to ~2^-26 and 1 + w σ(-v) is formed exactly from them, so the error is ≲ 2 ULP but
 /// for the cancellation next to the zero, which the callers replace by a fit. |v| is clamped at
 /// 200, where the slope is 0 or 1 in f32, and |w| at 2^20 (|w| ≤ 3|v| wherever it matters). An underflowing
@@ -703,192 +687,6 @@ struct SimdF32<fn::GeluSigmoid> {
   }
 };
 
-/// gelu_tanh(x) = x σ(v) with v = 2u = 2√(2/π)(x + 0.044715 x³), the reference's form (1 + tanh u
-/// = 2σ(2u), so the negative tail does not cancel), through f32::gated, the silu kernel's product.
-/// v is a pair within ~2^-44 of its value: x² and x³ as pairs, 0.044715 and 2√(2/π) as float
-/// pairs (to 2^-54), one renormalisation; an error δ in v would cost |v|·δ relative in e^v, which
-/// reaches 100 in the tail. x is clamped at ±20 inside v, where |v| > 600 already (σ is 1 or its e
-/// is past the exponential's floor, as for any larger |x|), so x³ cannot overflow. Measured: f ≤
-/// 1.32 ULP on AVX3 over all 2^32 inputs, ≤ 1.53 on SSE4 (every 128th); f' ≤ 1.27 on AVX3 over
-/// all 2^32, 1.53 on SSE4 (every 256th); ~2× (f) and ~1.4× (f') the f64-lane kernels' speed.
-template <>
-struct SimdF32<fn::GeluTanh> {
-  /// R of the slope fit next to x0 (see df).
-  static constexpr float kSlopeR[] = {0x1.8cd1a2p-2f,  -0x1.029646p-6f, -0x1.d2b646p-4f, -0x1.103a22p-6f,
-                                      0x1.41e9cep-6f,  0x1.51b9eep-8f,  -0x1.12c02ap-9f};
-  /// v = 2c(x + k x³) and, for f', w = x v' = 2c(x + 3k x³), each a pair within ~2^-44, from x
-  /// clamped at ±20 (x², x³ exact pairs; k, 3k and 2c float pairs).
-  template <class D>
-  static f32::V<D> v_of(D d, f32::V<D> x, f32::V<D>& vl, f32::V<D>* wh = nullptr, f32::V<D>* wl = nullptr) {
-    const f32::V<D> limit = hn::Set(d, 20.0f);
-    const f32::V<D> xc = hn::Min(hn::Max(x, hn::Neg(limit)), limit);
-    f32::V<D> x2l, x3l;
-    const f32::V<D> x2h = f32::two_prod(d, xc, xc, x2l);
-    const f32::V<D> x3h = f32::two_prod(d, x2h, xc, x3l);
-    x3l = hn::MulAdd(x2l, xc, x3l);
-    const f32::V<D> ch = hn::Set(d, 0x1.988454p+0f), cl = hn::Set(d, -0x1.857936p-25f);
-    // 2c (xc + kh x³ + kl x³) as a renormalised pair.
-    const auto times = [&](float kh, float kl, f32::V<D>& lo) {
-      f32::V<D> tl, sl;
-      const f32::V<D> th = f32::two_prod(d, hn::Set(d, kh), x3h, tl);
-      tl = hn::MulAdd(hn::Set(d, kh), x3l, hn::MulAdd(hn::Set(d, kl), x3h, tl));
-      const f32::V<D> sh = f32::two_sum<D>(xc, th, sl);
-      sl = hn::Add(sl, tl);
-      const f32::V<D> hi = f32::pair_product(d, ch, cl, sh, sl, lo);
-      return f32::fast_two_sum<D>(hi, lo, lo);
-    };
-    if (wh != nullptr) *wh = times(0x1.12ba9ep-3f, -0x1.c13fd0p-28f, *wl);
-    return times(0x1.6e4e26p-5f, 0x1.a9003ep-30f, vl);
-  }
-  template <class D>
-  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
-    f32::V<D> vl;
-    const f32::V<D> vh = v_of(d, x, vl);
-    return f32::gated(d, x, f32::Exact{}, vh, vl);
-  }
-  /// f' = σ(v)(1 + w σ(-v)) (f32::gate_slope_far); within |x - x0| ≤ 1/4 of its zero x0 =
-  /// -0.75246142 it is f32::near_zero's t Q(t), Q a degree-7 fit (scripts/fits/near_zero.py
-  /// gelu_tanh 6 0.25 f32: 2^-29.6 relative).
-  template <class D>
-  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
-    f32::V<D> vl, wh, wl, th;
-    const f32::V<D> vh = v_of(d, x, vl, &wh, &wl);
-    const f32::V<D> near = f32::near_zero<kSlopeR>(d, x, -0x1.8142ap-1f, 0x1.85a06cp-27f, 0x1.b8bacep-2f, -0x1.a436ccp-27f, th);
-    // An underflowing f' is -0 below x0 but +0 from the float where the reference's (double) v
-    // passes -745.1332191 and its e^v is 0 (v here comes from x clamped at -20, so it cannot tell).
-    const f32::V<D> sign = hn::IfThenElse(x <= hn::Set(d, -0x1.58441ep+4f), hn::Set(d, 1.0f), th);
-    const f32::V<D> far = f32::gate_slope_far(d, vh, vl, wh, wl, sign);
-    return f32::gate_slope_at_inf(d, x, vh, hn::IfThenElse(hn::Abs(th) <= hn::Set(d, 0.25f), near, far));
-  }
-};
-
-/// mish(x) = x tanh(softplus x) = x t, t from one e = e^-|x| as in the reference (fn::Mish::parts):
-/// x ≤ 0: t = n/(n + 2), n = e(e + 2); x > 0: t = p/(p + 2e²), p = 1 + 2e. Both are ratios of
-/// positive terms, formed as pairs from e (exp_normal with q as a pair) and divided once with the
-/// residual correction; x·t rounds once, with x's sign (t > 0). Where e^x is subnormal (x < -87),
-/// t is e itself to f32 precision and x e^x is scaled once from exp_pair's tail instance. Limits:
-/// mish(+inf) = +inf, mish(-inf) = -0. Measured: f ≤ 1.21 ULP on AVX3 over all 2^32 inputs, ≤ 1.20
-/// on SSE4 (every 128th); ~2.5× the f64-lane kernel's speed. f' is below f.
-template <>
-struct SimdF32<fn::Mish> {
-  /// R of the slope fit next to its zero x0 (see df).
-  static constexpr float kSlopeR[] = {0x1.a34a26p-3f, 0x1.574fp-5f, -0x1.4c56f6p-6f, -0x1.02fb54p-6f};
-  /// t's numerator and denominator as pairs.
-  template <class D>
-  struct Ratio {
-    f32::V<D> nh, nl, dh, dl;
-  };
-  /// t = num/den for e = eh + el (normal, or anything in lanes the caller discards).
-  template <class D>
-  static Ratio<D> ratio_of(D d, f32::V<D> eh, f32::V<D> el, hn::Mask<D> neg) {
-    const f32::V<D> one = hn::Set(d, 1.0f), two = hn::Set(d, 2.0f);
-    // x ≤ 0: n = e(e + 2) and n + 2 (n ≤ 3 may exceed 2: TwoSum).
-    f32::V<D> sl, nl, dnl;
-    const f32::V<D> sh = f32::fast_two_sum<D>(two, eh, sl);
-    sl = hn::Add(sl, el);
-    const f32::V<D> nh = f32::two_prod(d, eh, sh, nl);
-    nl = hn::Add(nl, hn::MulAdd(eh, sl, hn::Mul(el, sh)));
-    const f32::V<D> dnh = f32::two_sum<D>(two, nh, dnl);
-    dnl = hn::Add(dnl, nl);
-    // x > 0: p = 1 + 2e and p + 2e² (doubling is exact).
-    f32::V<D> pl, ql, dpl;
-    const f32::V<D> e2 = hn::Add(eh, eh);
-    const f32::V<D> ph = f32::two_sum<D>(one, e2, pl);
-    pl = hn::Add(pl, hn::Add(el, el));
-    const f32::V<D> qh = f32::two_prod(d, e2, eh, ql);
-    ql = hn::MulAdd(hn::Add(e2, e2), el, ql);
-    const f32::V<D> dph = f32::two_sum<D>(ph, qh, dpl);
-    dpl = hn::Add(dpl, hn::Add(pl, ql));
-    return {hn::IfThenElse(neg, nh, ph), hn::IfThenElse(neg, nl, pl), hn::IfThenElse(neg, dnh, dph),
-            hn::IfThenElse(neg, dnl, dpl)};
-  }
-  /// t as y + corr.
-  template <class D>
-  static f32::V<D> t_of(D d, f32::V<D> eh, f32::V<D> el, hn::Mask<D> neg, f32::V<D>& corr) {
-    const Ratio<D> r = ratio_of(d, eh, el, neg);
-    return f32::div_pair(d, r.nh, r.nl, r.dh, r.dl, corr);
-  }
-  template <class D>
-  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
-    const auto neg = x <= hn::Zero(d);
-    const f32::V<D> a = hn::Neg(hn::Abs(x));
-    const f32::V<D> y = f32::by_range(d, x, [&](auto range) {
-      f32::V<D> corr;
-      if constexpr (decltype(range)::value == f32::Range::kNormal) {
-        // Lanes past the floor are x > 70 there, where t is 1.
-        const f32::Exp<D> e = f32::exp_normal<f32::ExpQ::kPair>(d, hn::Max(a, hn::Set(d, f32::kNormalFloor)), f32::Exact{});
-        const f32::V<D> t = t_of(d, e.hi, e.lo, neg, corr);
-        return hn::MulAdd(x, t, hn::Mul(x, corr));
-      } else {
-        const f32::Exp<D> e = f32::exp_pair<f32::Range::kTail>(d, a, f32::Exact{});
-        const f32::V<D> t = t_of(d, hn::Mul(e.hi, e.unit), hn::Mul(e.lo, e.unit), neg, corr);
-        const f32::V<D> tail = f32::scale_tail(d, hn::MulAdd(x, e.hi, hn::Mul(x, e.lo)), e.n);
-        return hn::IfThenElse(x < hn::Set(d, -87.0f), tail, hn::MulAdd(x, t, hn::Mul(x, corr)));
-      }
-    });
-    const f32::V<D> at_inf = hn::IfThenElse(x > hn::Zero(d), x, hn::Set(d, -0.0f));
-    return hn::IfThenElse(hn::IsInf(x), at_inf, hn::CopySign(y, x));
-  }
-  /// f' = t + x σ sech² over t's denominator D (σ sech² = 4e(1 + e)/D² for x ≤ 0, 4e²(1 + e)/D²
-  /// above): f' = (num·D + x k (1 + e))/D², k = 4e or 4e², every term a pair, one corrected
-  /// quotient. x ≤ 0's numerator cancels next to f's minimum, x0 = -1.19243121 (f' = 0), but the
-  /// pairs leave only e's own error (2^-30), ~0.2·2^-30/|x - x0| relative; within |x - x0| ≤ 1/16
-  /// it is f32::near_zero's t Q(t) instead, Q a degree-4 fit (scripts/fits/near_zero.py mish 3
-  /// 0.0625 f32: 2^-28.9 relative). x is clamped at 20 (f' rounds to 1 from 11 on; the clamp
-  /// keeps x·k's low part from counting).
-  /// Below -87, where e^x is subnormal, f' = (1 + x) e^x (1 + x exact), scaled once; an
-  /// underflowing f' is -0, but +0 from the float where the reference's (double) e^x is 0.
-  /// Limits: f'(+inf) = 1, f'(-inf) = +0. Measured: f' ≤ 2.00 ULP of the f64 oracle on AVX3 over
-  /// all 2^32 inputs, at x0's float, where the oracle itself is 0.9 ULP off (1.1 from the truth);
-  /// ≤ 1.13 elsewhere (every 256th), 1.38 on SSE4; ~1.35× the f64-lane kernel's speed.
-  template <class D>
-  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
-    const f32::V<D> one = hn::Set(d, 1.0f);
-    const auto neg = x <= hn::Zero(d);
-    const f32::V<D> xc = hn::Min(x, hn::Set(d, 20.0f));
-    const f32::V<D> a = hn::Neg(hn::Abs(xc));
-    const auto slope = [&](f32::V<D> eh, f32::V<D> el) {
-      const Ratio<D> r = ratio_of(d, eh, el, neg);
-      f32::V<D> ml, ol, kl, xl, sl, ql;
-      // num·D, 1 + e, k (1 + e) and x k (1 + e), each a pair; then their sum over D².
-      const f32::V<D> mh = f32::pair_product(d, r.nh, r.nl, r.dh, r.dl, ml);
-      const f32::V<D> oh = f32::fast_two_sum<D>(one, eh, ol);
-      ol = hn::Add(ol, el);
-      const f32::V<D> e4 = hn::Mul(hn::Set(d, 4.0f), eh), e4l = hn::Mul(hn::Set(d, 4.0f), el);
-      f32::V<D> e4sl;  // 4e² as e4sh + e4sl
-      const f32::V<D> e4sh = f32::two_prod(d, e4, eh, e4sl);
-      e4sl = hn::MulAdd(hn::Add(e4, e4), el, e4sl);
-      const f32::V<D> kh0 = hn::IfThenElse(neg, e4, e4sh), kl0 = hn::IfThenElse(neg, e4l, e4sl);
-      const f32::V<D> kh = f32::pair_product(d, kh0, kl0, oh, ol, kl);
-      const f32::V<D> xh = f32::two_prod(d, xc, kh, xl);
-      xl = hn::MulAdd(xc, kl, xl);
-      const f32::V<D> sh = f32::two_sum<D>(mh, xh, sl);
-      sl = hn::Add(sl, hn::Add(ml, xl));
-      const f32::V<D> qh = f32::two_prod(d, r.dh, r.dh, ql);
-      ql = hn::MulAdd(hn::Add(r.dh, r.dh), r.dl, ql);
-      f32::V<D> corr;
-      const f32::V<D> y = f32::div_pair(d, sh, sl, qh, ql, corr);
-      return hn::Add(y, corr);
-    };
-    const f32::V<D> far = f32::by_range(d, a, [&](auto range) {
-      if constexpr (decltype(range)::value == f32::Range::kNormal) {
-        const f32::Exp<D> e = f32::exp_normal<f32::ExpQ::kPair>(d, a, f32::Exact{});
-        return slope(e.hi, e.lo);
-      } else {
-        const f32::Exp<D> e = f32::exp_pair<f32::Range::kTail>(d, a, f32::Exact{});
-        const f32::V<D> s = hn::Add(one, x);
-        const f32::V<D> tail = f32::scale_tail(d, hn::MulAdd(s, e.hi, hn::Mul(s, e.lo)), e.n);
-        return hn::IfThenElse(x < hn::Set(d, -87.0f), tail, slope(hn::Mul(e.hi, e.unit), hn::Mul(e.lo, e.unit)));
-      }
-    });
-    f32::V<D> th;
-    const f32::V<D> near = f32::near_zero<kSlopeR>(d, x, -0x1.31432cp+0f, -0x1.a25b08p-29f, 0x1.115accp-2f, -0x1.7b1844p-27f, th);
-    const f32::V<D> g = hn::IfThenElse(hn::Abs(th) <= hn::Set(d, 0.0625f), near, far);
-    // -0x1.74910ep+9 is the largest float whose double e^x is 0; -inf is there too.
-    return hn::IfThenElse(x == hn::Set(d, HUGE_VALF), one, hn::IfThenElseZero(x > hn::Set(d, -0x1.74910ep+9f), g));
-  }
-};
-
 /// hardswish(x) = x (x + 3)/6 on (-3, 3), 0 at and below -3, x at and above 3 (fn::Hardswish).
 /// One rounding that matters: s = x + 3 as an exact pair (Fast2Sum: |x| < 3 where it is used),
 /// p = x·s as an exact pair (x·s_lo folded in; its rounding is 2^-24 of p_lo), then p·(1/6) with
@@ -1051,66 +849,6 @@ struct SimdF32<fn::Selu> {
 
 namespace f32 {
 
-/// log(1 + u) for u = uh + ul ∈ [0, 1] (|ul| ≤ ulp(uh)) as a pair hi + lo, within ~2^-26
-/// relative. w = 1 + u is an exact pair; w = 2^k m with m ∈ [√½, √2] (k = 1 above √2), and
-/// log w = k ln2 + log1p(f) + m_lo/m with f = m - 1 exact (Sterbenz); log1p(f) = f - f²/2 +
-/// f³ Q(f), Q a degree-8 Chebyshev fit of (log1p(f) - f + f²/2)/f³ on [-0.293, 0.415]
-/// (relative error of log1p 2^-28 with the float coefficients). f is kept exact in the pair, so
-/// below 2^-20 the result is u - u²/2 directly.
-template <class D>
-HWY_INLINE V<D> log1p_pair(D d, V<D> uh, V<D> ul, V<D>& lo) {
-  const V<D> one = hn::Set(d, 1.0f), half = hn::Set(d, 0.5f);
-  V<D> wl;
-  const V<D> wh = fast_two_sum<D>(one, uh, wl);
-  wl = hn::Add(wl, ul);
-  const auto big = wh > hn::Set(d, 1.41421356f);
-  const V<D> m = hn::IfThenElse(big, hn::Mul(wh, half), wh);
-  const V<D> ml = hn::IfThenElse(big, hn::Mul(wl, half), wl);
-  const V<D> f = hn::Sub(m, one);
-  V<D> q = hn::Set(d, 0x1.1d7b2ap-4f);
-  q = hn::MulAdd(q, f, hn::Set(d, -0x1.d63002p-4f));
-  q = hn::MulAdd(q, f, hn::Set(d, 0x1.dea674p-4f));
-  q = hn::MulAdd(q, f, hn::Set(d, -0x1.fcf5b6p-4f));
-  q = hn::MulAdd(q, f, hn::Set(d, 0x1.23d1f8p-3f));
-  q = hn::MulAdd(q, f, hn::Set(d, -0x1.555b44p-3f));
-  q = hn::MulAdd(q, f, hn::Set(d, 0x1.999d5cp-3f));
-  q = hn::MulAdd(q, f, hn::Set(d, -0x1.fffffcp-3f));
-  q = hn::MulAdd(q, f, hn::Set(d, 0x1.555554p-2f));
-  const V<D> t = hn::Mul(hn::Mul(f, f), hn::MulAdd(f, q, hn::Neg(half)));
-  V<D> h = fast_two_sum<D>(hn::IfThenElseZero(big, hn::Set(d, 0x1.62e43p-1f)), f, lo);
-  // m_lo/m through the reciprocal estimate and one Newton step (relative error ≤ 2^-23 of a term
-  // that is itself ≤ 2^-24 of the result), cheaper than a division.
-  const V<D> r0 = hn::ApproximateReciprocal(m);
-  const V<D> rm = hn::MulAdd(r0, hn::NegMulAdd(m, r0, one), r0);
-  lo = hn::Add(lo, hn::Add(t, hn::MulAdd(ml, rm, hn::IfThenElseZero(big, hn::Set(d, -0x1.05c610p-29f)))));
-  h = fast_two_sum<D>(h, lo, lo);
-  // Below 2^-20, f (0 or a few 2^-23) and m_lo/m nearly cancel; u - u²/2 is exact to 2^-41 there.
-  const auto small = uh < hn::Set(d, 0x1p-20f);
-  lo = hn::IfThenElse(small, hn::NegMulAdd(hn::Mul(half, uh), uh, ul), lo);
-  return hn::IfThenElse(small, uh, h);
-}
-
-/// log1p(e^-|v|) for v = vh + vl as a pair (the softplus family's correction term), e from
-/// exp_pair (normal range: callers take |v| > 25 elsewhere, where log1p(u) = u to 2^-37).
-template <class D>
-HWY_INLINE V<D> softplus_term(D d, V<D> vh, V<D> vl, V<D>& lo) {
-  const Exp<D> e = exp_pair<Range::kNormal>(d, hn::Neg(hn::Abs(vh)), hn::IfThenElse(vh < hn::Zero(d), vl, hn::Neg(vl)));
-  return log1p_pair(d, hn::Mul(e.hi, e.unit), hn::Mul(e.lo, e.unit), lo);
-}
-
-/// e^-|v| (v = vh + vl) scaled by (1/s) and rounded once, also where it is subnormal: the far
-/// tails of softplus (u/beta below v = -25) and log_sigmoid (-u above 25).
-template <class D>
-HWY_INLINE V<D> exp_tail_over(D d, V<D> vh, V<D> vl, V<D> s) {
-  const V<D> a = hn::Neg(hn::Abs(vh)), al = hn::IfThenElse(vh < hn::Zero(d), vl, hn::Neg(vl));
-  return by_range(d, a, [&](auto range) {
-    const Exp<D> e = exp_pair<decltype(range)::value>(d, a, al);
-    V<D> corr;
-    const V<D> y = div_pair(d, e.hi, e.lo, s, hn::Zero(d), corr);
-    return scale<decltype(range)::value>(d, hn::Add(y, corr), e, e.n);
-  });
-}
-
 /// -expm1(v) for v = vh + vl ≤ 0 (|vl| ≤ ulp(vh)); -v below 2^-25, which keeps signed zeros as
 /// the reference's (-expm1(-0) = +0).
 template <class D>
@@ -1122,29 +860,12 @@ HWY_INLINE V<D> neg_expm1(D d, V<D> vh, V<D> vl) {
 
 }  // namespace f32
 
-/// softplus(x) = (max(z, 0) + log1p(e^-|z|))/beta, z = beta x an exact pair (the reference's
-/// form): the sum as a pair, one corrected quotient. Where z > 20 the result is x (e^-z/z <
-/// 2^-30); below z = -25 it is e^z/beta, subnormal tails rounded once. f' = σ(z) (the sigmoid
-/// kernel's quotient on the pair); from y, -expm1(-beta y). Valid for every float, beta > 0.
-/// Measured (every 64th bit pattern, beta = 1 and 2.5): f ≤ 0.99 ULP (AVX3) / 1.06 (SSE4),
-/// f' ≤ 0.95 / 0.95, f' from y ≤ 0.95 / 1.00.
+/// softplus's f' = σ(z), z = beta x an exact pair (the sigmoid kernel's quotient on the pair);
+/// from y, -expm1(-beta y). Valid for every float, beta > 0. Measured (every 64th bit pattern,
+/// beta = 1 and 2.5): f' ≤ 0.95 ULP (AVX3, SSE4), f' from y ≤ 0.95 / 1.00. f is
+/// SimdF32ViaF64<fn::Softplus>'s.
 template <>
 struct SimdF32<fn::Softplus> {
-  template <class D>
-  static f32::V<D> f(D d, f32::V<D> x, const P<D>& p) {
-    const f32::V<D> b = hn::Set(d, p[0]);
-    f32::V<D> zl, ll, sl, corr;
-    const f32::V<D> zh = f32::two_prod(d, b, x, zl);
-    const f32::V<D> lh = f32::softplus_term(d, zh, zl, ll);
-    const auto pos = zh > hn::Zero(d);
-    const f32::V<D> sh = f32::two_sum<D>(hn::IfThenElseZero(pos, zh), lh, sl);
-    sl = hn::Add(sl, hn::Add(ll, hn::IfThenElseZero(pos, zl)));
-    const f32::V<D> y = f32::div_pair(d, sh, sl, b, hn::Zero(d), corr);
-    const f32::V<D> mid = hn::Add(y, corr);
-    const auto far_neg = zh < hn::Set(d, -25.0f);
-    const f32::V<D> tail = hn::AllFalse(d, far_neg) ? mid : hn::IfThenElse(far_neg, f32::exp_tail_over(d, zh, zl, b), mid);
-    return hn::IfThenElse(zh > hn::Set(d, 20.0f), x, tail);
-  }
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
     f32::V<D> zl;
@@ -1164,29 +885,10 @@ struct SimdF32<fn::Softplus> {
   }
 };
 
-/// log_sigmoid(x) = min(x, 0) - log1p(e^-|x|), the two terms summed as a pair: no cancellation
-/// (they have the same sign). Below x = -25 the result is x; above 25 it is -e^-x (subnormal
-/// tails rounded once; -0 where it underflows, +0 from 745.13, as the reference's).
-/// f' = σ(-x); from y, -expm1(y). Measured (every 64th bit pattern): f ≤ 0.85 ULP (AVX3) /
-/// 0.92 (SSE4), f' ≤ 0.72 / 0.74, f' from y ≤ 0.69 / 0.80.
+/// log_sigmoid's f' = σ(-x); from y, -expm1(y). Measured (every 64th bit pattern): f' ≤ 0.72
+/// ULP (AVX3) / 0.74 (SSE4), f' from y ≤ 0.69 / 0.80. f is SimdF32ViaF64<fn::LogSigmoid>'s.
 template <>
 struct SimdF32<fn::LogSigmoid> {
-  template <class D>
-  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
-    f32::V<D> ll, sl;
-    const f32::V<D> lh = f32::softplus_term(d, x, hn::Zero(d), ll);
-    const f32::V<D> sh = f32::two_sum<D>(hn::Min(x, hn::Zero(d)), hn::Neg(lh), sl);
-    const f32::V<D> mid = hn::Sub(sh, hn::Sub(ll, sl));
-    const auto far_pos = x > hn::Set(d, 25.0f);
-    f32::V<D> y = mid;
-    if (HWY_UNLIKELY(!hn::AllFalse(d, far_pos))) {
-      const f32::V<D> tail = hn::Neg(f32::exp_tail_over(d, x, hn::Zero(d), hn::Set(d, 1.0f)));
-      // The reference's (double) e^-x is 0 from 745.13: its 0 - log1p(0) is +0 there, -0 below.
-      // 745.13321910194122 rounds up to the float 0x1.74910ep+9, itself past it: >=.
-      y = hn::IfThenElse(far_pos, hn::IfThenElse(x >= hn::Set(d, 0x1.74910ep+9f), hn::Zero(d), tail), mid);
-    }
-    return hn::IfThenElse(x < hn::Set(d, -25.0f), x, y);
-  }
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
     return SimdF32<fn::Sigmoid>::f(d, hn::Neg(x), p);

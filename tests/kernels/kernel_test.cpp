@@ -204,9 +204,10 @@ const char* const kSmoothSpecs[] = {
 /// (|x| = 14.6), the exponential's floor (√390), the range where a0 - |x| is exact (|x| from a0/2
 /// to 2 a0), and the zeros of GELU's and TeLU's slopes (-0.75179152, -1.0788601), where f'
 /// cancels; gelu_tanh's slope fit (x0 ± 1/4) and the x (-21.5166) past which the reference's v
-/// makes its e^v 0; mish's slope fit (x0 = -1.19243121 and x0 ± 1/16), the exponential's tail
-/// instance (-70) and the largest float whose double e^x is 0 (-0x1.74910ep+9: the sign of mish's
-/// zero slope); tanhshrink's switches (3/4, and 2^-20 and 2^-30 for its tiny inputs; x³ and x²
+/// makes its e^v 0; mish's slope fit (x0 = -1.19243121 and x0 ± 1/16) and clamp (-200), the f32
+/// exponential's tail instance (-70), the f32-accuracy f64 exponential's clamp (±700: softplus,
+/// log_sigmoid) and the largest float whose double e^x is 0 (-0x1.74910ep+9: the sign of mish's
+/// zero slope, log_sigmoid's +0); tanhshrink's switches (3/4, and 2^-20 and 2^-30 for its tiny inputs; x³ and x²
 /// reach the subnormal range near 2^-42 and 2^-63); tanh_f64's switch at |v| = 1.
 std::vector<float> smooth_edges() {
   std::vector<float> edges;
@@ -217,7 +218,7 @@ std::vector<float> smooth_edges() {
                         -38.5755f, -16.0f, -14.541349f, -14.356068f, -13.341882f, -13.146247f, -1.0788601f,
                         -0.75179152f, 1.0f, -11.832160f, -14.6f, -19.748418f, -0.37589576f, -1.5035830f,
                         -0x1.58441ep+4f, -1.0024614f, -0.50246142f, -1.1924312f, -1.2549312f, -1.1299312f,
-                        -70.0f, -0x1.74910ep+9f, 0.75f, 0x1p-20f, 0x1p-30f, 0x1p-42f, 0x1p-63f}) {
+                        -70.0f, -200.0f, 700.0f, -0x1.74910ep+9f, 0.75f, 0x1p-20f, 0x1p-30f, 0x1p-42f, 0x1p-63f}) {
     for (const float v : {e, -e}) {
       edges.push_back(v);
       edges.push_back(std::nextafter(v, INFINITY));
