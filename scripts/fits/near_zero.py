@@ -8,11 +8,12 @@ pairs, R the interpolant at N + 1 Chebyshev nodes of [-H, H], rounded to double.
 the reference's formulas are its long-double values, so the fit is of what the kernels must match.
 The f32-via-f64 kernels hold c0's high part only and a lower degree: they need Q to ~2^-30.
 
-  /usr/bin/python3 scripts/fits/near_zero.py {gelu|gelu_tanh|telu|mish} N H
+  /usr/bin/python3 scripts/fits/near_zero.py {gelu|gelu_tanh|telu|mish|silu} N H
 
 prints z and c0 as pairs, R's coefficients (t^0 first) and the worst relative error of Q with
 the rounded coefficients on 801 points of [-H, H]. Uses mpmath (Debian's python3-mpmath, which
-python3-torch pulls in through sympy). The swish family's fit (in v = beta x) predates this script.
+python3-torch pulls in through sympy). silu's fit is the swish family's, G(v) in v = beta x; the
+f64 kernels' own (GateSlopeFit) predates this script.
 """
 import sys
 
@@ -39,6 +40,11 @@ def gelu_tanh_slope(x):
     return s + 2 * x * s * (1 - s) * c * (1 + 3 * k * x**2)
 
 
+def silu_slope(v):
+    s = sigmoid(v)
+    return s * (1 + v * (1 - s))
+
+
 def telu_slope(x):
     u = mp.exp(x)
     return mp.tanh(u) + x * u * mp.sech(u) ** 2
@@ -57,6 +63,7 @@ SLOPES = {
     "gelu": (gelu_slope, -0.75),
     "gelu_tanh": (gelu_tanh_slope, -0.75),
     "telu": (telu_slope, -1.08),
+    "silu": (silu_slope, -1.28),
     "mish": (mish_slope, -1.19),
 }
 

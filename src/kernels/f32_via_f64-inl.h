@@ -6,10 +6,13 @@
 //    generalized_sigmoid (functions without an f32 kernel of their own yet), and
 //    evaluation-mode RReLU, whose mean slope only f64 holds exactly;
 //  - kernels accurate to f32 rather than f64, on their own fits and a lean exponential (~2^-28,
-//    exp_to_f32_accuracy): GELU (both forms), Mish, and softplus's and log_sigmoid's forward. In
-//    f64 lanes the squares, folds and products of positive terms are exact enough as they come,
-//    where f32 lanes need each of them as a float pair; measured faster (1.2–1.9×) and within
-//    0.53 ULP where the f32-lane kernels they replaced reached 0.85–1.58.
+//    exp_to_f32_accuracy): GELU (both forms), Mish, softplus's and log_sigmoid's forward, and
+//    the swish family's slope. In f64 lanes the squares, folds and products of positive terms
+//    are exact enough as they come, where f32 lanes need each of them as a float pair; measured
+//    faster (1.05–1.7×; the swish slopes as fast) and within 0.56 ULP where the f32-lane kernels
+//    they replaced reached 0.85–2.54. Where the f32-lane kernel is the faster one (sigmoid, the
+//    swish family's f, the slopes of softplus and log_sigmoid: 1.3–1.5× by the same measure),
+//    it stays.
 // The formulas are the reference's stable splits (src/core/functions), with exp arguments clamped
 // where the f32 result has saturated. smooth_f32-inl.h has the rest (sigmoid, tanh, silu, swish,
 // gelu_sigmoid, hardswish, elu, celu, selu, softsign, lecun_tanh, tanhshrink, and the slopes of
@@ -331,6 +334,99 @@ struct SimdF32ViaF64<fn::Gelu> {
   }
 };
 
+// ---- the logistic gate: the swish family's slope, gelu_tanh --------------------------------------
+
+/// σ(v) and σ(-v) from one e = e^-|v| and one division r = 1/(1 + e): for v ≥ 0 they are r and
+/// e r, below e r and r (nothing is 1 - σ). e carries exp_to_f32_accuracy's 2^-28.9 and r, e r
+/// at most that again (1/(1 + e) and e/(1 + e) change by at most |δe/e| relative): each within
+/// ~0.03 of an f32 ULP. |v| is clamped at 700: past it σ(v) and the slopes are below any f32
+/// result's reach (e^-700 ≈ 2^-1010) yet non-zero, so the callers choose the signs of their zeros
+/// where the reference's own e^v is 0 (v ≤ kExpZero).
+template <class V>
+struct Logistic {
+  V e, r, er;  // e^-|v|, 1/(1 + e), e r
+};
+/// The largest double whose double e^v is 0 (-745.133219...).
+inline constexpr double kExpZero = -0x1.74910d52d3052p+9;
+/// e^-|v| with |v| clamped at 700.
+template <class D, class V>
+HWY_INLINE V exp_of_minus_abs(D d, V v) {
+  return exp_to_f32_accuracy(d, hn::Neg(hn::Min(hn::Abs(v), hn::Set(d, 700.0))));
+}
+template <class D, class V>
+HWY_INLINE Logistic<V> logistic_f64(D d, V v) {
+  const V e = exp_of_minus_abs(d, v);
+  const V r = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), e));
+  return {e, r, hn::Mul(e, r)};
+}
+/// The slope of x σ(v(x)) for w = x v'(x): σ(v)(1 + w σ(-v)). Cancels next to its zero (the
+/// callers take a fit there).
+template <class D, class V>
+HWY_INLINE V gate_slope_f64(D d, V v, const Logistic<V>& s, V w) {
+  const auto pos = v >= hn::Zero(d);
+  return hn::Mul(hn::IfThenElse(pos, s.r, s.er), hn::MulAdd(w, hn::IfThenElse(pos, s.er, s.r), hn::Set(d, 1.0)));
+}
+
+/// A slope's fit next to its zero z = z_hi + z_lo (doubles): t Q(t) for t = x - z where |t| ≤
+/// Fit::kHalfWidth, else `far`. x - z_hi is exact near z (Sterbenz) and t carries 2^-53; Q
+/// (Fit::kQ, t^0 first: c0 = f''(z), then R's, scripts/fits/near_zero.py) fits to ~2^-35, so
+/// next to z, where `far` cancels, the slope keeps f32 accuracy.
+template <class Fit, class D, class V>
+HWY_INLINE V near_zero_f64(D d, V x, V far) {
+  const V t = hn::Sub(hn::Sub(x, hn::Set(d, Fit::kZeroHi)), hn::Set(d, Fit::kZeroLo));
+  return hn::IfThenElse(hn::Abs(t) <= hn::Set(d, Fit::kHalfWidth), hn::Mul(t, horner_f64<Fit::kQ>(d, t)), far);
+}
+
+/// The swish family's slope, x σ(v) with v = k x: k = 1 (silu), β (swish) or 1.702
+/// (gelu_sigmoid), v formed in f64 as the reference forms it (exact for a float k): f' = G(v) =
+/// σ(v)(1 + v σ(-v)), whose zero is v0 = -1.27846454; within |v - v0| ≤ 1/8 a fit
+/// (scripts/fits/near_zero.py silu 5 0.125: 2^-36.0 relative). Measured within 0.56 ULP on every
+/// target, where the f32-lane slope reached 1.93–2.54 at the same speed; f stays in f32 lanes
+/// (SimdF32<F>), which are faster for it. Zeros and limits as the reference's (fn::swish_slope):
+/// an underflowing G is -0 below v0 but +0 where the reference's e^v is 0 (v ≤ kExpZero); at x =
+/// ±inf, 1 where v > 0, 0 where v < 0, 1/2 for k = 0 (v is NaN there).
+struct GateSlopeFit {
+  static constexpr double kHalfWidth = 0.125;
+  static constexpr double kZeroHi = -0x1.474973c84120bp+0, kZeroLo = -0x1.f8d74bc9ac154p-54;
+  static constexpr double kQ[] = {0x1.be1410460527fp-3,  0x1.2c5634598e0a6p-3, 0x1.353eb572728e9p-6,
+                                  -0x1.f2d119bd97c6bp-7, -0x1.b0f8141f15a78p-8, 0x1.12a8be2251702p-13,
+                                  0x1.a226f42588ba9p-11};
+};
+template <class Arg>
+struct SwishSlopeF64 {
+  template <class D, class V>
+  static V df(D d, V x, const Pd& p) {
+    const V v = Arg::v(d, x, p);
+    const V g = near_zero_f64<GateSlopeFit>(d, v, gate_slope_f64(d, v, logistic_f64(d, v), v));
+    const V at_inf = hn::IfThenElse(hn::IsNaN(v), hn::Set(d, 0.5), hn::IfThenElseZero(v > hn::Zero(d), hn::Set(d, 1.0)));
+    return hn::IfThenElse(hn::IsInf(x), at_inf, hn::IfThenElseZero(v > hn::Set(d, kExpZero), g));
+  }
+};
+struct SiluArg {
+  template <class D, class V>
+  static V v(D, V x, const Pd&) {
+    return x;
+  }
+};
+struct SwishArg {
+  template <class D, class V>
+  static V v(D d, V x, const Pd& p) {
+    return hn::Mul(hn::Set(d, p[0]), x);
+  }
+};
+struct GeluSigmoidArg {
+  template <class D, class V>
+  static V v(D d, V x, const Pd&) {
+    return hn::Mul(hn::Set(d, static_cast<double>(fn::GeluSigmoid::kK)), x);
+  }
+};
+template <>
+struct SimdF32ViaF64<fn::Silu> : SwishSlopeF64<SiluArg> {};
+template <>
+struct SimdF32ViaF64<fn::Swish> : SwishSlopeF64<SwishArg> {};
+template <>
+struct SimdF32ViaF64<fn::GeluSigmoid> : SwishSlopeF64<GeluSigmoidArg> {};
+
 // ---- softplus and log_sigmoid --------------------------------------------------------------------
 
 /// log1p(u) for u ∈ [0, 1] within 2^-32 relative: 2 atanh(s) = 2s Σ_k s^(2k)/(2k + 1) with s =
@@ -343,12 +439,12 @@ HWY_INLINE V log1p_unit(D d, V u) {
   const V s = hn::Div(u, hn::Add(hn::Set(d, 2.0), u));
   return hn::Mul(hn::Add(s, s), horner_f64<kAtanhSeries>(d, hn::Mul(s, s)));
 }
-/// log1p(e^-a) for a ≥ 0 (e^-a at exp_to_f32_accuracy's 2^-28.9, which log1p's slope u/(1 + u) ≤
-/// log1p(u) does not magnify): within 2^-28.8 relative. a is clamped at 700, inside the
-/// exponential's range and far past where the term is below f32's reach of either caller.
+/// log1p(e^-|v|) (e^-|v| at exp_to_f32_accuracy's 2^-28.9, which log1p's slope u/(1 + u) ≤
+/// log1p(u) does not magnify): within 2^-28.8 relative. |v| is clamped at 700 (exp_of_minus_abs),
+/// far past where the term is below f32's reach of either caller.
 template <class D, class V>
-HWY_INLINE V softplus_term_f64(D d, V a) {
-  return log1p_unit(d, exp_to_f32_accuracy(d, hn::Neg(hn::Min(a, hn::Set(d, 700.0)))));
+HWY_INLINE V softplus_term_f64(D d, V v) {
+  return log1p_unit(d, exp_of_minus_abs(d, v));
 }
 
 /// softplus(x) = (max(v, 0) + log1p(e^-|v|))/β, v = βx (exact in f64: two floats' product), the
@@ -364,7 +460,7 @@ struct SimdF32ViaF64<fn::Softplus> {
   template <class D, class V>
   static V f(D d, V x, const Prepared& c) {
     const V v = hn::Mul(hn::Set(d, c.beta), x);
-    const V sum = hn::Add(hn::Max(v, hn::Zero(d)), softplus_term_f64(d, hn::Abs(v)));
+    const V sum = hn::Add(hn::Max(v, hn::Zero(d)), softplus_term_f64(d, v));
     return hn::Mul(sum, hn::Set(d, c.inverse_beta));
   }
 };
@@ -377,7 +473,7 @@ template <>
 struct SimdF32ViaF64<fn::LogSigmoid> {
   template <class D, class V>
   static V f(D d, V x, const Pd&) {
-    const V y = hn::Sub(hn::Min(x, hn::Zero(d)), softplus_term_f64(d, hn::Abs(x)));
+    const V y = hn::Sub(hn::Min(x, hn::Zero(d)), softplus_term_f64(d, x));
     return hn::IfThenElseZero(x < hn::Set(d, 0x1.74910ep+9), y);
   }
 };
@@ -385,65 +481,64 @@ struct SimdF32ViaF64<fn::LogSigmoid> {
 // ---- GELU (tanh form) ----------------------------------------------------------------------------
 
 /// gelu_tanh(x) = x σ(v), v = 2u = 2c(x + k x³) (c = √(2/π), k = 0.044715, fn::GeluTanh);
-/// f' = σ(v)(1 + w σ(-v)), w = x v' = 2c(x + 3k x³). With e = e^-|v| and r = 1/(1 + e):
-/// f = x r, f' = r(1 + w e r) for x ≥ 0 and f = x e r, f' = e r(1 + w r) below, one division for
-/// both. In f64 lanes v carries ~2^-51 relative, so e^-|v| errs by |v|·2^-51 < 2^-41 from v and
-/// 2^-28.9 from exp_to_f32_accuracy: f is within ~0.03 of an f32 ULP before its one rounding.
-/// f''s bracket 1 + w r cancels next to its zero x0 = -0.75246142; within |x - x0| ≤ 1/4 f' =
-/// t Q(t), t = x - x0, Q a degree-8 fit (scripts/fits/near_zero.py gelu_tanh 7 0.25: 2^-35.5
-/// relative). x is clamped at ±20 inside v, where |v| > 600 already (σ is 0 or 1 in f64's
-/// reach of f32 results); f = x above 20 and the clamped x·e r, -0 in f32, below -20. Zeros and
-/// limits as the reference's: f(-inf) = -0, f'(±inf) = 1, +0; an underflowing f' is -0, but +0
-/// from the float where the reference's double v passes -745.13 and its e^v is 0 (x ≤ -21.53).
+/// f' = σ(v)(1 + w σ(-v)), w = x v' = 2c(x + 3k x³) (logistic_f64, gate_slope_f64): one
+/// exponential and division for both. In f64 lanes v
+/// carries ~2^-51 relative, so e^-|v| errs by |v|·2^-51 < 2^-41 from v and 2^-28.9 from
+/// exp_to_f32_accuracy: f is within ~0.03 of an f32 ULP before its one rounding. f''s bracket
+/// cancels next to its zero x0 = -0.75246142; within |x - x0| ≤ 1/4 f' = t Q(t), t = x - x0, Q a
+/// degree-8 fit (scripts/fits/near_zero.py gelu_tanh 7 0.25: 2^-35.5 relative). x is clamped at
+/// ±20 inside v and w, where |v| > 600 already (σ(v) is 1, or so small that x σ(v) is -0 in f32).
+/// Zeros and limits as the reference's: f(±inf) = +inf, -0; f'(±inf) = 1, +0; an underflowing f'
+/// is -0, but +0 from the float where the reference's double v passes -745.13 and its e^v is 0
+/// (x ≤ -21.53).
 template <>
 struct SimdF32ViaF64<fn::GeluTanh> {
-  static constexpr double kZeroHi = -0x1.81429f9e97e4dp-1, kZeroLo = 0x1.4f1c020706d4bp-55;
-  static constexpr double kQ[] = {0x1.b8bacd2c96b91p-2,  0x1.8cd1a2b277d57p-2,  -0x1.029615f1b242fp-6,
-                                  -0x1.d2b76f05116c2p-4, -0x1.104a7be9a6d99p-6, 0x1.427443746bd13p-6,
-                                  0x1.58bfe4da26197p-8,  -0x1.3946d7a182177p-9, -0x1.de314bb2465e8p-11};
+  struct SlopeFit {
+    static constexpr double kHalfWidth = 0.25;
+    static constexpr double kZeroHi = -0x1.81429f9e97e4dp-1, kZeroLo = 0x1.4f1c020706d4bp-55;
+    static constexpr double kQ[] = {0x1.b8bacd2c96b91p-2,  0x1.8cd1a2b277d57p-2,  -0x1.029615f1b242fp-6,
+                                    -0x1.d2b76f05116c2p-4, -0x1.104a7be9a6d99p-6, 0x1.427443746bd13p-6,
+                                    0x1.58bfe4da26197p-8,  -0x1.3946d7a182177p-9, -0x1.de314bb2465e8p-11};
+  };
   static constexpr double kC = static_cast<double>(fn::GeluTanh::kC), kK = static_cast<double>(fn::GeluTanh::kK);
-  /// e = e^-|v| and r = 1/(1 + e) for x clamped at ±20; xc the clamped x, x2 its square.
+  /// v for x clamped at ±20 (xc), with xc².
   template <class D, class V>
-  static V parts(D d, V x, V& xc, V& x2, V& e) {
+  static V v_of(D d, V x, V& xc, V& x2) {
     xc = hn::Min(hn::Max(x, hn::Set(d, -20.0)), hn::Set(d, 20.0));
     x2 = hn::Mul(xc, xc);
-    const V v = hn::Mul(hn::Set(d, 2.0 * kC), hn::MulAdd(hn::Mul(hn::Set(d, kK), x2), xc, xc));
-    e = exp_to_f32_accuracy(d, hn::Neg(hn::Abs(v)));
-    return hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), e));
+    return hn::Mul(hn::Set(d, 2.0 * kC), hn::MulAdd(hn::Mul(hn::Set(d, kK), x2), xc, xc));
   }
   template <class D, class V>
-  static V value(D d, V x, V xc, V e, V r) {
-    return hn::Mul(hn::IfThenElse(x >= hn::Zero(d), x, hn::Mul(xc, e)), r);
-  }
-  template <class D, class V>
-  static V slope(D d, V x, V xc, V x2, V e, V r) {
+  static V slope(D d, V x, V xc, V x2, V v, const Logistic<V>& s) {
     const V w = hn::Mul(hn::Set(d, 2.0 * kC), hn::MulAdd(hn::Mul(hn::Set(d, 3.0 * kK), x2), xc, xc));
-    const auto pos = x >= hn::Zero(d);
-    const V er = hn::Mul(e, r);
-    const V far = hn::Mul(hn::IfThenElse(pos, r, er), hn::MulAdd(w, hn::IfThenElse(pos, er, r), hn::Set(d, 1.0)));
-    const V t = hn::Sub(hn::Sub(x, hn::Set(d, kZeroHi)), hn::Set(d, kZeroLo));
-    const V g = hn::IfThenElse(hn::Abs(t) <= hn::Set(d, 0.25), hn::Mul(t, horner_f64<kQ>(d, t)), far);
+    const V g = near_zero_f64<SlopeFit>(d, x, gate_slope_f64(d, v, s, w));
     return hn::IfThenElseZero(x > hn::Set(d, -0x1.58441ep+4), g);
+  }
+  /// x r above 0, xc e r below: the clamped x keeps -inf·e from giving -inf (f = -0 there).
+  template <class D, class V>
+  static V value(D d, V x, V xc, const Logistic<V>& s) {
+    return hn::Mul(hn::IfThenElse(x >= hn::Zero(d), x, hn::Mul(xc, s.e)), s.r);
   }
   template <class D, class V>
   static V f(D d, V x, const Pd&) {
-    V xc, x2, e;
-    const V r = parts(d, x, xc, x2, e);
-    return value(d, x, xc, e, r);
+    V xc, x2;
+    const V v = v_of(d, x, xc, x2);
+    return value(d, x, xc, logistic_f64(d, v));
   }
   template <class D, class V>
   static V df(D d, V x, const Pd&) {
-    V xc, x2, e;
-    const V r = parts(d, x, xc, x2, e);
-    return slope(d, x, xc, x2, e, r);
+    V xc, x2;
+    const V v = v_of(d, x, xc, x2);
+    return slope(d, x, xc, x2, v, logistic_f64(d, v));
   }
   /// f, with f' in `s`: one exponential and division for both (forward_with_slope).
   template <class D, class V>
   static V fdf(D d, V x, const Pd&, V& s) {
-    V xc, x2, e;
-    const V r = parts(d, x, xc, x2, e);
-    s = slope(d, x, xc, x2, e, r);
-    return value(d, x, xc, e, r);
+    V xc, x2;
+    const V v = v_of(d, x, xc, x2);
+    const Logistic<V> parts = logistic_f64(d, v);
+    s = slope(d, x, xc, x2, v, parts);
+    return value(d, x, xc, parts);
   }
 };
 
@@ -462,9 +557,12 @@ struct SimdF32ViaF64<fn::GeluTanh> {
 /// where the reference's double e^x is 0 (x ≤ -745.13, -inf included).
 template <>
 struct SimdF32ViaF64<fn::Mish> {
-  static constexpr double kZeroHi = -0x1.31432c0d12d84p+0, kZeroLo = -0x1.bf319154da210p-55;
-  static constexpr double kQ[] = {0x1.115acb42500bbp-2,  0x1.a34a251d8ad7bp-3,  0x1.574f0f4dcb4ffp-5,
-                                  -0x1.4c2234f7684b0p-6, -0x1.032038bd9702ap-6, -0x1.b7dbba9ccfba6p-9};
+  struct SlopeFit {
+    static constexpr double kHalfWidth = 0.0625;
+    static constexpr double kZeroHi = -0x1.31432c0d12d84p+0, kZeroLo = -0x1.bf319154da210p-55;
+    static constexpr double kQ[] = {0x1.115acb42500bbp-2,  0x1.a34a251d8ad7bp-3,  0x1.574f0f4dcb4ffp-5,
+                                    -0x1.4c2234f7684b0p-6, -0x1.032038bd9702ap-6, -0x1.b7dbba9ccfba6p-9};
+  };
   /// e = e^x for the clamped x, with n and D = n + 2.
   template <class D, class V>
   static V parts(D d, V x, V& xc, V& n) {
@@ -482,9 +580,7 @@ struct SimdF32ViaF64<fn::Mish> {
   static V slope(D d, V x, V xc, V e, V n) {
     const V den = hn::Add(n, hn::Set(d, 2.0));
     const V k = hn::Mul(hn::Mul(hn::Set(d, 4.0), xc), hn::MulAdd(e, e, e));
-    const V far = hn::Div(hn::MulAdd(n, den, k), hn::Mul(den, den));
-    const V t = hn::Sub(hn::Sub(x, hn::Set(d, kZeroHi)), hn::Set(d, kZeroLo));
-    const V g = hn::IfThenElse(hn::Abs(t) <= hn::Set(d, 0.0625), hn::Mul(t, horner_f64<kQ>(d, t)), far);
+    const V g = near_zero_f64<SlopeFit>(d, x, hn::Div(hn::MulAdd(n, den, k), hn::Mul(den, den)));
     return hn::IfThenElseZero(x > hn::Set(d, -0x1.74910ep+9), g);
   }
   template <class D, class V>

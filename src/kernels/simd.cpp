@@ -193,19 +193,26 @@ bool backward(Kind kind, bool from_y, const double* values, const T* in, const T
       if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df(d, v, p); });
       if constexpr (KernelFromY<Simd<F>, float>)
         return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df_from_y(d, v, p); });
-    } else if constexpr (KernelDf<SimdF32<F>, float> && std::is_same_v<T, float>) {
-      const auto p = params_as<float>(values);
-      const auto loop = [](auto... args) { for_each_vector(args...); };
-      if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df(d, v, p); });
-      if constexpr (KernelFromY<SimdF32<F>, float>)
-        return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df_from_y(d, v, p); });
-    } else if constexpr (Kernel<SimdF32ViaF64<F>> && std::is_same_v<T, float>) {
-      const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));
-      const auto loop = [](auto... args) { for_each_vector_f32_via_f64(args...); };
-      if (!from_y)
-        return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df(d, v, p); });
-      if constexpr (KernelFromY<SimdF32ViaF64<F>, double>)
-        return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df_from_y(d, v, p); });
+    } else if constexpr (std::is_same_v<T, float>) {
+      // f' from x and from y each through the first struct that has it: SimdF32<F> (f32 lanes),
+      // else SimdF32ViaF64<F> (f64 lanes).
+      const auto f32_loop = [](auto... args) { for_each_vector(args...); };
+      const auto f64_loop = [](auto... args) { for_each_vector_f32_via_f64(args...); };
+      if (!from_y) {
+        if constexpr (KernelDf<SimdF32<F>, float>) {
+          const auto p = params_as<float>(values);
+          return scale_by_slope(f32_loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df(d, v, p); });
+        } else if constexpr (Kernel<SimdF32ViaF64<F>>) {
+          const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));
+          return scale_by_slope(f64_loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df(d, v, p); });
+        }
+      } else if constexpr (KernelFromY<SimdF32<F>, float>) {
+        const auto p = params_as<float>(values);
+        return scale_by_slope(f32_loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df_from_y(d, v, p); });
+      } else if constexpr (KernelFromY<SimdF32ViaF64<F>, double>) {
+        const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));
+        return scale_by_slope(f64_loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df_from_y(d, v, p); });
+      }
     } else if constexpr (Kernel<SimdF64<F>> && std::is_same_v<T, double>) {
       const auto p = prepared<SimdF64<F>>(params_as<double>(values));
       const auto loop = [](auto... args) { for_each_vector(args...); };

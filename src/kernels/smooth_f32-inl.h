@@ -366,15 +366,10 @@ HWY_INLINE V<D> horner(D d, V<D> u, std::size_t first = 0) {
   return r;
 }
 
-/// σ(v)(1 + w σ(-v)) for v = vh + vl and w = wh + wl, away from its zero: the slope of x σ(v(x))
-/// with w = x v'(x) (the swish family: w = v). σ(v) and σ(-v) come as pairs
-/// accurate to ~2^-26 and 1 + w σ(-v) is formed exactly from them, so the error is ≲ 2 ULP but
-/// for the cancellation next to the zero, which the callers replace by a fit. |v| is clamped at
-/// 200, where the slope is 0 or 1 in f32, and |w| at 2^20 (|w| ≤ 3|v| wherever it matters). An underflowing
-/// result takes the sign of `sign` (that of the true value), but below v = -745.13321910194122,
-/// where the reference's own (double) e^v is 0, it is +0.
-/// The two factors of gate_slope_far's product σ(v)·(1 + w σ(-v)) for clamped v and w: σ(v) =
-/// sh + sl (unscaled by 2^n where v < 0, as the logistic `s` leaves it) and 1 + w σ(-v) = mh + ml.
+/// The two factors of the slope σ(v)·(1 + w σ(-v)) of x σ(v(x)) (w = x v'(x); the swish family's
+/// w = v) for v = vh + vl and w = wh + wl: σ(v) = sh + sl (unscaled by 2^n where v < 0, as the
+/// logistic `s` leaves it) and 1 + w σ(-v) = mh + ml, formed exactly from σ(v) and σ(-v), which
+/// come as pairs accurate to ~2^-26; away from the slope's zero their product is within ~2 ULP.
 template <Range kRange, class D>
 struct SlopeFactors {
   Logistic<kRange, D> s;
@@ -399,29 +394,10 @@ HWY_INLINE SlopeFactors<kRange, D> slope_factors(D d, V<D> vh, L vl, V<D> wh, V<
   return f;
 }
 
-template <class D>
-HWY_INLINE V<D> gate_slope_far(D d, V<D> vh, V<D> vl, V<D> wh, V<D> wl, V<D> sign) {
-  const V<D> limit = hn::Set(d, 200.0f);
-  // v below -745.13321910194122, as a float pair: -0x1.74910ep+9 is itself past that point.
-  const V<D> th = hn::Set(d, -0x1.74910ep+9f);
-  const auto reference_underflows = hn::Or(vh < th, hn::And(vh == th, vl < hn::Set(d, 0x1.5a59f6p-16f)));
-  vl = hn::IfThenElseZero(hn::Abs(vh) <= limit, vl);
-  vh = hn::Min(hn::Max(vh, hn::Neg(limit)), limit);
-  // w clamped at ±2^20 (w = v may be inf): past 200 for v, where this does not change f32's result.
-  const V<D> w_limit = hn::Set(d, 0x1p20f);
-  wl = hn::IfThenElseZero(hn::Abs(wh) <= w_limit, wl);
-  wh = hn::Min(hn::Max(wh, hn::Neg(w_limit)), w_limit);
-  const V<D> g = by_range(d, vh, [&](auto range) {
-    const auto f = slope_factors<decltype(range)::value>(d, vh, vl, wh, wl);
-    const V<D> gu = hn::MulAdd(f.sh, f.mh, hn::MulAdd(f.sh, f.ml, hn::Mul(f.sl, f.mh)));
-    return f.s.scale(d, gu, hn::IfThenElseZero(f.s.neg, f.s.e.n));
-  });
-  return hn::CopySign(g, hn::IfThenElse(reference_underflows, hn::Set(d, 1.0f), sign));
-}
-
-/// G's zero v0 = -1.27846454 as a float pair, and Q(t) = G(v0 + t)/t = kSlopeQ0 + t R(t), a
-/// degree-7 fit on |t| ≤ 0.3 with relative error 1.2e-10 (see gate_slope); slope_near_zero_rest
-/// is R.
+/// G(v) = σ(v)(1 + v σ(-v))'s zero v0 = -1.27846454 as a float pair, and Q(t) = G(v0 + t)/t =
+/// kSlopeQ0 + t R(t), a degree-7 fit on |t| ≤ 0.3 with relative error 1.2e-10, where the product
+/// of the slope factors would have an absolute error of many ULP of the tiny G;
+/// slope_near_zero_rest is R.
 constexpr float kSlopeZeroHi = -0x1.474974p+0f, kSlopeZeroLo = 0x1.bdf6fap-27f, kSlopeQ0 = 0.2178117036819458f;
 template <class D>
 HWY_INLINE V<D> slope_near_zero_rest(D d, V<D> t) {
@@ -434,27 +410,11 @@ HWY_INLINE V<D> slope_near_zero_rest(D d, V<D> t) {
   return hn::MulAdd(q, t, hn::Set(d, 0.14664879441261292f));
 }
 
-/// G(v) = σ(v)(1 + v σ(-v)), the slope of x σ(b x) with v = b x (silu, swish, gelu_sigmoid), by
-/// gate_slope_far (w = v) away from G's zero at v0 = -1.27846454. Within |v - v0| ≤ 0.3 its
-/// absolute error would be many ULP of the tiny G, so there G = t Q(t), t = v - v0 formed exactly
-/// (v0 as a pair, vh - v0_hi exact by Sterbenz), Q a degree-7 fit of G(v0 + t)/t with relative
-/// error 1.2e-10. Limits at x = ±inf are the caller's.
-template <class D>
-HWY_INLINE V<D> gate_slope(D d, V<D> vh, V<D> vl) {
-  // vl only where |v| ≤ 200: the low part of a product that overflows may be inf or NaN.
-  const V<D> t_lo = hn::IfThenElseZero(hn::Abs(vh) <= hn::Set(d, 200.0f), vl);
-  const V<D> t = hn::Add(hn::Sub(hn::Sub(vh, hn::Set(d, kSlopeZeroHi)), hn::Set(d, kSlopeZeroLo)), t_lo);
-  // G has t's sign (its one zero is v0), so a result that underflows is -0 below v0.
-  const V<D> q = hn::MulAdd(slope_near_zero_rest(d, t), t, hn::Set(d, kSlopeQ0));
-  return hn::IfThenElse(hn::Abs(t) <= hn::Set(d, 0.3f), hn::Mul(t, q),
-                        gate_slope_far(d, vh, vl, vh, vl, t));
-}
-
 /// G(v) for an exact v in [-70, 200] as an unrounded pair hi + lo, for products that round once
-/// after it (swiglu's db): gate_slope's two forms without their last rounding, the far product
-/// as an exact product plus its cross terms (within ~2^-25 of G), the fit as (th + t_lo)·Q with
-/// th = v - v0_hi exact and Q's last Horner step exact (Q0 dominates t R: Fast2Sum), so that only
-/// R's rounding, a fifth of Q at most, shows. In that range e^-|v| is normal (the kNormal
+/// after it (swiglu's db): away from v0 the slope factors' product as an exact product plus its
+/// cross terms (within ~2^-25 of G); within 0.3 of it t Q(t) as (th + t_lo)·Q with th = v - v0_hi
+/// exact and Q's last Horner step exact (Q0 dominates t R: Fast2Sum), so that only R's rounding,
+/// a fifth of Q at most, shows. In that range e^-|v| is normal (the kNormal
 /// instance) and G neither underflows nor needs a sign fixed.
 template <class D>
 HWY_INLINE V<D> gate_slope_pair(D d, V<D> v, V<D>& lo) {
@@ -472,13 +432,6 @@ HWY_INLINE V<D> gate_slope_pair(D d, V<D> v, V<D>& lo) {
   const auto near = hn::Abs(t) <= hn::Set(d, 0.3f);
   lo = hn::IfThenElse(near, nl, fl);
   return hn::IfThenElse(near, nh, fh);
-}
-
-/// The slope's limits at x = ±inf (as fn::swish_slope): 1/2 for b = 0, 1 where v > 0, else 0.
-template <class D>
-HWY_INLINE V<D> gate_slope_at_inf(D d, V<D> x, V<D> vh, V<D> finite) {
-  const V<D> at_inf = hn::IfThenElse(hn::IsNaN(vh), hn::Set(d, 0.5f), hn::IfThenElseZero(vh > hn::Zero(d), hn::Set(d, 1.0f)));
-  return hn::IfThenElse(hn::IsInf(x), at_inf, finite);
 }
 
 }  // namespace f32
@@ -630,22 +583,18 @@ struct SimdF32<fn::Tanhshrink> {
   }
 };
 
-/// silu(x) = x σ(x); f'(x) = G(x) = σ(x)(1 + x σ(-x)) (see f32::gate_slope).
-/// Measured (as sigmoid): f ≤ 1.18 ULP (FMA) / 1.44, f' ≤ 1.93.
+/// silu(x) = x σ(x) through f32::gated, the product inside the sigmoid quotient's one rounding.
+/// Measured (as sigmoid): f ≤ 1.18 ULP (FMA) / 1.44. f' is SimdF32ViaF64<fn::Silu>'s.
 template <>
 struct SimdF32<fn::Silu> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     return f32::gated(d, x, f32::Exact{}, x, f32::Exact{});
   }
-  template <class D>
-  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
-    return f32::gate_slope_at_inf(d, x, x, f32::gate_slope(d, x, hn::Zero(d)));
-  }
 };
 
-/// swish(x) = x σ(b x) with v = b x an exact pair (b is already a float); f' = G(v).
-/// Measured (as sigmoid; b = 1.5, -0.5, 0, 2^-100): f ≤ 1.18 ULP (FMA) / 1.44, f' ≤ 1.93.
+/// swish(x) = x σ(b x) with v = b x an exact pair (b is already a float). Measured (as sigmoid;
+/// b = 1.5, -0.5, 0, 2^-100): f ≤ 1.18 ULP (FMA) / 1.44. f' is SimdF32ViaF64<fn::Swish>'s.
 template <>
 struct SimdF32<fn::Swish> {
   template <class D>
@@ -654,17 +603,11 @@ struct SimdF32<fn::Swish> {
     const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[0]), x, vl);
     return f32::gated(d, x, f32::Exact{}, vh, vl);
   }
-  template <class D>
-  static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
-    f32::V<D> vl;
-    const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[0]), x, vl);
-    return f32::gate_slope_at_inf(d, x, vh, f32::gate_slope(d, vh, vl));
-  }
 };
 
 /// gelu_sigmoid(x) = x σ(1.702 x): 1.702 is not a float, so v = k_hi x + k_lo x as a pair
-/// (k_hi + k_lo = 1.702 to 2^-48); f' = G(v).
-/// Measured (as sigmoid): f ≤ 1.17 ULP (FMA) / 1.49, f' ≤ 2.54.
+/// (k_hi + k_lo = 1.702 to 2^-48). Measured (as sigmoid): f ≤ 1.17 ULP (FMA) / 1.49. f' is
+/// SimdF32ViaF64<fn::GeluSigmoid>'s.
 template <>
 struct SimdF32<fn::GeluSigmoid> {
   template <class D>
@@ -678,12 +621,6 @@ struct SimdF32<fn::GeluSigmoid> {
     f32::V<D> vl;
     const f32::V<D> vh = v_of(d, x, vl);
     return f32::gated(d, x, f32::Exact{}, vh, vl);
-  }
-  template <class D>
-  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
-    f32::V<D> vl;
-    const f32::V<D> vh = v_of(d, x, vl);
-    return f32::gate_slope_at_inf(d, x, vh, f32::gate_slope(d, vh, vl));
   }
 };
 
