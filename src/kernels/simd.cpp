@@ -25,23 +25,34 @@ HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
 namespace {
 
+/// What the kernel struct K's f and df take as parameters: K::prepare(p) where K derives per-call
+/// constants from them (a logarithm, a product as a pair), computed once per call, never per
+/// vector; the parameters themselves otherwise.
+template <class K, class P>
+auto prepared(const P& p) {
+  if constexpr (requires { K::prepare(p); })
+    return K::prepare(p);
+  else
+    return p;
+}
+
 /// Whether the kernel struct K (Simd<F>, SimdF32<F>, SimdF32ViaF64<F> or SimdF64<F>) is
 /// specialised for F, and whether it computes f' from y in lanes of T.
 template <class K>
 concept Kernel = requires { sizeof(K); };
 template <class K, class T>
 concept KernelFromY = Kernel<K> && requires(hn::ScalableTag<T> d, hn::Vec<hn::ScalableTag<T>> v, const fn::Params<T>& p) {
-  K::df_from_y(d, v, p);
+  K::df_from_y(d, v, prepared<K>(p));
 };
 /// Whether K computes f, or f' from x, in lanes of T: a SimdF32<F> may give only one of them, the
 /// other then coming from SimdF32ViaF64<F>.
 template <class K, class T>
 concept KernelF = Kernel<K> && requires(hn::ScalableTag<T> d, hn::Vec<hn::ScalableTag<T>> v, const fn::Params<T>& p) {
-  K::f(d, v, p);
+  K::f(d, v, prepared<K>(p));
 };
 template <class K, class T>
 concept KernelDf = Kernel<K> && requires(hn::ScalableTag<T> d, hn::Vec<hn::ScalableTag<T>> v, const fn::Params<T>& p) {
-  K::df(d, v, p);
+  K::df(d, v, prepared<K>(p));
 };
 
 /// The reference's parameters for f32 data: rounded to float, then widened to double.
@@ -59,17 +70,6 @@ fn::Params<T> params_as(const double* values) {
   fn::Params<T> p{};
   for (std::size_t i = 0; i < kMaxParams; ++i) p[i] = static_cast<T>(values[i]);
   return p;
-}
-
-/// What the kernel struct K's f and df take as parameters: K::prepare(p) where K derives per-call
-/// constants from them (a logarithm, a product as a pair), computed once per call, never per
-/// vector; the parameters themselves otherwise.
-template <class K, class P>
-auto prepared(const P& p) {
-  if constexpr (requires { K::prepare(p); })
-    return K::prepare(p);
-  else
-    return p;
 }
 
 /// Rounds f64 lanes to floats, once, and stores them. Rounding to f32 overflows to ±inf from
@@ -113,7 +113,7 @@ bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
       });
       return true;
     } else if constexpr (KernelF<SimdF32<F>, float> && std::is_same_v<T, float>) {
-      const auto p = params_as<float>(values);
+      const auto p = prepared<SimdF32<F>>(params_as<float>(values));
       for_each_vector(x, static_cast<const float*>(nullptr), y, n, [&](auto d, auto v, auto) {
         return hn::IfThenElse(hn::IsNaN(v), v, SimdF32<F>::f(d, v, p));
       });
@@ -200,14 +200,14 @@ bool backward(Kind kind, bool from_y, const double* values, const T* in, const T
       const auto f64_loop = [](auto... args) { for_each_vector_f32_via_f64(args...); };
       if (!from_y) {
         if constexpr (KernelDf<SimdF32<F>, float>) {
-          const auto p = params_as<float>(values);
+          const auto p = prepared<SimdF32<F>>(params_as<float>(values));
           return scale_by_slope(f32_loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df(d, v, p); });
         } else if constexpr (Kernel<SimdF32ViaF64<F>>) {
           const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));
           return scale_by_slope(f64_loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df(d, v, p); });
         }
       } else if constexpr (KernelFromY<SimdF32<F>, float>) {
-        const auto p = params_as<float>(values);
+        const auto p = prepared<SimdF32<F>>(params_as<float>(values));
         return scale_by_slope(f32_loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df_from_y(d, v, p); });
       } else if constexpr (KernelFromY<SimdF32ViaF64<F>, double>) {
         const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));

@@ -138,15 +138,17 @@ struct Exp {
   V<D> q, q_lo;  // e^r - 1 as a pair (expm1 where n = 0)
 };
 
-/// The Cody–Waite reduction both exponentials share: e^(h + l) = 2^n (1 + r + r2p), with t the
-/// rounding sum (its low bits hold n), r = h + l - n ln2 rounded once and r2p = r² P(r).
+/// The Cody–Waite reduction the exponentials share: e^(h + l) = 2^n (1 + r + r2p), with t the
+/// rounding sum (its low bits hold n + 127), r = h + l - n ln2 rounded once and r2p = rr·poly =
+/// r² P(r). The rounding constant is 1.5·2^23 + 127, so that t's low nine bits are n's biased
+/// exponent itself (unit_of shifts them into place, as XNNPACK's kernels do).
 template <class D>
 struct Reduced {
-  V<D> t, n, r, r2p;
+  V<D> t, n, r, rr, poly, r2p;
 };
 template <class D, class L>
 HWY_INLINE Reduced<D> reduce_exp(D d, V<D> h, L l) {
-  const V<D> magic = hn::Set(d, kRoundMagic);
+  const V<D> magic = hn::Set(d, kRoundMagic + 127.0f);
   Reduced<D> e;
   e.t = hn::MulAdd(h, hn::Set(d, 1.44269504088896341f), magic);
   e.n = hn::Sub(e.t, magic);
@@ -158,16 +160,18 @@ HWY_INLINE Reduced<D> reduce_exp(D d, V<D> h, L l) {
   poly = hn::MulAdd(poly, e.r, hn::Set(d, 4.1666464772966816e-2f));
   poly = hn::MulAdd(poly, e.r, hn::Set(d, 1.6666666681640166e-1f));
   poly = hn::MulAdd(poly, e.r, hn::Set(d, 0.5f));
-  e.r2p = hn::Mul(hn::Mul(e.r, e.r), poly);
+  e.rr = hn::Mul(e.r, e.r);
+  e.poly = poly;
+  e.r2p = hn::Mul(e.rr, poly);
   return e;
 }
 
-/// 2^n from the reduction's rounding sum, for n ≥ -126: t's low mantissa bits hold n in two's
-/// complement, and (n + 127) << 23 drops everything above them.
+/// 2^n from the reduction's rounding sum, for n ∈ [-126, 128]: t's low mantissa bits hold n +
+/// 127, and the shift into the exponent field drops everything above them.
 template <class D>
 HWY_INLINE V<D> unit_of(D d, const Reduced<D>& e) {
   const hn::RebindToSigned<D> di;
-  return hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(hn::BitCast(di, e.t), hn::Set(di, 127))));
+  return hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, e.t)));
 }
 
 template <Range kRange, class D, class L>
@@ -219,32 +223,86 @@ HWY_INLINE Exp<D> exp_normal(D d, V<D> h, L l) {
   return e;
 }
 
+/// e^(r + l) - 1 - r = r² P(r) + l e^r for a reduction made without l (r = h - n ln2), l e^r
+/// as l (1 + r + r² P(r)) with l to first order (|l| ≤ ulp(h) ≤ 2^-17, so l²/2 is below 2^-35,
+/// nothing next to 1 + w), rounded once: at most 0.19 |r| + 1.5 |l|, so its rounding is a small
+/// fraction of an ULP of r plus it.
+template <class D>
+HWY_INLINE V<D> expm1_rest(const Reduced<D>& red, Exact) {
+  return hn::Mul(red.rr, red.poly);
+}
+template <class D>
+HWY_INLINE V<D> expm1_rest(const Reduced<D>& red, V<D> l) {
+  return hn::MulAdd(red.rr, red.poly, hn::MulAdd(l, hn::MulAdd(red.rr, red.poly, red.r), l));
+}
+
+/// The lean exponentials, for results that round once more after them (a scale factor, a
+/// blend): plain float operations on exp_pair's reduction, with the rounding errors kept only
+/// where they would show.
+///
+/// expm1(h + l) for h ≤ 0 (|l| ≤ ulp(h), or Exact) as an unrounded pair hi + lo, from
+/// e^(h + l) - 1 = 2^n w + (2^n - 1), w = e^(r + l) - 1 = r + expm1_rest:
+///  - w + wl: the sum of r and the rest as an exact pair (Fast2Sum), so only the rest's rounding
+///    (~0.1 ULP of w) remains;
+///  - hi + lo: 2^n w is exact, 2^n - 1 exact for n ≥ -24, and their sum's rounding error is
+///    (2^n - 1 - hi) + 2^n w (Fast2Sum: |2^n - 1| ≥ 2^n |w| for n ≤ -1; n = 0 gives hi = w).
+/// Within ~0.15 ULP before the caller's one rounding. h is clamped at -18, where expm1 rounds to
+/// -1 (from h = -16.98 on, 2^n - 1 itself rounds; there hi + lo is within 0.71 ULP of the
+/// truth). Tiny h (below 2^-25) give h itself; a zero gives +0 whatever its sign (r² P adds +0):
+/// the callers copy the sign back.
+template <class D, class L>
+HWY_INLINE V<D> expm1_lean(D d, V<D> h, L l, V<D>& lo) {
+  const V<D> floor = hn::Set(d, -18.0f);
+  const Reduced<D> red = reduce_exp(d, hn::Max(h, floor), Exact{});
+  V<D> wl;
+  const V<D> w = fast_two_sum<D>(red.r, expm1_rest(red, low_where(h >= floor, l)), wl);
+  const V<D> s = unit_of(d, red);
+  const V<D> sm1 = hn::Sub(s, hn::Set(d, 1.0f));
+  const V<D> hi = hn::MulAdd(w, s, sm1);
+  lo = hn::MulAdd(wl, s, hn::MulAdd(w, s, hn::Sub(sm1, hi)));
+  return hi;
+}
+
+/// expm1(h) for h ≤ 0 rounded once, for a caller whose next step is exact (a product with a
+/// power of 2): 2^n w + (2^n - 1) in one multiply-add, w = r + r² P(r) in another. Within ~0.85
+/// ULP (n = 0, where the result is w itself: its rounding and ~0.35 of an ULP from r² and P's
+/// own; elsewhere 2^n w is at most 0.21 of the result). h is clamped at -18 as in expm1_lean; a
+/// zero gives +0 whatever its sign. Lanes with h > 0 give values the callers blend away.
+template <class D>
+HWY_INLINE V<D> expm1_rounded(D d, V<D> h) {
+  const Reduced<D> red = reduce_exp(d, hn::Max(h, hn::Set(d, -18.0f)), Exact{});
+  const V<D> s = unit_of(d, red);
+  return hn::MulAdd(hn::MulAdd(red.rr, red.poly, red.r), s, hn::Sub(s, hn::Set(d, 1.0f)));
+}
+
+/// Whether s·v and v/s are exact for the results of expm1_rounded: s = ±2^k with k ≥ -100, so
+/// that s·v stays normal for |v| ≥ 2^-25 (tinier v are h itself, whose product with s rounds once
+/// as the reference's does). Scalar, once per call (the kernels' prepare).
+inline bool exact_scale(float s) {
+  int e = 0;
+  return std::isfinite(s) && std::fabs(std::frexp(s, &e)) == 0.5f && e >= -99;
+}
+
+/// e^(h + l) for h ∈ [kNormalFloor, 0] (the kNormal vectors of by_range; |l| ≤ ulp(h), or Exact)
+/// as an unrounded pair hi + lo: hi = 2^n (1 + w) in one multiply-add, w = r + expm1_rest
+/// rounded (its error shrunk by w/(1 + w) ≤ 0.3 in e, ~0.15 ULP), lo = 2^n w + (2^n - hi) that
+/// multiply-add's rounding error (2^n w is exact and so is 2^n - hi, Sterbenz).
+template <class D, class L>
+HWY_INLINE V<D> exp_lean(D d, V<D> h, L l, V<D>& lo) {
+  const Reduced<D> red = reduce_exp(d, h, Exact{});
+  const V<D> s = unit_of(d, red);
+  const V<D> w = hn::Add(red.r, expm1_rest(red, l));
+  const V<D> hi = hn::MulAdd(w, s, s);
+  lo = hn::MulAdd(w, s, hn::Sub(s, hi));
+  return hi;
+}
+
 /// v·2^n (n from an Exp), rounded once.
 template <Range kRange, class D>
 HWY_INLINE V<D> scale(D d, V<D> v, const Exp<D>& e, V<D> n) {
   if constexpr (kRange == Range::kTail) return scale_tail(d, v, n);
   (void)e;
   return hn::Mul(v, pow2(d, n));
-}
-
-/// e^(h + l) - 1 for h ≤ 0 (|l| ≤ ulp(h)) as a pair hi + lo, within ~2^-30 relative of the
-/// true value: where n = 0 (|h| ≤ ln2/2) it is exp_pair's own q + q_lo (no 1 + q rounding in
-/// between) plus the part of l that exp_pair's r = h + l rounded away; elsewhere e·2^n - 1 with e·2^n = hi·unit exact and -1 + hi·unit an exact pair
-/// (Fast2Sum; -1 dominates). h is clamped at -87.3 by exp_pair, where e^h < 2^-126 no longer
-/// changes -1. A zero h gives +0 whatever its sign: the callers keep signed zeros themselves.
-template <class D>
-HWY_INLINE V<D> expm1_pair(D d, V<D> h, V<D> l, V<D>& lo) {
-  const Exp<D> e = exp_pair<Range::kNormal>(d, h, l);
-  V<D> ml;
-  const V<D> mh = fast_two_sum<D>(hn::Set(d, -1.0f), hn::Mul(e.hi, e.unit), ml);
-  ml = hn::MulAdd(e.lo, e.unit, ml);
-  const auto central = e.n == hn::Zero(d);
-  // There exp_pair's reduced argument is r = h + l rounded; its rounding error r_l goes back in
-  // through expm1'(r) = 1 + expm1(r) ≈ 1 + r.
-  V<D> rl;
-  const V<D> rh = fast_two_sum<D>(h, l, rl);
-  lo = hn::IfThenElse(central, hn::Add(e.q_lo, hn::MulAdd(rl, rh, rl)), ml);
-  return hn::IfThenElse(central, e.q, mh);
 }
 
 /// (nh + nl)/(dh + dl) as y + corr, within ~0.5 ULP once added. The residual nh - y·dh is exact
@@ -660,23 +718,42 @@ struct SimdF32<fn::Hardswish> {
 
 namespace f32 {
 
-/// The exponential linear units' negative side, (sh + sl)·expm1(vh + vl) for vh ≤ 0 (lanes with
-/// vh > 0 compute garbage the callers blend away): the pair product rounded once, ~0.5 ULP.
-template <class D>
-HWY_INLINE V<D> scaled_expm1(D d, V<D> vh, V<D> vl, V<D> sh, V<D> sl) {
-  V<D> lo;
-  const V<D> hi = expm1_pair(d, hn::Min(vh, hn::Zero(d)), vl, lo);
-  return hn::MulAdd(sh, hi, hn::MulAdd(sh, lo, hn::Mul(sl, hi)));
+/// (sh + sl)·(vh + vl) rounded once, the low parts' product dropped.
+template <class V>
+HWY_INLINE V scaled_pair(V sh, V sl, V vh, V vl) {
+  return hn::MulAdd(sh, vh, hn::MulAdd(sh, vl, hn::Mul(sl, vh)));
+}
+template <class V>
+HWY_INLINE V scaled_pair(V sh, Exact, V vh, V vl) {
+  return hn::MulAdd(sh, vh, hn::Mul(sh, vl));
 }
 
-/// (sh + sl)·e^(vh + vl) for vh ≤ 0, subnormal tails rounded once.
-template <class D>
-HWY_INLINE V<D> scaled_exp(D d, V<D> vh, V<D> vl, V<D> sh, V<D> sl) {
+/// The exponential linear units' negative side, (sh + sl)·expm1(vh + vl) for vh ≤ 0 (lanes with
+/// vh > 0 compute garbage the callers blend away): expm1 as a pair (expm1_lean), the product
+/// rounded once, ~0.65 ULP; signed zeros as the reference's s·expm1(±0) = s·(±0).
+template <class D, class L, class SL>
+HWY_INLINE V<D> scaled_expm1(D d, V<D> vh, L vl, V<D> sh, SL sl) {
+  V<D> lo;
+  const V<D> hi = expm1_lean(d, hn::Min(vh, hn::Zero(d)), vl, lo);
+  return hn::CopySign(scaled_pair(sh, sl, hi, lo), hn::Mul(sh, vh));
+}
+
+/// (sh + sl)·e^(vh + vl) for vh ≤ 0, the pair product rounded once: in the common vectors e from
+/// exp_lean (~0.65 ULP); where a lane's e may be subnormal, from exp_pair with the scaling in
+/// exact steps, subnormal tails rounded once.
+template <class D, class L, class SL>
+HWY_INLINE V<D> scaled_exp(D d, V<D> vh, L vl, V<D> sh, SL sl) {
   vh = hn::Min(vh, hn::Zero(d));
   return by_range(d, vh, [&](auto range) {
-    const Exp<D> e = exp_pair<decltype(range)::value>(d, vh, vl);
-    const V<D> v = hn::MulAdd(sh, e.hi, hn::MulAdd(sh, e.lo, hn::Mul(sl, e.hi)));
-    return scale<decltype(range)::value>(d, v, e, e.n);
+    constexpr Range kRange = decltype(range)::value;
+    if constexpr (kRange == Range::kNormal) {
+      V<D> lo;
+      const V<D> hi = exp_lean(d, vh, vl, lo);
+      return scaled_pair(sh, sl, hi, lo);
+    } else {
+      const Exp<D> e = exp_pair<kRange>(d, vh, vl);
+      return scale<kRange>(d, scaled_pair(sh, sl, e.hi, e.lo), e, e.n);
+    }
   });
 }
 
@@ -689,39 +766,58 @@ HWY_INLINE hn::Mask<D> expm1_is_identity(D d, V<D> x) {
 
 }  // namespace f32
 
-/// elu(x) = x for x > 0, alpha·expm1(x) below (f32::expm1_pair: exp_pair's reduction, with the
-/// central interval |x| ≤ ln2/2 taken from its q + q_lo pair so nothing cancels); alpha·x below
-/// 2^-25 (signed zeros as the reference's: alpha·(-0)). f' = 1 or alpha·e^x (tails subnormal,
-/// rounded once); from y, y + alpha (one rounding, as the reference). Valid for every float and
-/// alpha. Measured against the f64 reference (every 64th bit pattern, alpha = 1 and 0.5):
-/// f ≤ 0.68 ULP (AVX3) / 0.81 (SSE4), f' ≤ 0.73 / 0.74, f' from y ≤ 0.50.
+/// elu(x) = x for x > 0, alpha·expm1(x) below (f32::scaled_expm1: a pair from exp_pair's
+/// reduction in plain float operations, its product with alpha rounded once; x itself below
+/// 2^-25); signed zeros as the reference's (alpha·(-0)). f' = 1 or alpha·e^x (f32::scaled_exp,
+/// tails subnormal, rounded once); from y, y + alpha (one rounding, as the reference). Valid for
+/// every float and alpha. Measured against the f64 reference (every 256th bit pattern, alpha = 1,
+/// 0.5, 4, 0.3, -1.5, 2^-100, 2^-101): f ≤ 0.87 ULP (FMA targets; 0.67 where alpha is not a power
+/// of 2) / 0.83 (SSE4, SSSE3, SCALAR; 1.18), f' ≤ 0.96 / 1.30, f' from y ≤ 0.50.
 template <>
 struct SimdF32<fn::Elu> {
+  /// alpha, and whether its products are exact (f32::exact_scale: a power of 2, the default 1).
+  struct Prepared {
+    float alpha;
+    bool exact;
+  };
+  static Prepared prepare(const fn::Params<float>& p) { return {p[0], f32::exact_scale(p[0])}; }
+  /// Where alpha's product is exact, expm1 rounded once is the result's one rounding and the
+  /// pair's low part can go (~1.4× the speed).
   template <class D>
-  static f32::V<D> f(D d, f32::V<D> x, const P<D>& p) {
-    const f32::V<D> a = hn::Set(d, p[0]);
-    const f32::V<D> neg = f32::scaled_expm1(d, x, hn::Zero(d), a, hn::Zero(d));
-    return hn::IfThenElse(x > hn::Zero(d), x, hn::IfThenElse(f32::expm1_is_identity(d, x), hn::Mul(a, x), neg));
+  static f32::V<D> f(D d, f32::V<D> x, const Prepared& p) {
+    const f32::V<D> a = hn::Set(d, p.alpha);
+    const auto pos = x > hn::Zero(d);
+    if (p.exact) return hn::IfThenElse(pos, x, hn::Mul(a, hn::CopySign(f32::expm1_rounded(d, x), x)));
+    return hn::IfThenElse(pos, x, f32::scaled_expm1(d, x, f32::Exact{}, a, f32::Exact{}));
   }
   template <class D>
-  static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
-    const f32::V<D> e = f32::scaled_exp(d, x, hn::Zero(d), hn::Set(d, p[0]), hn::Zero(d));
+  static f32::V<D> df(D d, f32::V<D> x, const Prepared& p) {
+    const f32::V<D> e = f32::scaled_exp(d, x, f32::Exact{}, hn::Set(d, p.alpha), f32::Exact{});
     return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0f), e);
   }
   template <class D>
-  static f32::V<D> df_from_y(D d, f32::V<D> y, const P<D>& p) {
-    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0f), hn::Add(y, hn::Set(d, p[0])));
+  static f32::V<D> df_from_y(D d, f32::V<D> y, const Prepared& p) {
+    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0f), hn::Add(y, hn::Set(d, p.alpha)));
   }
 };
 
 /// celu(x) = x for x > 0, alpha·expm1(x/alpha) below, with v = x/alpha as a pair (the residual
-/// x - v·alpha is exact) so the quotient's rounding does not reach the exponential; x itself
+/// x - v·alpha is exact) so the quotient's rounding does not reach the exponential (where alpha
+/// is a power of 2, v = x·(1/alpha) is exact and so is the product: elu's lean path); x itself
 /// where |v| < 2^-25. f' = 1 or e^v; from y, y/alpha + 1 = (y + alpha)/alpha: y + alpha is
 /// exact where the result is small (Sterbenz, y ≤ -alpha/2), so ≤ 1 ULP. Valid for every float,
-/// alpha > 0 (the registry's range). Measured (every 64th bit pattern, alpha = 2, 0.375):
-/// f ≤ 1.02 ULP (AVX3) / 1.22 (SSE4), f' ≤ 0.85 / 0.86, f' from y ≤ 1.00.
+/// alpha > 0 (the registry's range). Measured (every 256th bit pattern, alpha = 1, 2, 0.25,
+/// 0.375, 0.1, 7.3): f ≤ 0.87 ULP (FMA targets) / 1.23 (SSE4, SSSE3, SCALAR), f' ≤ 0.93 / 0.95,
+/// f' from y ≤ 1.00.
 template <>
 struct SimdF32<fn::Celu> {
+  /// alpha, 1/alpha, and whether both are exact factors (f32::exact_scale: a power of 2, the
+  /// default 1).
+  struct Prepared {
+    float alpha, inverse;
+    bool exact;
+  };
+  static Prepared prepare(const fn::Params<float>& p) { return {p[0], 1.0f / p[0], f32::exact_scale(p[0])}; }
   template <class D>
   static f32::V<D> v_of(D d, f32::V<D> x, f32::V<D> a, f32::V<D>& lo) {
     const f32::V<D> v = hn::Div(x, a);
@@ -729,33 +825,41 @@ struct SimdF32<fn::Celu> {
     lo = hn::IfThenElseZero(hn::IsFinite(v), lo);
     return v;
   }
+  /// Where alpha is a power of 2, x/alpha and the product with alpha are exact, and expm1 rounded
+  /// once suffices (as elu's).
   template <class D>
-  static f32::V<D> f(D d, f32::V<D> x, const P<D>& p) {
-    const f32::V<D> a = hn::Set(d, p[0]);
+  static f32::V<D> f(D d, f32::V<D> x, const Prepared& p) {
+    const f32::V<D> a = hn::Set(d, p.alpha);
+    if (p.exact) {
+      const f32::V<D> v = hn::Mul(x, hn::Set(d, p.inverse));
+      const f32::V<D> neg = hn::Mul(a, hn::CopySign(f32::expm1_rounded(d, v), v));
+      return hn::IfThenElse(hn::Or(x > hn::Zero(d), f32::expm1_is_identity(d, v)), x, neg);
+    }
     f32::V<D> vl;
     const f32::V<D> vh = v_of(d, x, a, vl);
-    const f32::V<D> neg = f32::scaled_expm1(d, vh, vl, a, hn::Zero(d));
+    const f32::V<D> neg = f32::scaled_expm1(d, vh, vl, a, f32::Exact{});
     return hn::IfThenElse(hn::Or(x > hn::Zero(d), f32::expm1_is_identity(d, vh)), x, neg);
   }
   template <class D>
-  static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
-    const f32::V<D> a = hn::Set(d, p[0]);
+  static f32::V<D> df(D d, f32::V<D> x, const Prepared& p) {
+    const f32::V<D> one = hn::Set(d, 1.0f);
+    if (p.exact) return hn::IfThenElse(x > hn::Zero(d), one, f32::scaled_exp(d, hn::Mul(x, hn::Set(d, p.inverse)), f32::Exact{}, one, f32::Exact{}));
     f32::V<D> vl;
-    const f32::V<D> vh = v_of(d, x, a, vl);
-    const f32::V<D> e = f32::scaled_exp(d, vh, vl, hn::Set(d, 1.0f), hn::Zero(d));
-    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0f), e);
+    const f32::V<D> vh = v_of(d, x, hn::Set(d, p.alpha), vl);
+    return hn::IfThenElse(x > hn::Zero(d), one, f32::scaled_exp(d, vh, vl, one, f32::Exact{}));
   }
   template <class D>
-  static f32::V<D> df_from_y(D d, f32::V<D> y, const P<D>& p) {
-    const f32::V<D> a = hn::Set(d, p[0]);
+  static f32::V<D> df_from_y(D d, f32::V<D> y, const Prepared& p) {
+    const f32::V<D> a = hn::Set(d, p.alpha);
     return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0f), hn::Div(hn::Add(y, a), a));
-  }};
+  }
+};
 
 /// selu(x) = λx for x > 0, λα·expm1(x) below, λ and λα (the reference's double constants) as
-/// float pairs with positive low parts (λ·inf stays inf), each product rounded once; λα·x below
-/// 2^-25. f' = λ or λα·e^x; from y, y + λα as y + hi an exact pair plus lo (one rounding).
-/// Measured (every 64th bit pattern): f ≤ 0.85 ULP (AVX3) / 1.25 (SSE4), f' ≤ 0.69 / 1.16,
-/// f' from y ≤ 0.50.
+/// float pairs with positive low parts (λ·inf stays inf), each product rounded once (expm1 and e^x
+/// as elu's pairs; λα·x below 2^-25). f' = λ or λα·e^x; from y, y + λα as y + hi an exact pair
+/// plus lo (one rounding). Measured (every 256th bit pattern): f ≤ 0.85 ULP (FMA targets) / 1.25
+/// (SSE4, SSSE3, SCALAR), f' ≤ 0.87 / 1.20, f' from y ≤ 0.50.
 template <>
 struct SimdF32<fn::Selu> {
   static constexpr double kLambda = static_cast<double>(fn::Selu::kLambda);
@@ -764,15 +868,13 @@ struct SimdF32<fn::Selu> {
   static constexpr float kLaHi = 0x1.c212ccp+0f, kLaLo = 0x1.903c0cp-26f;
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
-    const f32::V<D> lh = hn::Set(d, kLaHi), ll = hn::Set(d, kLaLo);
-    const f32::V<D> neg = f32::scaled_expm1(d, x, hn::Zero(d), lh, ll);
-    const f32::V<D> small = hn::MulAdd(lh, x, hn::Mul(ll, x));
+    const f32::V<D> neg = f32::scaled_expm1(d, x, f32::Exact{}, hn::Set(d, kLaHi), hn::Set(d, kLaLo));
     const f32::V<D> pos = hn::MulAdd(hn::Set(d, kLambdaHi), x, hn::Mul(hn::Set(d, kLambdaLo), x));
-    return hn::IfThenElse(x > hn::Zero(d), pos, hn::IfThenElse(f32::expm1_is_identity(d, x), small, neg));
+    return hn::IfThenElse(x > hn::Zero(d), pos, neg);
   }
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
-    const f32::V<D> e = f32::scaled_exp(d, x, hn::Zero(d), hn::Set(d, kLaHi), hn::Set(d, kLaLo));
+    const f32::V<D> e = f32::scaled_exp(d, x, f32::Exact{}, hn::Set(d, kLaHi), hn::Set(d, kLaLo));
     return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, static_cast<float>(kLambda)), e);
   }
   template <class D>
@@ -791,16 +893,16 @@ namespace f32 {
 template <class D>
 HWY_INLINE V<D> neg_expm1(D d, V<D> vh, V<D> vl) {
   V<D> lo;
-  const V<D> hi = expm1_pair(d, hn::Min(vh, hn::Zero(d)), vl, lo);
+  const V<D> hi = expm1_lean(d, hn::Min(vh, hn::Zero(d)), vl, lo);
   return hn::IfThenElse(expm1_is_identity(d, vh), hn::Neg(vh), hn::Neg(hn::Add(hi, lo)));
 }
 
 }  // namespace f32
 
 /// softplus's f' = σ(z), z = beta x an exact pair (the sigmoid kernel's quotient on the pair);
-/// from y, -expm1(-beta y). Valid for every float, beta > 0. Measured (every 64th bit pattern,
-/// beta = 1 and 2.5): f' ≤ 0.95 ULP (AVX3, SSE4), f' from y ≤ 0.95 / 1.00. f is
-/// SimdF32ViaF64<fn::Softplus>'s.
+/// from y, -expm1(-beta y) (f32::expm1_lean's pair, rounded once). Valid for every float,
+/// beta > 0. Measured (every 64th bit pattern, beta = 1 and 2.5): f' ≤ 0.95 ULP (AVX3, SSE4);
+/// f' from y (every 256th) ≤ 0.79 (FMA targets) / 0.89. f is SimdF32ViaF64<fn::Softplus>'s.
 template <>
 struct SimdF32<fn::Softplus> {
   template <class D>
@@ -823,7 +925,8 @@ struct SimdF32<fn::Softplus> {
 };
 
 /// log_sigmoid's f' = σ(-x); from y, -expm1(y). Measured (every 64th bit pattern): f' ≤ 0.72
-/// ULP (AVX3) / 0.74 (SSE4), f' from y ≤ 0.69 / 0.80. f is SimdF32ViaF64<fn::LogSigmoid>'s.
+/// ULP (AVX3) / 0.74 (SSE4); f' from y (every 256th) ≤ 0.79 on every target. f is
+/// SimdF32ViaF64<fn::LogSigmoid>'s.
 template <>
 struct SimdF32<fn::LogSigmoid> {
   template <class D>

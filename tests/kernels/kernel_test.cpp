@@ -179,7 +179,7 @@ void check_f32_against_truth(const Activation& act, const std::vector<float>& x,
 /// Every smooth activation with an f32 kernel (native f32 lanes or f64 lanes), at default and
 /// non-default parameters. Parameters are exact floats: the f64 truth takes them as doubles.
 const char* const kSmoothSpecs[] = {
-    "sigmoid", "tanh", "silu", "softplus", "softplus(beta=2.5)", "log_sigmoid", "elu", "elu(alpha=0.5)",
+    "sigmoid", "tanh", "silu", "softplus", "softplus(beta=2.5)", "log_sigmoid", "elu", "elu(alpha=0.5)", "elu(alpha=1.25)",
     "celu(alpha=2)", "celu(alpha=0.375)", "selu", "gelu_sigmoid", "swish(beta=1.5)", "swish(beta=-0.5)",
     "swish(beta=0)", "swish(beta=0x1p-100)", "hardswish", "softsign", "mish", "gelu_tanh", "lecun_tanh",
     "squareplus", "squareplus(b=0.5)", "gelu", "telu", "tanhshrink", "shifted_tanh",
@@ -218,7 +218,7 @@ std::vector<float> smooth_edges() {
                         -38.5755f, -16.0f, -14.541349f, -14.356068f, -13.341882f, -13.146247f, -1.0788601f,
                         -0.75179152f, 1.0f, -11.832160f, -14.6f, -19.748418f, -0.37589576f, -1.5035830f,
                         -0x1.58441ep+4f, -1.0024614f, -0.50246142f, -1.1924312f, -1.2549312f, -1.1299312f,
-                        -70.0f, -200.0f, 700.0f, -0x1.74910ep+9f, 0.75f, 0x1p-20f, 0x1p-30f, 0x1p-42f, 0x1p-63f}) {
+                        -70.0f, -200.0f, 700.0f, -0x1.74910ep+9f, -18.0f, -16.981719f, 0.75f, 0x1p-20f, 0x1p-30f, 0x1p-42f, 0x1p-63f}) {
     for (const float v : {e, -e}) {
       edges.push_back(v);
       edges.push_back(std::nextafter(v, INFINITY));
