@@ -2,12 +2,12 @@
 // computes f32 in double. Two kinds live here:
 //  - kernels on Highway's f64 Exp (1 ULP) and Expm1 (4 ULP), < 1e-15 relative, far below half an
 //    f32 ULP (3e-8), so results are within 1 ULP of the reference (which is within 0.5 ULP of the
-//    correctly rounded value) on every target: telu, squareplus, shifted_tanh,
-//    generalized_sigmoid (functions without an f32 kernel of their own yet), and
+//    correctly rounded value) on every target: squareplus, generalized_sigmoid (functions
+//    without an f32 kernel of their own yet), shifted tanh's parameter gradient, and
 //    evaluation-mode RReLU, whose mean slope only f64 holds exactly;
 //  - kernels accurate to f32 rather than f64, on their own fits and a lean exponential (~2^-28,
-//    exp_to_f32_accuracy): GELU (both forms), Mish, softplus's and log_sigmoid's forward, and
-//    the swish family's slope. In f64 lanes the squares, folds and products of positive terms
+//    exp_to_f32_accuracy): GELU (both forms), Mish, TeLU, softplus's and log_sigmoid's forward,
+//    and the swish family's slope. In f64 lanes the squares, folds and products of positive terms
 //    are exact enough as they come, where f32 lanes need each of them as a float pair; measured
 //    faster (1.05–1.7×; the swish slopes as fast) and within 0.56 ULP where the f32-lane kernels
 //    they replaced reached 0.85–2.54. Where the f32-lane kernel is the faster one (sigmoid, the
@@ -15,11 +15,8 @@
 //    it stays.
 // The formulas are the reference's stable splits (src/core/functions), with exp arguments clamped
 // where the f32 result has saturated. smooth_f32-inl.h has the rest (sigmoid, tanh, silu, swish,
-// gelu_sigmoid, hardswish, elu, celu, selu, softsign, lecun_tanh, tanhshrink, and the slopes of
-// softplus and log_sigmoid) in f32 lanes.
-// tanh is this project's own (tanh_f64 below): Highway's f64 Tanh (4 ULP) is accurate enough for
-// most uses, but TeLU's slope cancels to ~1e-8 next to its zero, where every f64 ULP of tanh
-// counts.
+// gelu_sigmoid, hardswish, elu, celu, selu, softsign, lecun_tanh, tanhshrink, shifted_tanh, and
+// the slopes of softplus and log_sigmoid) in f32 lanes.
 // No include guard: compiled once per target, inside that target's namespace.
 
 HWY_BEFORE_NAMESPACE();
@@ -109,37 +106,7 @@ struct SimdF32ViaF64<fn::Squareplus> {
   }
 };
 
-// ---- tanh, and the kernels built on it ------------------------------------------------------------
-
-/// Coefficients of P(w), w = v², with (v - tanh v)/v³ = P(w) on |v| ≤ 1 (w^0 first; P(0) = 1/3).
-/// This project's own fit: Chebyshev interpolation at 16 nodes of w ∈ [0, 1] with mpmath at 80
-/// digits, rounded to double: 1.4e-17 relative interpolation error; measured in unfused double
-/// arithmetic on 4000 points of (0, 1]: tanh v (= v - v w P, where v w P ≤ 0.24 v cannot cancel)
-/// within 2.0e-16.
-inline constexpr double kTanhSmallPoly[] = {
-    0.3333333333333333,     -0.1333333333333309,     0.05396825396804637,    -0.02186948852912909,
-    0.008863235404578283,   -0.003592126679366341,   0.0014558246920964941,  -0.0005899792946300052,
-    0.00023895705228738225, -9.646277743313181e-05,  3.8389607893147334e-05, -1.4606131676715378e-05,
-    4.987760317520347e-06,  -1.3791814499083342e-06, 2.6330772232959337e-07, -2.5155023659382105e-08,
-};
-
-/// tanh v for any f64 v (±inf give ±1): for |v| ≤ 1, tanh v = v - v³ P(v²) (a polynomial for
-/// Lambert's continued fraction: cancellation-free); above 1, tanh|v| = (1 - e)/(1 + e) with
-/// e = e^-2|v| ≤ 0.14 (clamped at e^-1000 = 0, so no overflow and ±1 at ±inf). Error: within
-/// ~3e-16 relative, signs of zero as v's.
-template <class D, class V>
-HWY_INLINE V tanh_f64(D d, V v) {
-  const V a = hn::Abs(v), one = hn::Set(d, 1.0);
-  const V w = hn::Mul(v, v);
-  constexpr std::size_t kN = sizeof(kTanhSmallPoly) / sizeof(kTanhSmallPoly[0]);
-  V p = hn::Set(d, kTanhSmallPoly[kN - 1]);
-  for (std::size_t k = kN - 1; k-- > 0;) p = hn::MulAdd(p, w, hn::Set(d, kTanhSmallPoly[k]));
-  const V s_small = hn::Mul(hn::Mul(v, w), p);
-  const V e = exp_nonpositive(d, hn::Mul(hn::Set(d, -2.0), a));
-  const V t_big = hn::CopySignToAbs(hn::Div(hn::Sub(one, e), hn::Add(one, e)), v);
-  // CopySign: v - v³P is +0 at v = -0 (-0 - -0 = +0), tanh(-0) is -0.
-  return hn::IfThenElse(a <= one, hn::CopySign(hn::Sub(v, s_small), v), t_big);
-}
+// ---- sech², for shifted tanh's parameter gradient --------------------------------------------------
 
 /// sech² v = 4e/(1 + e)², e = e^-2|v| (fn::sech2: 1 - tanh² would cancel); 0 at ±inf.
 /// Error ≤ 4 ULP.
@@ -149,53 +116,6 @@ HWY_INLINE V sech2_f64(D d, V v) {
   const V den = hn::Add(hn::Set(d, 1.0), e);
   return hn::Div(hn::Mul(hn::Set(d, 4.0), e), hn::Mul(den, den));
 }
-
-/// TeLU (fn::Telu): f = x tanh(u), u = e^x; f' = tanh u + 4x e^(x - 2u)/(1 + e^-2u)², the
-/// reference's form (one exp of a non-positive argument instead of e^x sech²(e^x) = inf·0). x is
-/// clamped to [-1000, 20] inside the exponentials only (tanh(e^20) is 1 and e^(20 - 2e^20) is 0 in
-/// f64, as for every larger x; e^-1000 = 0), so x - 2u ≤ -1 - ln 2 stays in Exp's range. Error
-/// ≤ 1e-15 relative except next to f's minimum (x = -1.07886, f' = 0), where tanh_f64's and Exp's
-/// few f64 ULPs (~3e-16 absolute) are < 1 f32 ULP even at the nearest float (f' = 4.9e-9).
-/// Limits: f(+inf) = +inf, f(-inf) = -0, f'(±inf) = 1, 0.
-template <>
-struct SimdF32ViaF64<fn::Telu> {
-  template <class D, class V>
-  static V clamped(D d, V x) {
-    return hn::Min(hn::Max(x, hn::Set(d, -1000.0)), hn::Set(d, 20.0));
-  }
-  template <class D, class V>
-  static V f(D d, V x, const Pd&) {
-    const V t = tanh_f64(d, hn::Exp(d, clamped(d, x)));
-    return gated_limit_f64(d, x, hn::Mul(x, t));
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd&) {
-    const V xc = clamped(d, x), two = hn::Set(d, 2.0);
-    const V u = hn::Exp(d, xc);
-    const V t = tanh_f64(d, u);
-    const V e = exp_nonpositive(d, hn::Mul(hn::Set(d, -2.0), u));
-    const V den = hn::Add(hn::Set(d, 1.0), e);
-    const V num = hn::Mul(hn::Mul(hn::Set(d, 4.0), x), exp_nonpositive(d, hn::NegMulAdd(two, u, xc)));
-    return gated_slope_limit_f64(d, x, hn::Add(t, hn::Div(num, hn::Mul(den, den))));
-  }
-};
-
-/// Shifted tanh (fn::ShiftedTanh): f = tanh(x - input_shift) + output_shift,
-/// f' = sech²(x - input_shift), in the reference's operation order. Error: tanh and sech² within
-/// 4e-16 relative, then one rounding for the sum; where output_shift ≈ -tanh(v) the sum cancels as
-/// in the reference (and in the truth's own definition), so non-default shifts are certified only
-/// away from such zeros. Limits: f(±inf) = ±1 + output_shift, f'(±inf) = 0.
-template <>
-struct SimdF32ViaF64<fn::ShiftedTanh> {
-  template <class D, class V>
-  static V f(D d, V x, const Pd& p) {
-    return hn::Add(tanh_f64(d, hn::Sub(x, hn::Set(d, p[0]))), hn::Set(d, p[1]));
-  }
-  template <class D, class V>
-  static V df(D d, V x, const Pd& p) {
-    return sech2_f64(d, hn::Sub(x, hn::Set(d, p[0])));
-  }
-};
 
 /// Generalized sigmoid (fn::GeneralizedSigmoid): f = alpha s(u) + delta, f' = (alpha gamma) s'(u),
 /// u = gamma (x - epsilon) - ln beta (gamma = 0: u = -ln beta, also at x = ±inf), s = sigmoid,
@@ -602,6 +522,82 @@ struct SimdF32ViaF64<fn::Mish> {
     const V e = parts(d, x, xc, n);
     s = slope(d, x, xc, e, n);
     return value(d, x, xc, n);
+  }
+};
+
+// ---- TeLU ----------------------------------------------------------------------------------------
+
+/// TeLU (fn::Telu): f = x tanh(u), u = e^x; f' = tanh u + x u sech² u, from two exponentials to f32
+/// accuracy (exp_to_f32_accuracy) and one division:
+///  - u = e^x, and E = e^-2u (-2u clamped at -700, where E ≈ 2^-1010 is nothing next to 1, yet
+///    non-zero) with r = 1/(1 + E): sech² u = 4E r² (no 1 - tanh² cancelling) and, for u > 1/4,
+///    tanh u = (1 - E) r (1 - E ≥ 0.39, so E's 2^-28.9 grows at most 1.6×);
+///  - u ≤ 1/4 (x ≤ -1.386): tanh u = u (1 - w P(w)), w = u², P the Taylor series of
+///    (u - tanh u)/u³ to w⁴ (truncated at 2^-32 of tanh u), where 1 - E would cancel.
+/// u's own 2^-28.9 reaches f directly and E through its argument (2u·2^-28.9 relative, only where
+/// 4xuE is still visible next to tanh u = 1), so f is within ~0.05 of an f32 ULP before its one
+/// rounding. f' cancels next to f's minimum x0 = -1.07886006 (f' = 0): within |x - x0| ≤ 1/4 f' =
+/// t Q(t), t = x - x0, Q a degree-9 fit (scripts/fits/near_zero.py telu 8 0.25: 2^-37.8
+/// relative); elsewhere |tanh u| and |x u sech² u| are at most 3.3|f'|. x is clamped to [-200, 20]:
+/// below, f and f' are ±0 in f32 (|x e^x| < 2^-280), above, tanh u is 1 and x u sech² u ≈ 0.
+/// Zeros and limits as the reference's: f(+inf) = +inf, f(-inf) = -0, f' is -0 where it
+/// underflows (u (1 + x) < 0) but +0 from the float where the reference's double e^x is 0
+/// (x ≤ -745.13, -inf included), f'(+inf) = 1.
+template <>
+struct SimdF32ViaF64<fn::Telu> {
+  struct SlopeFit {
+    static constexpr double kHalfWidth = 0.25;
+    static constexpr double kZeroHi = -0x1.14302c3c10f30p+0, kZeroLo = -0x1.b8c761c7b1289p-54;
+    static constexpr double kQ[] = {0x1.68f6b660942b4p-2,  0x1.4d0848bbb42d2p-2,  0x1.b9cbc0a875082p-4,
+                                    -0x1.76ccc7d7a1483p-6, -0x1.75ed40207fe18p-5, -0x1.a19747b46a8b8p-6,
+                                    -0x1.7112ba868327fp-8, 0x1.6b7676cb99d8ap-9,  0x1.c2e277d4429dcp-9,
+                                    0x1.ac7b4cbe0b0bdp-10};
+  };
+  /// (u - tanh u)/u³ = 1/3 - 2w/15 + 17w²/315 - 62w³/2835 + 1382w⁴/155925 - ..., w = u².
+  static constexpr double kTanhSeries[] = {1.0 / 3.0, -2.0 / 15.0, 17.0 / 315.0, -62.0 / 2835.0, 1382.0 / 155925.0};
+  /// The clamped x, u = e^xc, tanh u and sech² u.
+  template <class V>
+  struct Parts {
+    V xc, u, t, sech2;
+  };
+  template <class D, class V>
+  static Parts<V> parts(D d, V x) {
+    Parts<V> p;
+    p.xc = hn::Min(hn::Max(x, hn::Set(d, -200.0)), hn::Set(d, 20.0));
+    p.u = exp_to_f32_accuracy(d, p.xc);
+    const V one = hn::Set(d, 1.0);
+    const V e = exp_to_f32_accuracy(d, hn::Max(hn::Mul(hn::Set(d, -2.0), p.u), hn::Set(d, -700.0)));
+    const V r = hn::Div(one, hn::Add(one, e));
+    p.sech2 = hn::Mul(hn::Mul(hn::Set(d, 4.0), e), hn::Mul(r, r));
+    const V w = hn::Mul(p.u, p.u);
+    const V small = hn::Mul(p.u, hn::NegMulAdd(w, horner_f64<kTanhSeries>(d, w), one));
+    p.t = hn::IfThenElse(p.u <= hn::Set(d, 0.25), small, hn::Mul(hn::Sub(one, e), r));
+    return p;
+  }
+  /// x above 20 (t = 1), the clamped x below -200 (f = -0).
+  template <class V>
+  static V value(V x, const Parts<V>& p) {
+    return hn::Mul(hn::Max(x, p.xc), p.t);
+  }
+  template <class D, class V>
+  static V slope(D d, V x, const Parts<V>& p) {
+    const V g = near_zero_f64<SlopeFit>(d, x, hn::MulAdd(hn::Mul(p.xc, p.u), p.sech2, p.t));
+    return hn::IfThenElseZero(x > hn::Set(d, -0x1.74910ep+9), g);
+  }
+  template <class D, class V>
+  static V f(D d, V x, const Pd&) {
+    return value(x, parts(d, x));
+  }
+  template <class D, class V>
+  static V df(D d, V x, const Pd&) {
+    return slope(d, x, parts(d, x));
+  }
+  /// f, with f' in `s`: the exponentials and the division shared (forward_with_slope).
+  template <class D, class V>
+  static V fdf(D d, V x, const Pd&, V& s) {
+    const Parts<V> p = parts(d, x);
+    s = slope(d, x, p);
+    return value(x, p);
   }
 };
 
