@@ -138,13 +138,15 @@ struct Exp {
   V<D> q, q_lo;  // e^r - 1 as a pair (expm1 where n = 0)
 };
 
-/// The Cody–Waite reduction the exponentials share: e^(h + l) = 2^n (1 + r + r2p), with t the
-/// rounding sum (its low bits hold n + 127), r = h + l - n ln2 rounded once and r2p = rr·poly =
-/// r² P(r). The rounding constant is 1.5·2^23 + 127, so that t's low nine bits are n's biased
+/// The Cody–Waite reduction the exponentials share: e^(h + l) = 2^n (1 + r + r2p()), with t the
+/// rounding sum (its low bits hold n + 127), r = h + l - n ln2 rounded once, rr = r² and poly =
+/// P(r). The rounding constant is 1.5·2^23 + 127, so that t's low nine bits are n's biased
 /// exponent itself (unit_of shifts them into place, as XNNPACK's kernels do).
 template <class D>
 struct Reduced {
-  V<D> t, n, r, rr, poly, r2p;
+  V<D> t, n, r, rr, poly;
+  /// r² P(r), rounded once more.
+  HWY_INLINE V<D> r2p() const { return hn::Mul(rr, poly); }
 };
 template <class D, class L>
 HWY_INLINE Reduced<D> reduce_exp(D d, V<D> h, L l) {
@@ -162,7 +164,6 @@ HWY_INLINE Reduced<D> reduce_exp(D d, V<D> h, L l) {
   poly = hn::MulAdd(poly, e.r, hn::Set(d, 0.5f));
   e.rr = hn::Mul(e.r, e.r);
   e.poly = poly;
-  e.r2p = hn::Mul(e.rr, poly);
   return e;
 }
 
@@ -182,7 +183,7 @@ HWY_INLINE Exp<D> exp_pair(D d, V<D> h, L l) {
   Exp<D> e;
   e.n = red.n;
   e.unit = kRange == Range::kTail ? pow2(d, hn::Max(e.n, hn::Set(d, -126.0f))) : unit_of(d, red);
-  e.q = fast_two_sum<D>(red.r, red.r2p, e.q_lo);
+  e.q = fast_two_sum<D>(red.r, red.r2p(), e.q_lo);
   e.hi = fast_two_sum<D>(hn::Set(d, 1.0f), e.q, e.lo);
   e.lo = hn::Add(e.lo, e.q_lo);
   if constexpr (kRange == Range::kTail) {
@@ -210,9 +211,9 @@ HWY_INLINE Exp<D> exp_normal(D d, V<D> h, L l) {
   const V<D> unit = unit_of(d, red);
   Exp<D> e;
   if constexpr (kQ == ExpQ::kPair) {
-    e.q = fast_two_sum<D>(red.r, red.r2p, e.q_lo);
+    e.q = fast_two_sum<D>(red.r, red.r2p(), e.q_lo);
   } else {
-    e.q = hn::Add(red.r, red.r2p);
+    e.q = hn::Add(red.r, red.r2p());
     e.q_lo = hn::Zero(d);
   }
   e.hi = hn::MulAdd(e.q, unit, unit);
@@ -229,7 +230,7 @@ HWY_INLINE Exp<D> exp_normal(D d, V<D> h, L l) {
 /// fraction of an ULP of r plus it.
 template <class D>
 HWY_INLINE V<D> expm1_rest(const Reduced<D>& red, Exact) {
-  return hn::Mul(red.rr, red.poly);
+  return red.r2p();
 }
 template <class D>
 HWY_INLINE V<D> expm1_rest(const Reduced<D>& red, V<D> l) {
@@ -395,6 +396,20 @@ HWY_INLINE V<D> by_range(D d, V<D> arg, Body body) {
   if (HWY_LIKELY(hn::AllFalse(d, arg < hn::Set(d, kNormalFloor))))
     return body(std::integral_constant<Range, Range::kNormal>());
   return body(std::integral_constant<Range, Range::kTail>());
+}
+
+/// k·sech² v for v = vh + vl as times(g), g = σ(2|v|)σ(-2|v|)·2^-n (sech² v = 4g·2^n), scaled
+/// once: 2|v| as a pair (its low part's sign follows |v|), clamped at 200, where sech² is 0 in
+/// f32 anyway (a NaN low part of an infinite v is dropped there). times(g) is k·4g rounded once.
+template <class D, class Times>
+HWY_INLINE V<D> sech2_of_pair(D d, V<D> vh, V<D> vl, Times times) {
+  const V<D> limit = hn::Set(d, 200.0f);
+  const V<D> wh = hn::Min(hn::Mul(hn::Set(d, 2.0f), hn::Abs(vh)), limit);
+  const V<D> wl = hn::IfThenElseZero(wh < limit, hn::Mul(hn::Set(d, 2.0f), hn::IfThenElse(vh < hn::Zero(d), hn::Neg(vl), vl)));
+  return by_range(d, hn::Neg(wh), [&](auto range) {
+    const auto s = logistic<decltype(range)::value>(d, wh, wl);
+    return s.scale(d, times(logistic_slope_unscaled(d, s)), s.e.n);
+  });
 }
 
 /// (x + xl)·σ(v) for v = vh + vl (xl: x's low part, or Exact): the quotient and x are multiplied
@@ -605,15 +620,7 @@ struct SimdF32<fn::ShiftedTanh> {
   static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
     f32::V<D> vl;
     const f32::V<D> vh = v_of(d, x, p, vl);
-    // 2|v| as a pair, clamped where sech² is 0 in f32 anyway (an infinite x drops its NaN low
-    // part here).
-    const f32::V<D> limit = hn::Set(d, 200.0f);
-    const f32::V<D> wh = hn::Min(hn::Mul(hn::Set(d, 2.0f), hn::Abs(vh)), limit);
-    const f32::V<D> wl = hn::IfThenElseZero(wh < limit, hn::Mul(hn::Set(d, 2.0f), hn::IfThenElse(vh < hn::Zero(d), hn::Neg(vl), vl)));
-    return f32::by_range(d, hn::Neg(wh), [&](auto range) {
-      const auto s = f32::logistic<decltype(range)::value>(d, wh, wl);
-      return s.scale(d, hn::Mul(hn::Set(d, 4.0f), f32::logistic_slope_unscaled(d, s)), s.e.n);
-    });
+    return f32::sech2_of_pair(d, vh, vl, [&](f32::V<D> g) { return hn::Mul(hn::Set(d, 4.0f), g); });
   }
 };
 
@@ -1054,15 +1061,9 @@ struct SimdF32<fn::LecunTanh> {
   static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
     f32::V<D> vl;
     const f32::V<D> vh = v_of(d, x, vl);
-    // 2|v| as a pair (the low part's sign follows |v|), clamped where sech² is 0 in f32 anyway.
-    const f32::V<D> limit = hn::Set(d, 200.0f);
-    const f32::V<D> wh = hn::Min(hn::Mul(hn::Set(d, 2.0f), hn::Abs(vh)), limit);
-    const f32::V<D> wl = hn::IfThenElseZero(wh < limit, hn::Mul(hn::Set(d, 2.0f), hn::IfThenElse(vh < hn::Zero(d), hn::Neg(vl), vl)));
-    return f32::by_range(d, hn::Neg(wh), [&](auto range) {
-      const auto s = f32::logistic<decltype(range)::value>(d, wh, wl);
-      const f32::V<D> g = f32::logistic_slope_unscaled(d, s);
-      const f32::V<D> k = hn::MulAdd(hn::Set(d, 0x1.24d8d0p+2f), g, hn::Mul(hn::Set(d, 0x1.3ef11ep-23f), g));
-      return s.scale(d, k, s.e.n);
+    // (2A/3)·4g with 4·(2A/3) as a float pair.
+    return f32::sech2_of_pair(d, vh, vl, [&](f32::V<D> g) {
+      return hn::MulAdd(hn::Set(d, 0x1.24d8d0p+2f), g, hn::Mul(hn::Set(d, 0x1.3ef11ep-23f), g));
     });
   }
   template <class D>
