@@ -27,6 +27,9 @@ packages=(
   # lab: Fashion-MNIST, gzip-compressed IDX files (zlib reads gzip and plain alike), the
   # report's pictures (matplotlib on /usr/bin/python3)
   dataset-fashion-mnist zlib1g-dev python3-matplotlib
+  # fuzzing (scripts/fuzz.sh): clang brings libFuzzer and its sanitizer runtimes
+  # (libclang-common-14-dev); GCC has no libFuzzer
+  clang
 )
 
 missing=()

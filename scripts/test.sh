@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs dependencies, then builds and runs every test twice —
-# a Release build with warnings as errors, and an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# a Release build with warnings as errors, and an AddressSanitizer + UndefinedBehaviorSanitizer build —
+# and fuzzes every fuzz/ target for a minute (scripts/fuzz.sh; longer runs: bash scripts/fuzz.sh --long).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,3 +19,6 @@ cmake --build build-asan -j "$jobs"
 # The install test links an uninstrumented consumer against the library: Release build only.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 1800 -E '^install\.'
+
+echo "== Fuzzing (libFuzzer, ASan + UBSan), 60 s per target"
+bash scripts/fuzz.sh 60

@@ -2,12 +2,20 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "actfn/registry.hpp"
 
 namespace actfn {
+
+/// The precision a call uses the parameters in: f32 (float data, and bf16/f16, which compute in
+/// float) or f64. Parameters are rounded to it first, as frameworks do.
+enum class Precision : std::uint8_t { F32, F64 };
+template <class T>
+inline constexpr Precision precision_of = std::is_same_v<T, double> ? Precision::F64 : Precision::F32;
 
 /// A registry kind plus its parameter values (in registry order). Cheap to copy.
 class Activation {
@@ -25,9 +33,11 @@ class Activation {
   [[nodiscard]] const std::array<double, kMaxParams>& params() const { return values_; }
   /// Sets parameter `name`, validating its range; throws Error naming the problem.
   void set_param(std::string_view name, double value);
-  /// Checks constraints between parameters (hardtanh min_val < max_val, ...); throws Error.
-  /// parse() and every operation call it.
-  void validate() const;
+  /// Checks the parameters as `precision` will use them: each rounded to it must stay finite and
+  /// in its range (negative_slope=1e39 is a double, not a float), and the constraints between them
+  /// must hold for the rounded values (hardtanh's min_val < max_val); throws Error naming the
+  /// parameter. parse() checks F64 (every value as given); every operation checks its data type's.
+  void validate(Precision precision = Precision::F64) const;
 
   /// Canonical spec: the name plus every parameter that differs from its default, e.g.
   /// "leaky_relu(negative_slope=0.2)". parse(spec()) == *this.

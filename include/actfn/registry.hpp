@@ -55,6 +55,10 @@ struct Range {
 inline constexpr Range kAnyReal{};
 inline constexpr Range kPositive{0.0, kInf, true, true};
 inline constexpr Range kNonNegative{0.0, kInf, false, true};
+/// Structural counts (PReLU's channels, maxout's pieces): whole numbers from 1 to 2^24, exact in
+/// float (and in a float kernel's lanes), so no size is ever converted from an out-of-range value.
+inline constexpr double kMaxCount = 16777216.0;
+inline constexpr Range kCount{1.0, kMaxCount, false, false};
 
 struct ParamSpec {
   std::string_view name;

@@ -78,7 +78,7 @@ double init_weight_variance(const Activation& act, std::string_view init, double
   if (init == "lecun") return 1.0;
   if (init == "xavier") return 2.0 * fan_in / (fan_in + fan_out);
   if (init == "he") return act.info().vector_wise ? 1.0 : init_gain(act);
-  throw Error("init '" + std::string(init) + "' is not one of auto, he, lecun, xavier");
+  throw Error("init " + quote(init) + " is not one of auto, he, lecun, xavier");
 }
 
 DepthSignal signal_propagation(const Activation& act, const DepthOptions& o) {

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iomanip>
 #include <map>
 #include <numbers>
@@ -16,6 +15,7 @@
 
 #include "actfn/analyze.hpp"
 #include "cli.hpp"
+#include "results.hpp"
 
 namespace actfn::cli {
 namespace {
@@ -69,53 +69,6 @@ double ns_per_element(const Activation& act) {
   return t[2];
 }
 
-struct Measured {
-  double mean = 0, std = 0, ci_low = 0, ci_high = 0;
-  std::int64_t seeds = 0;
-};
-
-/// Two-sided 95% Student t quantile for n - 1 degrees of freedom (n ≤ 30 tabulated, 1.96 beyond).
-double t95(std::int64_t n) {
-  static constexpr double kT[] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                                  2.201, 2.179,  2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080,
-                                  2.074, 2.069,  2.064, 2.060, 2.056, 2.052, 2.048, 2.045};
-  const std::int64_t df = n - 1;
-  return df >= 1 && df < 30 ? kT[df] : 1.96;
-}
-
-/// results.json rows for `network`: canonical spec → test accuracy over seeds.
-std::map<std::string, Measured> read_results(const std::string& path, const std::string& network) {
-  std::ifstream in(path);
-  if (!in) throw Error("advise: cannot read " + path);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error("advise: " + path + " is not JSON (" + std::string(e.what()).substr(0, 80) + ")");
-  }
-  if (!j.contains("rows") || !j["rows"].is_array()) throw Error("advise: " + path + " has no 'rows' (write it with actfn compare)");
-  std::map<std::string, Measured> out;
-  for (const auto& row : j["rows"]) {
-    if (!row.contains("model") || !row.contains("activation") || !row.contains("test_accuracies"))
-      throw Error("advise: " + path + ": a row lacks model, activation or test_accuracies");
-    if (row["model"] != network) continue;
-    const std::vector<double> acc = row["test_accuracies"].get<std::vector<double>>();
-    if (acc.empty()) continue;
-    Measured m;
-    m.seeds = static_cast<std::int64_t>(acc.size());
-    for (double a : acc) m.mean += a / static_cast<double>(acc.size());
-    double ss = 0;
-    for (double a : acc) ss += (a - m.mean) * (a - m.mean);
-    m.std = acc.size() > 1 ? std::sqrt(ss / static_cast<double>(acc.size() - 1)) : 0;
-    const double half = acc.size() > 1 ? t95(m.seeds) * m.std / std::sqrt(static_cast<double>(acc.size())) : 0;
-    m.ci_low = m.mean - half;
-    m.ci_high = m.mean + half;
-    out[parse(row["activation"].get<std::string>()).spec()] = m;
-  }
-  if (out.empty()) throw Error("advise: " + path + " has no results for the " + network + " model");
-  return out;
-}
-
 /// Three significant digits (gradient factors run from 1e-30 to 1e30).
 std::string sig3(double v) {
   char buf[32];
@@ -155,10 +108,13 @@ struct Candidate {
 
 int advise(std::ostream& out, const AdviseOptions& o) {
   if (!one_of(o.network, {"mlp", "cnn", "rnn", "transformer"}))
-    throw Error("advise: unknown network '" + o.network + "' (expected mlp, cnn, rnn or transformer)");
-  if (!one_of(o.norm, {"none", "batch", "layer"})) throw Error("advise: norm '" + o.norm + "' is not one of none, batch, layer");
-  if (o.depth < 1 || o.depth > 1000) throw Error("advise: depth must be in [1, 1000]");
-  if (o.width < 1) throw Error("advise: width must be >= 1");
+    throw Error("advise: unknown network " + quote(o.network) + " (expected mlp, cnn, rnn or transformer)");
+  if (!one_of(o.norm, {"none", "batch", "layer"})) throw Error("advise: norm " + quote(o.norm) + " is not one of none, batch, layer");
+  if (o.depth < 1 || o.depth > 1000) throw Error("advise: depth must be in [1, 1000] (got " + std::to_string(o.depth) + ")");
+  if (o.width < 1 || o.width > 1000000) throw Error("advise: width must be in [1, 1000000] (got " + std::to_string(o.width) + ")");
+  if (o.top < 1) throw Error("advise: top must be >= 1 (got " + std::to_string(o.top) + ")");
+  const auto depth = static_cast<std::size_t>(o.depth), width = static_cast<std::size_t>(o.width),
+             top = static_cast<std::size_t>(o.top);
   const bool normalised = o.norm != "none" || o.network == "transformer";  // pre-LN transformers normalise
   std::map<std::string, Measured> results;
   if (!o.results.empty()) results = read_results(o.results, o.network);
@@ -179,10 +135,10 @@ int advise(std::ostream& out, const AdviseOptions& o) {
     c.init = std::string(analyze::auto_init(c.act));
     // The mean-field trajectory from q_0 = 1 through the depth (Poole et al. 2016): q_(l+1) =
     // σ_w² E[f(√q_l z)²], and the backward pass scales E[g²] by χ_l = σ_w² E[f'(√q_l z)²] per layer.
-    const double sw2 = analyze::init_weight_variance(c.act, c.init, o.width, o.width);
+    const double sw2 = analyze::init_weight_variance(c.act, c.init, width, width);
     double q = 1;
     c.gradient_factor = 1;
-    for (std::size_t l = 0; l < o.depth && std::isfinite(q) && q > 1e-300; ++l) {
+    for (std::size_t l = 0; l < depth && std::isfinite(q) && q > 1e-300; ++l) {
       const analyze::GaussianMoments m = analyze::gaussian_moments(c.act, q);
       c.chi = sw2 * m.slope_second;
       c.gradient_factor *= c.chi;
@@ -197,10 +153,10 @@ int advise(std::ostream& out, const AdviseOptions& o) {
     c.nonlinear = var_f > 0 ? std::max(0.0, 1 - qs * at.slope_mean * at.slope_mean / var_f) : 0.0;
     c.saturated = normal_mass(c.act, [](double s) { return std::fabs(s) < 0.01; });
     c.inactive = normal_mass(c.act, [](double s) { return s == 0; });
-    if (o.width <= 16) {
+    if (width <= 16) {
       analyze::DeadOptions d;
-      d.depth = o.depth;
-      d.width = o.width;
+      d.depth = depth;
+      d.width = width;
       d.trials = 200;
       c.born_dead = analyze::born_dead(c.act, d).probability;
     }
@@ -244,7 +200,7 @@ int advise(std::ostream& out, const AdviseOptions& o) {
 
   if (o.json) {
     nlohmann::json rows = nlohmann::json::array();
-    for (std::size_t i = 0; i < cands.size() && i < o.top; ++i) {
+    for (std::size_t i = 0; i < cands.size() && i < top; ++i) {
       const Candidate& c = cands[i];
       nlohmann::json row = {{"rank", i + 1},
                             {"spec", c.act.spec()},
@@ -276,7 +232,7 @@ int advise(std::ostream& out, const AdviseOptions& o) {
       << ", then penalty = " << fixed(w_depth, 2) << "·(|log10 gradient factor| + |log10 signal factor|) + " << fixed(2 * w_sat, 2)
       << "·P(|f'|<0.01) + " << fixed(w_dead, 2) << "·P(f'=0) + 2·P(born dead) + " << fixed(w_speed, 2)
       << "·log2(time/relu) + 5 if effectively linear (lower is better)\n\n";
-  for (std::size_t i = 0; i < cands.size() && i < o.top; ++i) {
+  for (std::size_t i = 0; i < cands.size() && i < top; ++i) {
     const Candidate& c = cands[i];
     out << std::setw(3) << i + 1 << ". " << std::left << std::setw(24) << c.act.spec() << std::right
         << (c.measured ? "test " + fixed(100 * c.measured->mean, 2) + "%" : "penalty " + fixed(c.penalty, 3)) << "\n";

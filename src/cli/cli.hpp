@@ -1,6 +1,7 @@
 // The actfn command: thin wrappers that parse, call the library and print.
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -57,7 +58,7 @@ struct EvalOptions {
   std::string spec;
   std::string dtype = "f32";
   bool grad = false;
-  std::optional<std::size_t> axis_len;
+  std::optional<std::int64_t> axis_len;  // checked >= 1
   std::vector<std::string> inputs;  // empty: read stdin
 };
 int eval(std::ostream& out, std::istream& in, const EvalOptions& options);
@@ -126,13 +127,13 @@ int analyze_dead(std::ostream& out, const DeadCommand& options);
 
 struct AdviseOptions {
   std::string network = "mlp";     // mlp, cnn, rnn, transformer
-  std::size_t depth = 8, width = 256;
+  std::int64_t depth = 8, width = 256;  // checked: [1, 1000], [1, 1000000]
   std::string norm = "none";       // none, batch, layer
   bool latency = false;            // weigh speed more
   std::string results;             // a results.json of actfn compare: measured accuracy ranks first
   std::vector<std::string> candidates;  // empty: every element-wise activation
   bool json = false;
-  std::size_t top = 10;
+  std::int64_t top = 10;  // checked >= 1
 };
 int advise(std::ostream& out, const AdviseOptions& options);
 

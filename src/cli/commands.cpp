@@ -168,7 +168,8 @@ T parse_input(const std::string& text) {
   char* end = nullptr;
   T v;
   if constexpr (std::is_same_v<T, float>) v = std::strtof(begin, &end); else v = std::strtod(begin, &end);
-  if (end == begin || *end != '\0') throw Error("eval: '" + text + "' is not a number");
+  // The whole text: "1\0abc" stops strtod at the NUL, and is not the number 1.
+  if (end == begin || end != begin + text.size()) throw Error("eval: " + quote(text) + " is not a number");
   return v;
 }
 
@@ -212,11 +213,11 @@ int eval_typed(std::ostream& out, const Activation& act, const EvalOptions& o, c
         for (std::size_t k = 0; k < pnames.size(); ++k) pgrad[k][i] = one_dp[k];
       }
     }
-  } else {
+  } else if (n > 0) {
     // One row per input element: y is the output that element feeds and grad its derivative,
     // d y_owner(i) / d x_i (softmax family: the Jacobian diagonal).
-    const std::size_t len = o.axis_len.value_or(n);
-    if (len == 0 || n % len != 0)
+    const std::size_t len = o.axis_len ? static_cast<std::size_t>(*o.axis_len) : n;
+    if (n % len != 0)
       throw Error("eval: " + std::to_string(n) + " inputs do not form rows of --axis-len " + std::to_string(len));
     const std::size_t rows = n / len, out_len = output_axis(act, len);
     const Axis layout{rows, len, 1};
@@ -229,17 +230,22 @@ int eval_typed(std::ostream& out, const Activation& act, const EvalOptions& o, c
     y.resize(n);
     for (std::size_t r = 0; r < rows; ++r)
       for (std::size_t i = 0; i < len; ++i) y[r * len + i] = yv[r * out_len + owner(i)];
-    if (o.grad) {
+    if (o.grad && out_len != len) {
+      // The glu family and maxout: every input feeds one output, so dy = 1 everywhere gives each
+      // input its owner's derivative in one call.
+      const std::vector<T> ones(rows * out_len, T(1));
       grad.resize(n);
-      std::vector<T> dy(rows * out_len), dx(n);
-      for (std::size_t j = 0; j < out_len; ++j) {
-        std::ranges::fill(dy, T(0));
-        for (std::size_t r = 0; r < rows; ++r) dy[r * out_len + j] = T(1);
-        backward<T>(act, layout, {.x = x, .y = yv, .dy = dy}, dx);
-        for (std::size_t r = 0; r < rows; ++r)
-          for (std::size_t i = 0; i < len; ++i)
-            if (owner(i) == j) grad[r * len + i] = dx[r * len + i];
-      }
+      backward<T>(act, layout, {.x = x, .y = yv, .dy = ones}, grad);
+    } else if (o.grad) {
+      // The softmax family, backward from y: dx_i = s·y_i (dy_i - <dy, y>) or dy_i - e^(y_i) Σ dy.
+      // With dy = e_i those need only y_i, <dy, y> = y_i and Σ dy = 1, which the two-element row
+      // (y_i, 0) with dy (1, 0) has too: its dx_0 is the diagonal entry, by the same formula as a
+      // whole row's, in linear time (a backward per diagonal entry would be quadratic).
+      std::vector<T> pairs(2 * n, T(0)), picks(2 * n, T(0)), dx(2 * n);
+      for (std::size_t i = 0; i < n; ++i) pairs[2 * i] = yv[i], picks[2 * i] = T(1);
+      backward<T>(act, Axis{n, 2, 1}, {.y = pairs, .dy = picks}, dx);
+      grad.resize(n);
+      for (std::size_t i = 0; i < n; ++i) grad[i] = dx[2 * i];
     }
   }
 
@@ -293,6 +299,7 @@ int eval_storage16(std::ostream& out, const Activation& act, const EvalOptions& 
 
 int eval(std::ostream& out, std::istream& in, const EvalOptions& o) {
   const Activation act = parse(o.spec);
+  if (o.axis_len && *o.axis_len < 1) throw Error("eval: --axis-len must be >= 1 (got " + std::to_string(*o.axis_len) + ")");
   const std::vector<std::string> texts = o.inputs.empty() ? read_inputs(in) : o.inputs;
   // Render into a buffer first so an error half way leaves no partial table on stdout.
   std::ostringstream buffer;
@@ -330,11 +337,11 @@ int docs(std::ostream& out, const std::optional<std::string>& check) {
     return 0;
   }
   std::ifstream file(*check, std::ios::binary);
-  if (!file) throw Error("docs: cannot read " + *check);
+  if (!file) throw Error("docs: cannot read " + quote(*check, 200));
   std::stringstream current;
   current << file.rdbuf();
   if (current.str() != md)
-    throw Error(*check + " is stale: regenerate it with 'actfn docs > " + *check + "'");
+    throw Error(quote(*check, 200) + " is stale: regenerate it with 'actfn docs > " + *check + "'");
   out << *check << " is up to date\n";
   return 0;
 }

@@ -13,6 +13,9 @@
 
 namespace {
 
+/// Every message is one line of at most this many bytes of text (printable escapes the rest).
+constexpr std::size_t kMaxMessage = 2000;
+
 bool reads_as_number(const std::string& s) {
   char* end = nullptr;
   std::strtod(s.c_str(), &end);
@@ -70,7 +73,7 @@ int main(int argc, char** argv) {
   describe->add_flag("--json", json, "machine-readable output");
 
   actfn::cli::EvalOptions ev;
-  std::size_t axis_len = 0;
+  std::int64_t axis_len = 0;
   auto* eval = app.add_subcommand(
       "eval", "evaluate f (and f') at numbers given as arguments or one per line on stdin; prints TSV");
   eval->add_option("spec", ev.spec, "activation spec")->required();
@@ -193,7 +196,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "actfn: error: " << e.what() << "\n";
+    std::cerr << "actfn: error: " << actfn::printable(e.what(), kMaxMessage) << "\n";
     return 2;
   }
 
@@ -227,10 +230,10 @@ int main(int argc, char** argv) {
     }
     if (*docs) return actfn::cli::docs(std::cout, *check_opt ? std::optional(check) : std::nullopt);
   } catch (const actfn::Error& e) {
-    std::cerr << "actfn: error: " << e.what() << "\n";
+    std::cerr << "actfn: error: " << actfn::printable(e.what(), kMaxMessage) << "\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "actfn: internal error: " << e.what() << "\n";
+    std::cerr << "actfn: internal error: " << actfn::printable(e.what(), kMaxMessage) << "\n";
     return 3;
   }
   return 0;

@@ -94,7 +94,7 @@ struct Arg {
 std::vector<Arg> parse_args(std::string_view name, std::string_view text) {
   std::vector<Arg> args;
   for (std::string_view a : split_args(text)) {
-    if (a.empty()) throw Error(std::string(name) + ": empty argument in '" + std::string(text) + "'");
+    if (a.empty()) throw Error(std::string(name) + ": empty argument in " + quote(text));
     const auto eq = a.find('=');
     if (eq == std::string_view::npos) {
       args.push_back({"", a});
@@ -123,7 +123,7 @@ void apply_args(Activation& act, const std::vector<Arg>& args, std::vector<std::
       if (it == fi.presets.end()) {
         std::string names;
         for (const Preset& p : fi.presets) names += (names.empty() ? "" : ", ") + std::string(p.name);
-        throw Error(std::string(fi.name) + ": unknown preset '" + std::string(a.value) + "'" +
+        throw Error(std::string(fi.name) + ": unknown preset " + quote(a.value) +
                     (names.empty() ? " (it has none)" : " (presets: " + names + ")"));
       }
       apply_args(act, parse_args(fi.name, it->assignments), seen);
@@ -137,17 +137,17 @@ void apply_args(Activation& act, const std::vector<Arg>& args, std::vector<std::
       key = std::string(fi.params[position++].name);
     }
     if (std::ranges::find(seen, key) != seen.end())
-      throw Error(std::string(fi.name) + ": parameter '" + key + "' given twice");
+      throw Error(std::string(fi.name) + ": parameter " + quote(key) + " given twice");
     seen.push_back(key);
     if (!find_param(fi, key)) {
       std::string names;
       for (const ParamSpec& p : fi.params) names += (names.empty() ? "" : ", ") + std::string(p.name);
-      throw Error(std::string(fi.name) + ": unknown parameter '" + key + "'" +
+      throw Error(std::string(fi.name) + ": unknown parameter " + quote(key) +
                   (names.empty() ? " (it takes none)" : " (parameters: " + names + ")"));
     }
     const auto v = parse_number(a.value);
     if (!v)
-      throw Error(std::string(fi.name) + ": " + key + "='" + std::string(a.value) + "' is not a number");
+      throw Error(std::string(fi.name) + ": " + key + "=" + quote(a.value) + " is not a number");
     act.set_param(key, *v);
   }
 }
@@ -158,6 +158,8 @@ Kind resolve_variant(Kind kind, std::vector<Arg>& args) {
   if (!fi.variant) return kind;
   const auto it = std::ranges::find(args, fi.variant->param, &Arg::key);
   if (it == args.end()) return kind;
+  if (std::ranges::count(args, fi.variant->param, &Arg::key) > 1)
+    throw Error(std::string(fi.name) + ": parameter '" + it->key + "' given twice");
   const std::string value = normalise(it->value);
   std::string choices;
   for (const FunctionInfo& other : all()) {
@@ -170,8 +172,8 @@ Kind resolve_variant(Kind kind, std::vector<Arg>& args) {
     }
     choices += (choices.empty() ? "" : ", ") + std::string(other.variant->value);
   }
-  throw Error(std::string(fi.name) + ": " + it->key + " must be one of " + choices + " (got '" +
-              std::string(it->value) + "')");
+  throw Error(std::string(fi.name) + ": " + it->key + " must be one of " + choices + " (got " + quote(it->value) +
+              ")");
 }
 
 }  // namespace
@@ -185,7 +187,7 @@ double Activation::param(std::string_view name) const {
   const FunctionInfo& fi = info();
   for (std::size_t i = 0; i < fi.params.size(); ++i)
     if (fi.params[i].name == name) return values_[i];
-  throw Error(std::string(fi.name) + " has no parameter '" + std::string(name) + "'");
+  throw Error(std::string(fi.name) + " has no parameter " + quote(name));
 }
 
 void Activation::set_param(std::string_view name, double value) {
@@ -205,12 +207,34 @@ void Activation::set_param(std::string_view name, double value) {
     values_[i] = value;
     return;
   }
-  throw Error(std::string(fi.name) + " has no parameter '" + std::string(name) + "'");
+  throw Error(std::string(fi.name) + " has no parameter " + quote(name));
 }
 
-void Activation::validate() const {
+void Activation::validate(Precision precision) const {
+  const FunctionInfo& fi = info();
+  std::array<double, kMaxParams> used = values_;
+  if (precision == Precision::F32) {
+    for (std::size_t i = 0; i < fi.params.size(); ++i) {
+      const ParamSpec& p = fi.params[i];
+      used[i] = static_cast<float>(values_[i]);  // IEEE: out of float's range gives ±inf
+      if (used[i] == values_[i]) continue;
+      const std::string what = std::string(fi.name) + ": " + std::string(p.name) + "=" + format_number(values_[i]);
+      if (std::isinf(used[i]))
+        throw Error(what + " is beyond float's range (float, bf16 and f16 data use parameters as floats)");
+      if (!p.range.contains(used[i]))
+        throw Error(what + " rounds to " + format_number(used[i]) + " as a float, which is not " +
+                    describe_range(p.range) + " (float, bf16 and f16 data use parameters as floats)");
+    }
+  }
   fn::visit(kind_, [&]<class F>() {
-    if constexpr (fn::HasValidate<F>) F::validate(values_);
+    if constexpr (fn::HasValidate<F>) {
+      if (used == values_) return F::validate(used);
+      try {
+        F::validate(used);
+      } catch (const Error& e) {
+        throw Error(std::string(e.what()) + " once its parameters are rounded to float");
+      }
+    }
   });
 }
 
@@ -235,13 +259,20 @@ bool Activation::backward_from_y() const {
 }
 
 std::string suggest(std::string_view name) {
+  // No name in the catalogue is near a long one, and edit distances cost its length per candidate.
+  if (name.size() > 64) return {};
   const std::string n = normalise(name);
+  const std::size_t limit = std::max<std::size_t>(2, n.size() / 3);
   std::vector<std::pair<std::size_t, std::string_view>> scored;
   const auto consider = [&](std::string_view candidate) {
-    const std::size_t d = edit_distance(n, candidate);
     const bool prefix = candidate.starts_with(n) || n.starts_with(candidate);
-    if (d <= std::max<std::size_t>(2, n.size() / 3) || (prefix && n.size() >= 3))
-      scored.emplace_back(prefix ? 0 : d, candidate);
+    if (prefix && n.size() >= 3) {
+      scored.emplace_back(0, candidate);
+      return;
+    }
+    // The lengths' difference bounds the distance from below: most candidates need no table.
+    if (std::max(n.size(), candidate.size()) - std::min(n.size(), candidate.size()) > limit) return;
+    if (const std::size_t d = edit_distance(n, candidate); d <= limit) scored.emplace_back(prefix ? 0 : d, candidate);
   };
   for (const FunctionInfo& fi : all()) {
     consider(fi.name);
@@ -260,10 +291,10 @@ Activation parse(std::string_view spec) {
   const std::string name = normalise(trim(s.substr(0, open)));
   std::string_view body;
   if (open != std::string_view::npos) {
-    if (s.back() != ')') throw Error("activation spec '" + std::string(s) + "': missing ')'");
+    if (s.back() != ')') throw Error("activation spec " + quote(s) + ": missing ')'");
     body = s.substr(open + 1, s.size() - open - 2);
     if (body.find_first_of("()") != std::string_view::npos)
-      throw Error("activation spec '" + std::string(s) + "': unbalanced parentheses");
+      throw Error("activation spec " + quote(s) + ": unbalanced parentheses");
   }
   if (name.empty()) throw Error("empty activation spec");
 
@@ -276,7 +307,7 @@ Activation parse(std::string_view spec) {
   }
   if (!kind) {
     const std::string hint = suggest(name);
-    throw Error("unknown activation '" + name + "'" + (hint.empty() ? "" : " (did you mean " + hint + "?)") +
+    throw Error("unknown activation " + quote(name) + (hint.empty() ? "" : " (did you mean " + hint + "?)") +
                 "; 'actfn list' shows them all");
   }
 

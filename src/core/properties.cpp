@@ -82,8 +82,9 @@ double as_double_slope(const Activation& act, double x) {
 
 template <class F>
 Properties analyse(const Activation& act) {
-  Probe<F> pr;
-  for (std::size_t i = 0; i < kMaxParams; ++i) pr.p[i] = act.params()[i];
+  Probe<F> pr;  // the parameters as f64 data uses them, in long double
+  const fn::Params<double> as_f64 = fn::in_type<F, double>(act.params());
+  for (std::size_t i = 0; i < kMaxParams; ++i) pr.p[i] = as_f64[i];
   std::vector<double> kinks;
   if constexpr (fn::HasKinks<F>) {
     const auto k = F::kinks(act.params());

@@ -26,12 +26,13 @@ using Compute = std::conditional_t<fn::Exact<F>, T, Wide<T>>;
 static_assert(std::numeric_limits<long double>::digits >= 64,
               "actfn's f64 reference needs a long double wider than double");
 
-/// Parameters are rounded to the data type first, as frameworks do (a float leaky_relu uses a
-/// float slope), then widened to the compute type.
-template <class T, class C>
+/// The parameters as T data uses them (fn::in_type: rounded to T, then derived values), widened
+/// to the compute type.
+template <class F, class T, class C>
 fn::Params<C> params_for(const std::array<double, kMaxParams>& values) {
+  const fn::Params<T> in_t = fn::in_type<F, T>(values);
   fn::Params<C> p{};
-  for (std::size_t i = 0; i < kMaxParams; ++i) p[i] = static_cast<C>(static_cast<T>(values[i]));
+  for (std::size_t i = 0; i < kMaxParams; ++i) p[i] = static_cast<C>(in_t[i]);
   return p;
 }
 
@@ -90,7 +91,7 @@ void forward_channels(const Activation& act, Channels L, Values channel_params, 
       for (std::size_t o = 0; o < L.outer; ++o)
         for (std::size_t c = 0; c < L.channels; ++c) {
           const std::size_t at = (o * L.channels + c) * L.inner;
-          forward_block<F>(params_for<T, C>(channel_params(c)), x.data() + at, y.data() + at, L.inner);
+          forward_block<F>(params_for<F, T, C>(channel_params(c)), x.data() + at, y.data() + at, L.inner);
         }
     }
   });
@@ -103,7 +104,7 @@ void backward_channels(const Activation& act, Channels L, Values channel_params,
     if constexpr (fn::ElementWise<F>) {
       using C = Compute<F, T>;
       for (std::size_t c = 0; c < L.channels; ++c) {
-        const fn::Params<C> p = params_for<T, C>(channel_params(c));
+        const fn::Params<C> p = params_for<F, T, C>(channel_params(c));
         fn::Params<C> acc{};
         for (std::size_t o = 0; o < L.outer; ++o) {
           const std::size_t at = (o * L.channels + c) * L.inner;
@@ -135,10 +136,10 @@ constexpr std::uint64_t mix64(std::uint64_t z) {
   return z ^ (z >> 31);
 }
 
-void require_rrelu(const Activation& act) {
+void require_rrelu(const Activation& act, Precision precision) {
   if (act.kind() != Kind::Rrelu)
     throw Error(std::string(act.name()) + ": training-mode noise exists only for rrelu");
-  act.validate();
+  act.validate(precision);
 }
 
 }  // namespace
@@ -147,19 +148,20 @@ void require_rrelu(const Activation& act) {
 
 template <class T>
 void forward(const Activation& act, std::span<const T> x, std::span<T> y) {
-  checks::shape(act, false);
+  checks::shape(act, false, precision_of<T>);
   checks::pair(act, "forward", x, y, "x", "y");
   forward_channels<T>(act, Channels{1, 1, x.size()}, [&](std::size_t) { return act.params(); }, x, y);
 }
 
 template <class T>
 void backward(const Activation& act, BackwardArgs<T> args, std::span<T> dx, std::span<T> dparams) {
-  checks::shape(act, false);
+  checks::shape(act, false, precision_of<T>);
   const auto learnable = learnable_indices(act);
   if (!dparams.empty() && dparams.size() != learnable.size())
     throw Error(std::string(act.name()) + " backward: dparams has " + std::to_string(dparams.size()) +
                 " slots; it has " + std::to_string(learnable.size()) + " learnable parameters");
   checks::backward_args(act, args, dx, !dparams.empty());
+  checks::gradients_apart(act, args, dx, std::span<const T>(), dparams, "dparams");
   const std::size_t n = args.dy.size();
   backward_channels<T>(act, Channels{1, 1, n}, [&](std::size_t) { return act.params(); }, args, dx,
                        !dparams.empty(), [&](std::size_t, const auto& acc) {
@@ -173,22 +175,22 @@ void backward(const Activation& act, BackwardArgs<T> args, std::span<T> dx, std:
 // static_cast<float> left out.
 
 void forward_wide(const Activation& act, std::span<const float> x, std::span<double> y) {
-  checks::shape(act, false);
+  checks::shape(act, false, Precision::F32);
   checks::pair(act, "forward_wide", x, y, "x", "y");
   check_disjoint(act, "forward_wide", x, y);
   fn::visit(act.kind(), [&]<class F>() {
     if constexpr (fn::ElementWise<F>)
-      forward_block<F>(params_for<float, double>(act.params()), x.data(), y.data(), x.size());
+      forward_block<F>(params_for<F, float, double>(act.params()), x.data(), y.data(), x.size());
   });
 }
 
 void backward_wide(const Activation& act, BackwardArgs<float> args, std::span<double> dx) {
-  checks::shape(act, false);
+  checks::shape(act, false, Precision::F32);
   checks::backward_args(act, args, dx, false);
   for (const std::span<const float> in : {args.x, args.y, args.dy}) check_disjoint(act, "backward_wide", in, dx);
   fn::visit(act.kind(), [&]<class F>() {
     if constexpr (fn::ElementWise<F>)
-      backward_block<F>(params_for<float, double>(act.params()), args, dx.data(), dx.size(),
+      backward_block<F>(params_for<F, float, double>(act.params()), args, dx.data(), dx.size(),
                         static_cast<fn::Params<double>*>(nullptr));
   });
 }
@@ -215,7 +217,7 @@ auto channel_values(const Activation& act, Channels L, std::span<const T> learne
 
 template <class T>
 void check_layout(const Activation& act, Channels L, std::size_t n) {
-  if (L.outer * L.channels * L.inner != n)
+  if (!checks::holds(L.outer, L.channels, L.inner, n))
     throw Error(std::string(act.name()) + ": layout " + std::to_string(L.outer) + "×" +
                 std::to_string(L.channels) + "×" + std::to_string(L.inner) + " does not match " +
                 std::to_string(n) + " elements");
@@ -226,8 +228,9 @@ void check_layout(const Activation& act, Channels L, std::size_t n) {
 template <class T>
 void forward(const Activation& act, Channels L, std::span<const T> learned, std::span<const T> x,
              std::span<T> y) {
-  checks::shape(act, false);
+  checks::shape(act, false, precision_of<T>);
   checks::pair(act, "forward", x, y, "x", "y");
+  checks::apart(act, "forward", learned, y, "learned", "y");
   check_layout<T>(act, L, x.size());
   forward_channels<T>(act, L, channel_values(act, L, learned), x, y);
 }
@@ -235,12 +238,14 @@ void forward(const Activation& act, Channels L, std::span<const T> learned, std:
 template <class T>
 void backward(const Activation& act, Channels L, std::span<const T> learned, BackwardArgs<T> args,
               std::span<T> dx, std::span<T> dlearned) {
-  checks::shape(act, false);
+  checks::shape(act, false, precision_of<T>);
   const std::size_t nl = learnable_count(act.kind());
   if (!dlearned.empty() && dlearned.size() != L.channels * nl)
     throw Error(std::string(act.name()) + " backward: dlearned has " + std::to_string(dlearned.size()) +
                 " values; expected " + std::to_string(L.channels * nl));
   checks::backward_args(act, args, dx, !dlearned.empty());
+  checks::apart(act, "backward", learned, dx, "learned", "dx");
+  checks::gradients_apart(act, args, dx, learned, dlearned, "dlearned");
   check_layout<T>(act, L, args.dy.size());
   const auto learnable = learnable_indices(act);
   backward_channels<T>(act, L, channel_values(act, L, learned), args, dx, !dlearned.empty(),
@@ -251,7 +256,7 @@ void backward(const Activation& act, Channels L, std::span<const T> learned, Bac
 }
 
 double rrelu_slope(const Activation& act, std::uint64_t seed, std::uint64_t index) {
-  require_rrelu(act);
+  require_rrelu(act, Precision::F64);
   const double lower = act.param("lower"), upper = act.param("upper");
   const double u = static_cast<double>(mix64(mix64(seed) + index) >> 11) * 0x1p-53;  // [0, 1)
   return lower + (upper - lower) * u;
@@ -260,7 +265,7 @@ double rrelu_slope(const Activation& act, std::uint64_t seed, std::uint64_t inde
 template <class T>
 void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_t offset,
                          std::span<const T> x, std::span<T> y) {
-  require_rrelu(act);
+  require_rrelu(act, precision_of<T>);
   checks::pair(act, "train forward", x, y, "x", "y");
   for (std::size_t i = 0; i < x.size(); ++i) {
     const T v = x[i];
@@ -271,9 +276,10 @@ void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_
 template <class T>
 void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64_t offset,
                           std::span<const T> x, std::span<const T> dy, std::span<T> dx) {
-  require_rrelu(act);
+  require_rrelu(act, precision_of<T>);
   checks::pair(act, "train backward", x, dy, "x", "dy");
   checks::pair(act, "train backward", dy, dx, "dy", "dx");
+  checks::pair(act, "train backward", x, dx, "x", "dx");
   for (std::size_t i = 0; i < x.size(); ++i) {
     const T v = x[i];
     const T slope = v > 0 ? T(1) : std::isnan(v) ? v : static_cast<T>(rrelu_slope(act, seed, offset + i));
@@ -284,7 +290,7 @@ void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64
 // ---- vector-wise API ---------------------------------------------------------------------------
 
 std::size_t output_axis(const Activation& act, std::size_t axis_len) {
-  checks::shape(act, true);
+  checks::shape(act, true, Precision::F64);
   return fn::visit(act.kind(), [&]<class F>() -> std::size_t {
     if constexpr (fn::VectorWise<F>) {
       return F::out_axis(axis_len, act.params());
@@ -297,10 +303,11 @@ std::size_t output_axis(const Activation& act, std::size_t axis_len) {
 namespace {
 
 void check_axis(const Activation& act, Axis L, std::size_t n, std::string_view what) {
-  if (L.outer * L.axis * L.inner != n)
-    throw Error(std::string(act.name()) + ": " + std::string(what) + " has " + std::to_string(n) +
-                " elements, layout " + std::to_string(L.outer) + "×" + std::to_string(L.axis) + "×" +
-                std::to_string(L.inner) + " needs " + std::to_string(L.outer * L.axis * L.inner));
+  if (checks::holds(L.outer, L.axis, L.inner, n)) return;
+  const std::optional<std::size_t> need = checks::product(L.outer, L.axis, L.inner);
+  throw Error(std::string(act.name()) + ": " + std::string(what) + " has " + std::to_string(n) + " elements, layout " +
+              std::to_string(L.outer) + "×" + std::to_string(L.axis) + "×" + std::to_string(L.inner) +
+              (need ? " needs " + std::to_string(*need) : std::string(" overflows size_t")));
 }
 
 /// Copies row (o, ·, i) of a [outer, len, inner] array into `row`, converting to the compute type.
@@ -321,14 +328,19 @@ void scatter(const std::vector<C>& row, std::size_t inner, std::size_t o, std::s
 template <class T>
 void forward(const Activation& act, Axis L, std::span<const T> x, std::span<T> y) {
   const std::size_t out = output_axis(act, L.axis);
+  act.validate(precision_of<T>);
   check_axis(act, L, x.size(), "x");
   check_axis(act, Axis{L.outer, out, L.inner}, y.size(), "y");
-  if (checks::partially_overlap(x, y) || (x.data() == static_cast<const T*>(y.data()) && out != L.axis))
-    throw Error(std::string(act.name()) + " forward: y overlaps x");
+  // y of x's shape may be x itself (each row is gathered before it is written); a shorter y may
+  // not touch x, whose later rows it would overwrite.
+  if (out == L.axis)
+    checks::pair(act, "forward", x, y, "x", "y");
+  else
+    checks::apart(act, "forward", x, y, "x", "y");
   fn::visit(act.kind(), [&]<class F>() {
     if constexpr (fn::VectorWise<F>) {
       using C = Wide<T>;
-      const auto p = params_for<T, C>(act.params());
+      const auto p = params_for<F, T, C>(act.params());
       std::vector<C> xr, yr(out);
       for (std::size_t o = 0; o < L.outer; ++o)
         for (std::size_t i = 0; i < L.inner; ++i) {
@@ -343,6 +355,8 @@ void forward(const Activation& act, Axis L, std::span<const T> x, std::span<T> y
 template <class T>
 void backward(const Activation& act, Axis L, BackwardArgs<T> a, std::span<T> dx) {
   const std::size_t out = output_axis(act, L.axis);
+  // No rows: nothing to read or write (zero-length x and y cannot be told from absent ones).
+  if (a.x.empty() && a.y.empty() && a.dy.empty() && dx.empty()) return check_axis(act, L, 0, "dx");
   const Needs needs = act.info().backward_needs;
   if (needs == Needs::Y && a.y.empty()) throw Error(std::string(act.name()) + " backward: needs y");
   if (needs == Needs::X && a.x.empty()) throw Error(std::string(act.name()) + " backward: needs x");
@@ -350,10 +364,20 @@ void backward(const Activation& act, Axis L, BackwardArgs<T> a, std::span<T> dx)
   if (!a.y.empty()) check_axis(act, Axis{L.outer, out, L.inner}, a.y.size(), "y");
   check_axis(act, Axis{L.outer, out, L.inner}, a.dy.size(), "dy");
   check_axis(act, L, dx.size(), "dx");
+  act.validate(precision_of<T>);
+  // dx may be x; y and dy only where they have x's shape (the softmax family), else no byte of
+  // them: a glu's dx for one row would overwrite the dy of later rows.
+  checks::same_or_apart(act, "backward", a.x, dx, "x", "dx");
+  for (const auto& [in, name] : {std::pair{a.y, "y"}, std::pair{a.dy, "dy"}}) {
+    if (out == L.axis)
+      checks::same_or_apart(act, "backward", in, dx, name, "dx");
+    else
+      checks::apart(act, "backward", in, dx, name, "dx");
+  }
   fn::visit(act.kind(), [&]<class F>() {
     if constexpr (fn::VectorWise<F>) {
       using C = Wide<T>;
-      const auto p = params_for<T, C>(act.params());
+      const auto p = params_for<F, T, C>(act.params());
       std::vector<C> xr, yr, dyr, dxr(L.axis);
       for (std::size_t o = 0; o < L.outer; ++o)
         for (std::size_t i = 0; i < L.inner; ++i) {

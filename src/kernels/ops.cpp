@@ -20,20 +20,21 @@ namespace {
 /// Exact aliasing or no overlap at all; partial overlap is the reference's error to report.
 template <class A, class B>
 bool disjoint_or_same(std::span<A> a, std::span<B> b) {
-  const auto* a0 = reinterpret_cast<const char*>(a.data());
-  const auto* b0 = reinterpret_cast<const char*>(b.data());
-  return a0 == b0 || a0 + a.size_bytes() <= b0 || b0 + b.size_bytes() <= a0;
+  return !checks::partially_overlap(a, b);
 }
 
-/// No overlap at all.
+/// No byte shared.
 template <class A, class B>
 bool disjoint(std::span<A> a, std::span<B> b) {
-  return disjoint_or_same(a, b) && static_cast<const void*>(a.data()) != static_cast<const void*>(b.data());
+  return !checks::overlap(a, b);
 }
 
+/// An element-wise activation whose parameters are valid in T's precision (the reference
+/// reports invalid ones).
+template <class T>
 bool element_wise_and_valid(const Activation& act) {
   if (act.info().vector_wise) return false;
-  act.validate();
+  act.validate(precision_of<T>);
   return true;
 }
 
@@ -50,8 +51,16 @@ constexpr std::size_t kMinPreluBlock = 16;
 /// every malformed call) goes to the reference, which reports the error.
 template <class T>
 bool prelu_layout(const Activation& act, Channels L, std::span<const T> learned, std::size_t n) {
-  return act.kind() == Kind::Prelu && element_wise_and_valid(act) && learned.size() == L.channels &&
-         L.outer * L.channels * L.inner == n && (L.inner == 1 || L.inner >= kMinPreluBlock);
+  return act.kind() == Kind::Prelu && element_wise_and_valid<T>(act) && learned.size() == L.channels &&
+         checks::holds(L.outer, L.channels, L.inner, n) && (L.inner == 1 || L.inner >= kMinPreluBlock);
+}
+
+/// Whether parameter gradients share no byte with the other arguments (else the reference
+/// reports which).
+template <class T>
+bool gradients_apart(BackwardArgs<T> a, std::span<const T> dx, std::span<const T> learned, std::span<T> dparams) {
+  return disjoint(a.x, dparams) && disjoint(a.y, dparams) && disjoint(a.dy, dparams) && disjoint(dx, dparams) &&
+         disjoint(learned, dparams);
 }
 
 /// PReLU backward with slope learned[c]: dx in the same pass as dlearned[c] += Σ dy·x over x ≤ 0
@@ -113,7 +122,7 @@ constexpr std::size_t kChunk = 1024;
 
 template <class H>
 void forward_16(const Activation& act, std::span<const H> x, std::span<H> y) {
-  checks::shape(act, false);
+  checks::shape(act, false, Precision::F32);
   checks::pair(act, "forward", x, y, "x", "y");
   const double* p = act.params().data();
   const bool kernel = kernels::simd_forward(act.kind(), p, static_cast<const float*>(nullptr), nullptr, 0);
@@ -133,7 +142,7 @@ void forward_16(const Activation& act, std::span<const H> x, std::span<H> y) {
 
 template <class H>
 void backward_16(const Activation& act, BackwardArgs<H> a, std::span<H> dx, std::span<H> dparams) {
-  checks::shape(act, false);
+  checks::shape(act, false, Precision::F32);
   if (!dparams.empty())
     throw Error(std::string(act.name()) + " backward: parameter gradients need float or double data");
   checks::backward_args(act, a, dx, false);
@@ -163,7 +172,7 @@ void backward_16(const Activation& act, BackwardArgs<H> a, std::span<H> dx, std:
 template <class T>
 void forward_native(const Activation& act, std::span<const T> x, std::span<T> y) {
   const double* p = act.params().data();
-  if (element_wise_and_valid(act) && x.size() == y.size() && disjoint_or_same(x, y) &&
+  if (element_wise_and_valid<T>(act) && x.size() == y.size() && disjoint_or_same(x, y) &&
       kernels::simd_forward(act.kind(), p, x.data(), y.data(), 0)) {
     kernels::parallel_for(x.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
       kernels::simd_forward(act.kind(), p, x.data() + begin, y.data() + begin, end - begin);
@@ -177,7 +186,7 @@ template <class T>
 void backward_native(const Activation& act, BackwardArgs<T> a, std::span<T> dx, std::span<T> dparams) {
   const bool from_y = a.x.empty();
   const std::span<const T> in = from_y ? a.y : a.x;
-  const bool plain = element_wise_and_valid(act) && !in.empty() && (!from_y || act.backward_from_y()) &&
+  const bool plain = element_wise_and_valid<T>(act) && !in.empty() && (!from_y || act.backward_from_y()) &&
                      in.size() == a.dy.size() && dx.size() == a.dy.size() &&
                      (a.x.empty() || a.y.empty() || a.x.size() == a.y.size()) && disjoint_or_same(in, dx) &&
                      disjoint_or_same(a.dy, dx);
@@ -189,11 +198,12 @@ void backward_native(const Activation& act, BackwardArgs<T> a, std::span<T> dx, 
     });
     return;
   }
-  if (plain && !from_y && act.kind() == Kind::Prelu && dparams.size() == 1) {
+  const bool apart = gradients_apart<T>(a, dx, {}, dparams);
+  if (plain && apart && !from_y && act.kind() == Kind::Prelu && dparams.size() == 1) {
     const T weight = static_cast<T>(act.param("weight"));
     return prelu_backward(Channels{1, 1, dx.size()}, std::span<const T>(&weight, 1), a.x, a.dy, dx, dparams);
   }
-  if (plain && !from_y && !dparams.empty() && dparams.size() == learnable_count(act.kind()) &&
+  if (plain && apart && !from_y && !dparams.empty() && dparams.size() == learnable_count(act.kind()) &&
       kernels::simd_param_gradient(act.kind(), p, static_cast<const T*>(nullptr), nullptr, 0, nullptr) &&
       kernels::simd_backward(act.kind(), false, p, static_cast<const T*>(nullptr), nullptr, nullptr, 0))
     return backward_with_param_gradient(act, a, dx, dparams);
@@ -204,7 +214,7 @@ void backward_native(const Activation& act, BackwardArgs<T> a, std::span<T> dx, 
 
 template <class T>
 void forward_with_slope(const Activation& act, std::span<const T> x, std::span<T> y, std::span<T> slope) {
-  checks::shape(act, false);
+  checks::shape(act, false, precision_of<T>);
   checks::pair(act, "forward_with_slope", x, y, "x", "y");
   checks::pair(act, "forward_with_slope", x, slope, "x", "slope");
   if (!slope.empty() && (!disjoint(x, slope) || !disjoint(std::span<const T>(y), slope)))
@@ -250,7 +260,8 @@ void backward(const Activation& act, BackwardArgs<T> a, std::span<T> dx, std::sp
 template <class T>
 void forward(const Activation& act, Channels layout, std::span<const T> learned, std::span<const T> x,
              std::span<T> y) {
-  if (prelu_layout(act, layout, learned, x.size()) && y.size() == x.size() && disjoint_or_same(x, y)) {
+  if (prelu_layout(act, layout, learned, x.size()) && y.size() == x.size() && disjoint_or_same(x, y) &&
+      disjoint(learned, std::span<const T>(y))) {
     const std::size_t C = layout.channels;
     if (layout.inner == 1)
       kernels::parallel_for(layout.outer, 1, C, [&](std::size_t, std::size_t begin, std::size_t end) {
@@ -270,7 +281,8 @@ void backward(const Activation& act, Channels layout, std::span<const T> learned
               std::span<T> dx, std::span<T> dlearned) {
   if (prelu_layout(act, layout, learned, a.x.size()) && a.dy.size() == a.x.size() && dx.size() == a.x.size() &&
       (a.y.empty() || a.y.size() == a.x.size()) && (dlearned.empty() || dlearned.size() == layout.channels) &&
-      disjoint_or_same(a.x, dx) && disjoint_or_same(a.dy, dx))
+      disjoint_or_same(a.x, dx) && disjoint_or_same(a.dy, dx) && disjoint(learned, std::span<const T>(dx)) &&
+      gradients_apart<T>(a, dx, learned, dlearned))
     return prelu_backward(layout, learned, a.x, a.dy, dx, dlearned);
   reference::backward(act, layout, learned, a, dx, dlearned);
 }
@@ -280,7 +292,7 @@ void backward(const Activation& act, Channels layout, std::span<const T> learned
 template <class T>
 void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_t offset, std::span<const T> x,
                          std::span<T> y) {
-  if (act.kind() == Kind::Rrelu && x.size() == y.size() && disjoint_or_same(x, y) && element_wise_and_valid(act)) {
+  if (act.kind() == Kind::Rrelu && x.size() == y.size() && disjoint_or_same(x, y) && element_wise_and_valid<T>(act)) {
     const double lower = act.param("lower"), upper = act.param("upper");
     return kernels::parallel_for(x.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
       kernels::simd_rrelu_train(lower, upper, seed, offset + begin, x.data() + begin, static_cast<const T*>(nullptr),
@@ -293,7 +305,7 @@ template <class T>
 void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64_t offset, std::span<const T> x,
                           std::span<const T> dy, std::span<T> dx) {
   if (act.kind() == Kind::Rrelu && x.size() == dy.size() && dy.size() == dx.size() && disjoint_or_same(x, dx) &&
-      disjoint_or_same(dy, dx) && element_wise_and_valid(act)) {
+      disjoint_or_same(dy, dx) && element_wise_and_valid<T>(act)) {
     const double lower = act.param("lower"), upper = act.param("upper");
     return kernels::parallel_for(x.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
       kernels::simd_rrelu_train(lower, upper, seed, offset + begin, x.data() + begin, dy.data() + begin,
@@ -307,9 +319,10 @@ std::size_t output_axis(const Activation& act, std::size_t axis_len) { return re
 /// Whether a vector-wise call is one the row kernels take: sizes that fit; anything else
 /// (malformed calls included) goes to the reference. The kernels then say whether they have the
 /// function (the softmax family).
+template <class T>
 bool rows_fit(const Activation& act, Axis L, std::size_t n) {
-  if (!act.info().vector_wise || L.outer * L.axis * L.inner != n) return false;
-  act.validate();
+  if (!act.info().vector_wise || !checks::holds(L.outer, L.axis, L.inner, n)) return false;
+  act.validate(precision_of<T>);
   return true;
 }
 
@@ -343,8 +356,10 @@ void for_each_row(Axis L, const T* in0, const T* in1, T* out, Row row) {
 /// else (malformed calls included) goes to the reference.
 template <class T>
 bool gated_layout(const Activation& act, Axis L, std::size_t n, std::size_t out) {
-  if (!act.info().vector_wise || L.axis % 2 != 0 || L.outer * L.axis * L.inner != n || out * 2 != n) return false;
-  act.validate();
+  if (!act.info().vector_wise || L.axis % 2 != 0 || !checks::holds(L.outer, L.axis, L.inner, n) ||
+      !checks::holds(out, 2, 1, n))
+    return false;
+  act.validate(precision_of<T>);
   return kernels::simd_gated_forward(act.kind(), static_cast<const T*>(nullptr), nullptr, nullptr, 0);
 }
 
@@ -366,17 +381,18 @@ void for_each_gated_span(Axis L, Body body) {
 /// The group size k of a maxout call the kernels take: valid, sizes that fit (out: the output's
 /// elements), k exact as a lane value (the kernels keep the winning member's index in T's lanes);
 /// 0 for anything else, which goes to the reference.
+template <class T>
 std::size_t maxout_pieces(const Activation& act, Axis L, std::size_t n, std::size_t out) {
-  if (act.kind() != Kind::Maxout || L.outer * L.axis * L.inner != n) return 0;
-  act.validate();
+  if (act.kind() != Kind::Maxout || !checks::holds(L.outer, L.axis, L.inner, n)) return 0;
+  act.validate(precision_of<T>);
   const auto k = static_cast<std::size_t>(act.param("pieces"));
-  if (k == 0 || k > (std::size_t{1} << 24) || L.axis % k != 0 || out * k != n) return 0;
+  if (k == 0 || k > (std::size_t{1} << 24) || L.axis % k != 0 || !checks::holds(out, k, 1, n)) return 0;
   return k;
 }
 
 template <class T>
 void forward(const Activation& act, Axis layout, std::span<const T> x, std::span<T> y) {
-  if (const std::size_t k = maxout_pieces(act, layout, x.size(), y.size());
+  if (const std::size_t k = maxout_pieces<T>(act, layout, x.size(), y.size());
       k != 0 && (disjoint(x, y) || (k == 1 && disjoint_or_same(x, y)))) {
     return kernels::parallel_for(layout.outer, 1, layout.axis * layout.inner,
                                  [&](std::size_t, std::size_t begin, std::size_t end) {
@@ -390,7 +406,7 @@ void forward(const Activation& act, Axis layout, std::span<const T> x, std::span
       kernels::simd_gated_forward(act.kind(), x.data() + xi, x.data() + xi + H, y.data() + yi, m);
     });
   }
-  if (rows_fit(act, layout, x.size()) && y.size() == x.size() && disjoint_or_same(x, y) &&
+  if (rows_fit<T>(act, layout, x.size()) && y.size() == x.size() && disjoint_or_same(x, y) &&
       kernels::simd_softmax_forward(act.kind(), x.data(), y.data(), 0, layout.axis)) {
     for_each_row(layout, x.data(), static_cast<const T*>(nullptr), y.data(),
                  [&](const T* in, const T*, T* out, std::size_t rows) {
@@ -404,7 +420,7 @@ template <class T>
 void backward(const Activation& act, Axis layout, BackwardArgs<T> a, std::span<T> dx) {
   // dx may be x itself (each vector is read before it is written); dy, half as long, must not
   // overlap dx: block o's dx would overwrite the dy of later blocks.
-  if (const std::size_t k = maxout_pieces(act, layout, a.x.size(), a.dy.size());
+  if (const std::size_t k = maxout_pieces<T>(act, layout, a.x.size(), a.dy.size());
       k != 0 && !a.x.empty() && dx.size() == a.x.size() && (a.y.empty() || a.y.size() == a.dy.size()) &&
       disjoint_or_same(a.x, dx) && disjoint(a.dy, dx)) {
     return kernels::parallel_for(layout.outer, 1, layout.axis * layout.inner,
@@ -422,8 +438,8 @@ void backward(const Activation& act, Axis layout, BackwardArgs<T> a, std::span<T
     });
   }
   const std::size_t n = dx.size();
-  if (rows_fit(act, layout, n) && a.y.size() == n && a.dy.size() == n && (a.x.empty() || a.x.size() == n) &&
-      disjoint_or_same(a.y, dx) && disjoint_or_same(a.dy, dx) &&
+  if (rows_fit<T>(act, layout, n) && a.y.size() == n && a.dy.size() == n && (a.x.empty() || a.x.size() == n) &&
+      disjoint_or_same(a.x, dx) && disjoint_or_same(a.y, dx) && disjoint_or_same(a.dy, dx) &&
       kernels::simd_softmax_backward(act.kind(), a.y.data(), a.dy.data(), dx.data(), 0, layout.axis)) {
     for_each_row(layout, a.y.data(), a.dy.data(), dx.data(), [&](const T* y, const T* dy, T* out, std::size_t rows) {
       kernels::simd_softmax_backward(act.kind(), y, dy, out, rows, layout.axis);
@@ -459,7 +475,7 @@ void set_target(std::string_view name) {
   if (std::ranges::find(known, name) == known.end()) {
     std::string list;
     for (const std::string& t : known) list += (list.empty() ? "" : ", ") + t;
-    throw Error("unknown or unsupported target '" + std::string(name) + "' (this machine: " + list + ", auto)");
+    throw Error("unknown or unsupported target " + quote(name) + " (this machine: " + list + ", auto)");
   }
   kernels::restrict_targets(kernels::target_bit(name));
 }

@@ -6,6 +6,8 @@
 // A kernel struct Simd<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has it;
 // p holds the parameters already rounded to the data type. NaN handling is the driver's (simd.cpp).
 
+#include "exact-inl.h"
+
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
@@ -193,22 +195,23 @@ HWY_INLINE V exact_fma(D d, V a, V b, V c) {
 #endif
 }
 
-/// hard_sigmoid: t = fma(slope, x, offset) clamped to [0, 1] (as fn::HardSigmoid: t <= 0 gives
-/// +0, a NaN t stays NaN). f' is the slope strictly between the corners -offset/slope and
-/// (1 - offset)/slope, computed in the data type as the reference computes them, and 0 elsewhere.
+/// hard_sigmoid as fn::HardSigmoid: 0 up to the corner c = p[2], 1 from u = p[3] (both derived in
+/// the data type), between them slope·(x - c) with x - c an exact pair and the product rounded
+/// once. A NaN x fails every comparison and stays NaN. f' is the slope strictly between the
+/// corners, 0 elsewhere.
 template <>
 struct Simd<fn::HardSigmoid> {
   template <class D, class V>
   static V f(D d, V x, const P<D>& p) {
-    const V t = exact_fma(d, hn::Set(d, p[0]), x, hn::Set(d, p[1]));
-    const V one = hn::Set(d, 1);
-    return hn::IfThenElse(t <= hn::Zero(d), hn::Zero(d), hn::IfThenElse(t >= one, one, t));
+    const V c = hn::Set(d, p[2]), u = hn::Set(d, p[3]), slope = hn::Set(d, p[0]), one = hn::Set(d, 1);
+    V lo;
+    const V hi = exact::two_sum<D>(x, hn::Neg(c), lo);
+    const V t = hn::Min(exact_fma(d, slope, hi, hn::Mul(slope, lo)), one);
+    return hn::IfThenElse(x <= c, hn::Zero(d), hn::IfThenElse(x >= u, one, t));
   }
   template <class D, class V>
   static V df(D d, V x, const P<D>& p) {
-    using T = hn::TFromD<D>;
-    const T lo = -p[1] / p[0], hi = (T(1) - p[1]) / p[0];
-    return hn::IfThenElseZero(hn::And(x > hn::Set(d, lo), x < hn::Set(d, hi)), hn::Set(d, p[0]));
+    return hn::IfThenElseZero(hn::And(x > hn::Set(d, p[2]), x < hn::Set(d, p[3])), hn::Set(d, p[0]));
   }
 };
 

@@ -1,6 +1,8 @@
 // The SIMD drivers, compiled once per instruction set by Highway (foreach_target.h re-includes
 // this file for each target) and dispatched at run time. Each entry point switches on the kind
 // once and returns false when the activation has no kernel, so the caller runs the reference.
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -72,6 +74,15 @@ fn::Params<T> params_as(const double* values) {
   return p;
 }
 
+/// The parameters of the piecewise-linear kernels, exactly the reference's (fn::in_type: rounded
+/// to T, then the values F derives from them in T).
+template <class F, class T>
+fn::Params<T> params_in_type(const double* values) {
+  std::array<double, kMaxParams> v{};
+  std::copy_n(values, kMaxParams, v.begin());
+  return fn::in_type<F, T>(v);
+}
+
 /// Rounds f64 lanes to floats, once, and stores them. Rounding to f32 overflows to ±inf from
 /// FLT_MAX + half an ULP up (2^128 - 2^103). x86 targets' conversions do that; Highway's emulated
 /// targets clamp to ±FLT_MAX instead, so there lanes that far out (rare: an infinite input or an
@@ -107,7 +118,7 @@ template <class T>
 bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
   return fn::visit(kind, [&]<class F>() {
     if constexpr (Kernel<Simd<F>>) {
-      const auto p = params_as<T>(values);
+      const auto p = params_in_type<F, T>(values);
       for_each_vector(x, static_cast<const T*>(nullptr), y, n, [&](auto d, auto v, auto) {
         return hn::IfThenElse(hn::IsNaN(v), v, Simd<F>::f(d, v, p));
       });
@@ -188,7 +199,7 @@ template <class T>
 bool backward(Kind kind, bool from_y, const double* values, const T* in, const T* dy, T* dx, std::size_t n) {
   return fn::visit(kind, [&]<class F>() {
     if constexpr (Kernel<Simd<F>>) {
-      const auto p = params_as<T>(values);
+      const auto p = params_in_type<F, T>(values);
       const auto loop = [](auto... args) { for_each_vector(args...); };
       if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df(d, v, p); });
       if constexpr (KernelFromY<Simd<F>, float>)

@@ -19,12 +19,13 @@ namespace {
 using mp::Real;
 using Values = std::array<double, actfn::kMaxParams>;
 
-/// Parameter values as actfn uses them for data type T: rounded to T first (see params_for in
-/// src/core/ops.cpp).
-template <class T>
+/// Parameter values as actfn uses them for data type T (fn::in_type: rounded to T first, then the
+/// values F derives from them in T).
+template <class F, class T>
 Values rounded(const Values& v) {
+  const actfn::fn::Params<T> p = actfn::fn::in_type<F, T>(v);
   Values out{};
-  for (std::size_t k = 0; k < v.size(); ++k) out[k] = static_cast<double>(static_cast<T>(v[k]));
+  for (std::size_t k = 0; k < v.size(); ++k) out[k] = static_cast<double>(p[k]);
   return out;
 }
 
@@ -160,7 +161,7 @@ std::vector<std::size_t> learnable_indices(const actfn::Activation& act) {
 template <class F, class T>
 void sweep(const actfn::Activation& act, const std::vector<T>& xs, const Settings& s, Worst& y_col,
            Worst& dy_col, Report& r) {
-  const Values p = rounded<T>(act.params());
+  const Values p = rounded<F, T>(act.params());
   const std::vector<double> kinks = kink_points<F>(p);
   const std::vector<std::size_t> learnable = learnable_indices(act);
   std::vector<T> y(xs.size()), dx(xs.size());
@@ -208,7 +209,7 @@ std::size_t row_unit(const Values& p) {
 /// Forward from x; backward from x and the computed y with a random dy.
 template <class F, class T>
 void sweep_rows(const actfn::Activation& act, const Settings& s, Worst& y_col, Worst& dx_col, Report& r) {
-  const Values p = rounded<T>(act.params());
+  const Values p = rounded<F, T>(act.params());
   const std::size_t unit = row_unit<F>(p);
   std::mt19937_64 rng(977);
   std::uniform_real_distribution<double> unit_interval(-1, 1);
@@ -270,7 +271,7 @@ Report measure(const actfn::Activation& act, const Settings& s) {
       sweep_rows<F, float>(act, s, r.f32_y, r.f32_dy, r);
       sweep_rows<F, double>(act, s, r.f64_y, r.f64_dy, r);
     } else {
-      const std::vector<double> k32 = kink_points<F>(rounded<float>(act.params()));
+      const std::vector<double> k32 = kink_points<F>(rounded<F, float>(act.params()));
       const std::vector<double> k64 = kink_points<F>(act.params());
       sweep<F, float>(act, f32_inputs(s.f32_shift, k32), s, r.f32_y, r.f32_dy, r);
       sweep<F, double>(act, f64_inputs(s.f64_samples, k64), s, r.f64_y, r.f64_dy, r);

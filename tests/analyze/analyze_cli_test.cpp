@@ -19,7 +19,10 @@ struct Outcome {
 };
 
 Outcome run(const std::string& args) {
-  const std::string err_file = testing::TempDir() + "analyze_cli_stderr.txt";
+  // Unique per process and call: ctest runs these tests in parallel processes.
+  static int calls = 0;
+  const std::string err_file =
+      testing::TempDir() + "analyze_cli_stderr_" + std::to_string(::getpid()) + "_" + std::to_string(calls++) + ".txt";
   const std::string cmd = std::string(ACTFN_BIN) + " " + args + " 2>" + err_file;
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
@@ -29,6 +32,7 @@ Outcome run(const std::string& args) {
   std::ifstream e(err_file);
   std::stringstream err;
   err << e.rdbuf();
+  std::remove(err_file.c_str());
   return {WEXITSTATUS(status), out, err.str()};
 }
 
@@ -196,6 +200,46 @@ TEST(Advise, MeasuredResultsRankFirstWithConfidenceIntervals) {
   const Outcome net = run("advise --network lstm");
   EXPECT_NE(net.rc, 0);
   EXPECT_EQ(lines(net.err), 1u) << net.err;
+}
+
+/// A results file with a malformed row is one line naming the file and the row, exit 1: a string
+/// accuracy once ended in "internal error" (exit 3), -5 and inf were printed as "test -500.00%" and
+/// "test inf%", and rows without accuracies were dropped silently.
+TEST(Advise, MalformedResultsNameTheFileAndTheRow) {
+  const std::string path = testing::TempDir() + "advise_bad_" + std::to_string(::getpid()) + ".json";
+  const std::string good = R"j({"model": "mlp", "activation": "relu", "test_accuracies": [0.8, 0.81]})j";
+  const struct {
+    std::string rows, needle;
+  } cases[] = {
+      {R"j({"model": "mlp", "activation": "tanh", "test_accuracies": ["0.8"]})j", "row 2 (tanh): a test accuracy is not a number in [0, 1]"},
+      {R"j({"model": "mlp", "activation": "tanh", "test_accuracies": [-5]})j", "row 2 (tanh): a test accuracy"},
+      {R"j({"model": "mlp", "activation": "tanh", "test_accuracies": [1.5]})j", "row 2 (tanh): a test accuracy"},
+      {R"j({"model": "mlp", "activation": "tanh", "test_accuracies": [1e999]})j", "advise_bad_"},
+      {R"j({"model": "mlp", "activation": "tanh", "test_accuracies": []})j", "row 2 (tanh) has no test accuracies"},
+      {R"j({"model": "mlp", "test_accuracies": [0.5]})j", "row 2 lacks a model, an activation"},
+      {R"j({"model": "cnn", "activation": "reluu", "test_accuracies": [0.5]})j", "row 2: unknown activation 'reluu'"},
+      {R"j({"model": "mlp", "activation": "relu()", "test_accuracies": [0.5]})j", "row 2: 'mlp' relu appears twice"},
+      {R"j(42)j", "row 2 lacks"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.rows);
+    std::ofstream(path) << R"j({"rows": [)j" << good << ", " << c.rows << "]}";
+    const Outcome r = run("advise --candidates relu --results " + path);
+    EXPECT_EQ(r.rc, 1);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(lines(r.err), 1u) << r.err;
+    EXPECT_NE(r.err.find(path), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err;
+  }
+  std::ofstream(path) << "{\"rows\": [" << good;  // truncated
+  const Outcome cut = run("advise --candidates relu --results " + path);
+  EXPECT_EQ(cut.rc, 1);
+  EXPECT_NE(cut.err.find("is not JSON"), std::string::npos) << cut.err;
+  EXPECT_EQ(lines(cut.err), 1u) << cut.err;
+  std::remove(path.c_str());
+  const Outcome negative = run("advise --width -1");
+  EXPECT_EQ(negative.rc, 1);
+  EXPECT_NE(negative.err.find("width must be in [1, 1000000] (got -1)"), std::string::npos) << negative.err;
 }
 
 }  // namespace

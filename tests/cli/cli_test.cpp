@@ -8,8 +8,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <span>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -32,8 +34,8 @@ Outcome actfn_run(const std::string& args, const std::string& input = "") {
   static int calls = 0;
   const std::string stem = ::testing::TempDir() + "actfn_cli_" + std::to_string(getpid()) + "_" + std::to_string(calls++);
   const std::string err_file = stem + ".err", in_file = stem + ".in";
-  if (FILE* f = std::fopen(in_file.c_str(), "w")) {
-    std::fputs(input.c_str(), f);
+  if (FILE* f = std::fopen(in_file.c_str(), "wb")) {
+    std::fwrite(input.data(), 1, input.size(), f);  // bytes as they are, NULs included
     std::fclose(f);
   }
   const std::string cmd = std::string(ACTFN_BIN) + " " + args + " <" + in_file + " 2>" + err_file;
@@ -132,6 +134,101 @@ TEST(Errors, OneLineNamingTheProblemAndNonZeroExit) {
     EXPECT_EQ(count_lines(r.err), 1u) << c.args << ": " << r.err;
     EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << ": " << r.err;
   }
+}
+
+/// Inputs that once crashed, hid a wrong answer or gave a garbled error: each is now a right result
+/// or one line naming the problem with exit 1, and nothing on stdout.
+TEST(Errors, ReproducersGiveOneLineAndExitOne) {
+  struct Case {
+    std::string args, input, needle;
+  };
+  const std::string long_spec = "relu" + std::string(100000, 'x');
+  for (const Case& c : {
+           // SIGFPE (exit 136) once: the size conversion of 1e300 gave 0, then n % 0.
+           Case{"eval 'maxout(pieces=1e300)' 1 2", "", "pieces must be >= 1 and <= 16777216"},
+           Case{"eval 'maxout(pieces=3.4028236e38)' 1 2", "", "pieces"},
+           Case{"eval 'prelu(num_parameters=1e300)' 1", "", "num_parameters must be >= 1 and <= 16777216 (got 1e+300)"},
+           // Fine as doubles, infinite or out of range as floats: NaN and inf from finite inputs once.
+           Case{"eval 'leaky_relu(negative_slope=1e39)' -1 2", "", "negative_slope=1e+39 is beyond float's range"},
+           Case{"eval 'elu(alpha=1e39)' -1", "", "alpha=1e+39 is beyond float's range"},
+           Case{"eval 'celu(alpha=1e-50)' -1", "", "alpha=1e-50 rounds to 0 as a float"},
+           Case{"eval 'gelu(approximate=tanh,approximate=none)' 1", "", "'approximate' given twice"},
+           // "1\0abc" was read as 1.
+           Case{"eval relu", std::string("1\0abc\n", 6), "'1\\x00abc' is not a number"},
+           // 18446744073709551615 once.
+           Case{"eval softmax --axis-len -1 1 2", "", "--axis-len must be >= 1 (got -1)"},
+           // The whole 100 kB spec once; a raw newline split the line.
+           Case{"eval '" + long_spec + "' 1", "", "(first 80 of 100004 bytes)"},
+           Case{"eval \"$(printf 're\\nlu')\" 1", "", "'re\\x0alu'"}}) {
+    SCOPED_TRACE(c.args.substr(0, 60));
+    const Outcome r = actfn_run(c.args, c.input);
+    EXPECT_EQ(r.rc, 1);
+    EXPECT_EQ(r.out, "") << "nothing may be half-written to stdout";
+    EXPECT_EQ(count_lines(r.err), 1u) << r.err.substr(0, 300);
+    EXPECT_LT(r.err.size(), 400u);
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err.substr(0, 300);
+  }
+}
+
+/// The same specs are fine where the data type holds them.
+TEST(Eval, ParametersAreValidatedInTheDataType) {
+  const Outcome r = actfn_run("eval --dtype f64 'leaky_relu(negative_slope=1e39)' -1 2");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "x\ty\n-1\t-9.9999999999999994e+38\n2\t2\n");
+}
+
+/// hard_sigmoid next to its lower corner is (x + 3)/6 to the slope's rounding: slope·x + offset with
+/// the float slope fl(1/6) gave 1.44e-7 at x = -2.9999990 where (x + 3)/6 is 1.59e-7 (1e6 ULP).
+TEST(Eval, HardSigmoidKeepsItsAccuracyAtTheCorner) {
+  const Outcome r = actfn_run("eval hard_sigmoid -- -2.9999990 -3 3");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const float x = -2.9999990f;
+  const double truth = (static_cast<double>(x) + 3) / 6;  // x + 3 exact in double
+  const std::string first = r.out.substr(r.out.find('\n') + 1);
+  const double y = std::strtod(first.substr(first.find('\t') + 1).c_str(), nullptr);
+  EXPECT_NEAR(y, truth, truth * 0x1p-23) << r.out;
+  EXPECT_NE(r.out.find("\n-3\t0\n3\t1\n"), std::string::npos) << r.out;
+}
+
+/// Vector-wise --grad: each input's owner's derivative in linear time (a backward per output made
+/// 64,000 softmax inputs take 8 s), exact against the closed forms.
+TEST(Eval, VectorWiseGradientsAreTheJacobianDiagonal) {
+  std::string input;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) input += std::to_string((i * 37) % 101 - 50) + "\n";
+  for (const char* spec : {"softmax", "softmin", "log_softmax"}) {
+    SCOPED_TRACE(spec);
+    const Outcome r = actfn_run(std::string("eval --dtype f64 --grad ") + spec, input);
+    ASSERT_EQ(r.rc, 0) << r.err;
+    ASSERT_EQ(count_lines(r.out), static_cast<std::size_t>(n) + 1);
+    std::istringstream rows(r.out.substr(r.out.find('\n') + 1));
+    double x = 0, y = 0, g = 0;
+    int checked = 0;
+    while (rows >> x >> y >> g) {
+      // softmax: y(1 - y); softmin: -y(1 - y); log_softmax: 1 - e^y.
+      const double expected = std::string(spec) == "log_softmax" ? -std::expm1(y)
+                              : std::string(spec) == "softmin"   ? -y * (1 - y)
+                                                                 : y * (1 - y);
+      EXPECT_NEAR(g, expected, 1e-15 * std::fabs(expected) + 1e-300) << "x = " << x;
+      ++checked;
+    }
+    EXPECT_EQ(checked, n);
+  }
+  // glu (a, b) -> a·σ(b): da = σ(b), db = a·σ'(b); maxout: 1 for each group's first maximum.
+  const Outcome glu = actfn_run("eval glu --dtype f64 --grad 2 3 0 -1");
+  ASSERT_EQ(glu.rc, 0) << glu.err;
+  const double s0 = 1 / (1 + std::exp(-0.0)), s1 = 1 / (1 + std::exp(1.0));
+  std::istringstream g(glu.out.substr(glu.out.find('\n') + 1));
+  double x = 0, y = 0, d = 0;
+  const double expected[] = {s0, s1, 2 * s0 * (1 - s0), 3 * s1 * (1 - s1)};
+  for (double e : expected) {
+    ASSERT_TRUE(g >> x >> y >> d);
+    EXPECT_NEAR(d, e, 1e-15);
+  }
+  EXPECT_EQ(actfn_run("eval maxout --grad 1 5 7 2").out, "x\ty\tgrad\n1\t5\t0\n5\t5\t1\n7\t7\t1\n2\t7\t0\n");
+  // No input: the header alone, as for element-wise activations (once "y overlaps x").
+  EXPECT_EQ(actfn_run("eval glu --axis-len 2").out, "x\ty\n");
+  EXPECT_EQ(actfn_run("eval maxout").out, "x\ty\n");
 }
 
 TEST(List, JsonHasEveryActivationWithParametersAndProperties) {

@@ -175,8 +175,12 @@ TEST_P(Gradient, BackwardFromYMatchesBackwardFromX) {
 
 /// The float path is the double path rounded to float, within 1 ULP (each rounds its own wider
 /// result once; the double one is rounded twice here), for the float-rounded parameter values
-/// that the float path documents using.
+/// that the float path documents using. Not for hard_sigmoid, whose corner -offset/slope is
+/// itself rounded to the data type (exactly -3 in both): with the float slope fl(1/6) the double
+/// function's corner is -2.99999991, a different function next to it (kink_test checks both
+/// types against (x + 3)/6).
 TEST_P(Gradient, FloatPathMatchesDoublePathWithin1Ulp) {
+  if (GetParam() == Kind::HardSigmoid) GTEST_SKIP() << "corners derived in each data type";
   for (const Activation& given : variants(GetParam())) {
     const Activation act = float_params(given);
     SCOPED_TRACE(act.spec());

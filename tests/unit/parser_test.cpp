@@ -184,6 +184,49 @@ TEST(Parse, ParameterErrorsNameTheProblem) {
   }
 }
 
+/// Structural counts are sizes: a value no size_t holds, or that float cannot count, is refused
+/// by name at parse time (maxout(pieces=1e300) once reached `n % 0`, and prelu with 1e10
+/// channels a 40 GB allocation).
+TEST(Parse, CountsAreBoundedSizes) {
+  for (const char* spec : {"maxout(pieces=1e300)", "maxout(pieces=3.4028236e38)", "maxout(pieces=16777217)",
+                           "prelu(num_parameters=1e10)", "prelu(num_parameters=1e300)"}) {
+    SCOPED_TRACE(spec);
+    const std::string e = parse_error(spec);
+    EXPECT_CONTAINS(e, std::string(spec).find("pieces") != std::string::npos ? "pieces" : "num_parameters");
+    EXPECT_CONTAINS(e, "16777216");
+    EXPECT_EQ(e.find("-9223372036854775808"), std::string::npos);
+  }
+  EXPECT_EQ(actfn::parse("maxout(pieces=16777216)").param("pieces"), 16777216.0);
+}
+
+/// A variant's choice given twice is reported as given twice, not as an unknown parameter.
+TEST(Parse, VariantGivenTwice) {
+  EXPECT_CONTAINS(parse_error("gelu(approximate=tanh, approximate=none)"), "'approximate' given twice");
+  EXPECT_CONTAINS(parse_error("gelu(approximate=none, approximate=none)"), "'approximate' given twice");
+}
+
+/// Whatever the user typed, the message is one bounded line: a newline or a NUL in the spec is
+/// escaped (a NUL once cut Python's copy of the message short), a megabyte is not echoed whole, and
+/// a long name gets no edit-distance search (16 MB once took 22 s).
+TEST(Parse, MessagesStayOneBoundedLine) {
+  const std::vector<std::string> specs{"re\nlu", std::string("relu\0x(", 7), "elu(alpha=\n1x)", "elu(\x01=1)",
+                                       "hard_sigmoid(preset=ke\nras)", std::string(1 << 20, 'r'),
+                                       "relu" + std::string(16 << 20, 'x'),
+                                       "elu(alpha=" + std::string(1 << 20, '7') + "x)"};
+  for (const std::string& spec : specs) {
+    SCOPED_TRACE(spec.substr(0, 20));
+    const std::string e = parse_error(spec);
+    EXPECT_FALSE(e.empty());
+    EXPECT_EQ(e.find('\n'), std::string::npos) << "one line";
+    EXPECT_EQ(e.find('\0'), std::string::npos) << "no NUL";
+    EXPECT_LT(e.size(), 400u) << "bounded";
+  }
+  EXPECT_CONTAINS(parse_error("re\nlu"), "'re\\x0alu'");
+  EXPECT_CONTAINS(parse_error(std::string("re\0lu", 5)), "'re\\x00lu'");
+  EXPECT_CONTAINS(parse_error(std::string(1 << 20, 'r')), "of 1048576 bytes");
+  EXPECT_CONTAINS(parse_error("ünknown"), "'ünknown'");  // UTF-8 stays readable
+}
+
 TEST(Parse, SetParamValidates) {
   Activation a(Kind::Softplus);
   EXPECT_THROW(a.set_param("beta", 0.0), actfn::Error);

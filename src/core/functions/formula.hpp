@@ -13,6 +13,8 @@
 //                                                           the textbook formula, for the oracle
 //   static Kinks kinks(const Params<double>&);             where f or f' is not smooth
 //   static void validate(const Params<double>&);           cross-parameter checks (throws Error)
+//   template <class T> static void derive(Params<T>& p);    values derived from the parameters in
+//                                                           the data type T, into free slots (see in_type)
 //   static constexpr bool exact = true;                    one rounding per result: computes in
 //                                                           the data type itself (piecewise-linear)
 //
@@ -92,6 +94,8 @@ concept HasDefinition = requires(R x, const Params<R>& p) {
 };
 template <class F>
 concept HasValidate = requires(const Params<double>& p) { F::validate(p); };
+template <class F, class T>
+concept HasDerive = requires(Params<T>& p) { F::template derive<T>(p); };
 template <class F>
 concept Exact = requires { requires F::exact; };
 template <class F>
@@ -121,6 +125,18 @@ bool from_y_valid(const Params<double>& p) {
   } else {
     return true;
   }
+}
+
+/// The parameters as data type T uses them: each rounded to T (as frameworks do: a float
+/// leaky_relu has a float slope), then F's derived values computed in T. Every path — the
+/// reference, the kernels, the oracles — takes its parameters from here, so all of them put a
+/// derived kink (hard_sigmoid's corners) at the same T value.
+template <class F, class T>
+Params<T> in_type(const std::array<double, kMaxParams>& values) {
+  Params<T> p{};
+  for (std::size_t i = 0; i < kMaxParams; ++i) p[i] = static_cast<T>(values[i]);
+  if constexpr (HasDerive<F, T>) F::template derive<T>(p);
+  return p;
 }
 
 /// f(x) with the NaN contract applied once for every formula: NaN in gives NaN out.

@@ -82,7 +82,7 @@ struct LeakyRelu {
 
 inline constexpr ParamSpec kPreluParams[] = {
     {.name = "weight", .default_value = 0.25, .learnable = true, .doc = "slope for x < 0 (initial value)"},
-    {.name = "num_parameters", .default_value = 1, .range = {1, kInf, false, true}, .integer = true,
+    {.name = "num_parameters", .default_value = 1, .range = kCount, .integer = true,
      .doc = "1 (shared) or the number of channels"},
 };
 

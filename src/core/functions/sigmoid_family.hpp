@@ -91,7 +91,7 @@ struct HardSigmoid {
       .name = "hard_sigmoid",
       .family = "sigmoid",
       .summary = "Piecewise-linear sigmoid: clamp(slope x + offset, 0, 1)",
-      .formula = "f(x) = min(max(slope x + offset, 0), 1)",
+      .formula = "f(x) = min(max(slope (x - c), 0), 1),  c = -offset/slope",
       .derivative = "f'(x) = slope where 0 < slope x + offset < 1, else 0",
       .kinks = "f'(x) = 0 at both corners (PyTorch: 0 at x = ±3)",
       .reference = "Courbariaux, Bengio & David 2015, BinaryConnect",
@@ -101,21 +101,32 @@ struct HardSigmoid {
       .backward_needs = Needs::X,
       .accuracy = kPiecewiseLinearBound,
   };
-  /// One fused multiply-add: a single rounding, so the result is correctly rounded.
+  /// The corners c = -offset/slope (f = 0 up to it) and u = (1 - offset)/slope (f = 1 from it),
+  /// rounded to the data type, in slots 2 and 3: exactly -3 and 3 for PyTorch's slope 1/6 and
+  /// offset 1/2 in float and double, although 1/6 itself rounds.
+  template <class T>
+  static void derive(Params<T>& p) {
+    p[2] = -p[1] / p[0];
+    p[3] = (T(1) - p[1]) / p[0];
+  }
+  /// slope·(x - c) with x - c an exact pair and the product rounded once by an FMA: next to the
+  /// corner f keeps its relative accuracy, where slope·x + offset would cancel (with a rounded
+  /// slope, fl(1/6)·x + 0.5 at x = -2.999999 is 9% below (x + 3)/6).
   template <class T>
   static T f(T x, const Params<T>& p) {
-    const T t = fma(p[0], x, p[1]);
-    return t <= 0 ? T(0) : t >= 1 ? T(1) : t;
+    if (x <= p[2]) return T(0);
+    if (x >= p[3]) return T(1);
+    const T hi = x - p[2];
+    const T b = hi - x;
+    const T lo = (x - (hi - b)) + (-p[2] - b);  // Knuth's TwoSum: hi + lo = x - c exactly
+    const T t = fma(p[0], hi, p[0] * lo);
+    return t > T(1) ? T(1) : t;
   }
-  /// PyTorch's convention f'(corner) = 0 with the corners -offset/slope and (1 - offset)/slope
-  /// rounded to the data type (exactly ±3 for the defaults in f32 and f64). Testing x against them,
-  /// rather than the sign of slope x + offset, matters because slope = 1/6 is not representable:
-  /// in f64, slope x + offset at x = -3 is 2.8e-17 > 0, which is f's exact value for that slope
-  /// but must not make x = -3 count as inside.
+  /// PyTorch's convention f'(corner) = 0: the slope strictly between the corners (as f, the
+  /// corners in the data type), 0 elsewhere.
   template <class T>
   static T df(T x, const Params<T>& p) {
-    const T lo = -p[1] / p[0], hi = (T(1) - p[1]) / p[0];
-    return x > lo && x < hi ? p[0] : T(0);
+    return x > p[2] && x < p[3] ? p[0] : T(0);
   }
   static Kinks kinks(const Params<double>& p) { return {-p[1] / p[0], (1 - p[1]) / p[0]}; }
 };

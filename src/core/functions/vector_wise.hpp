@@ -264,7 +264,7 @@ struct Reglu : GatedUnit<Reglu, Relu> {
 // ---- maxout ------------------------------------------------------------------------------------
 
 inline constexpr ParamSpec kMaxoutParams[] = {
-    {.name = "pieces", .default_value = 2, .range = {1, kInf, false, true}, .integer = true,
+    {.name = "pieces", .default_value = 2, .range = kCount, .integer = true,
      .doc = "group size k: each output is the max of k consecutive inputs"},
 };
 
