@@ -84,7 +84,7 @@ std::map<std::string, Measured> parse_results(std::string_view text, const std::
     if (acc.empty()) throw Error(where + " (" + spec + ") has no test accuracies");
     if (model == network) out[spec] = summarise(acc);
   }
-  if (out.empty()) throw Error(file + " has no results for the " + quote(network) + " model");
+  if (out.empty()) throw Error(file + " has no results for the " + printable(network) + " model");
   return out;
 }
 
