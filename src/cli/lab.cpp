@@ -51,7 +51,8 @@ void data_options(CLI::App* app, lab::DataOptions& d) {
   app->add_option("--max-classes", d.limits.max_classes, "refuse data with more classes (labels 0..N-1)")
       ->capture_default_str();
   app->add_option("--max-file-size", d.limits.max_bytes,
-                  "refuse a data file larger than this, decompressed (bytes, or with KiB/MiB/GiB)")
+                  "refuse a data file larger than this decompressed, or a CSV file's table larger in memory "
+                  "(bytes, or with KiB/MiB/GiB)")
       ->transform(CLI::AsSizeValue(false))
       ->default_str("2GiB");
 }

@@ -17,7 +17,7 @@ namespace {
 
 bool is_gzip(std::span<const unsigned char> raw) { return raw.size() >= 2 && raw[0] == 0x1f && raw[1] == 0x8b; }
 
-/// "the 2147483648-byte limit (--max-file-size)": the error's tail when a file is too large.
+/// "the limit of N bytes (raise it with --max-file-size)": the tail of a too-large file's error.
 std::string size_limit(std::uint64_t max_bytes) {
   return "the limit of " + std::to_string(max_bytes) + " bytes (raise it with --max-file-size)";
 }
@@ -38,6 +38,7 @@ Inflated inflate_gzip(std::span<const unsigned char> raw, const std::string& nam
   Inflated out;
   std::array<unsigned char, 1 << 16> chunk{};
   std::size_t fed = 0;  // bytes of raw given to zlib so far (z.avail_in of them not yet read)
+  if (!whole && limit == 0) return out;
   for (;;) {
     if (z.avail_in == 0 && fed < raw.size()) {
       const std::size_t n = std::min<std::size_t>(raw.size() - fed, UINT_MAX);
@@ -57,7 +58,7 @@ Inflated inflate_gzip(std::span<const unsigned char> raw, const std::string& nam
       out.beyond = true;
       return out;
     }
-    if (!whole && out.bytes.size() == limit) return out;
+    if (!whole && out.bytes.size() == limit) return out;  // what follows is not looked at
     const std::size_t left = z.avail_in + (raw.size() - fed);  // input not read yet
     if (rc == Z_STREAM_END) {
       if (left == 0) return out;
@@ -169,6 +170,7 @@ CsvTable parse_csv(std::string_view text, const std::string& name, double scale,
   std::vector<std::string_view> fields;
   bool first = true;
   std::size_t number = 0;
+  std::uint64_t parsed = 0;  // bytes of labels, lines and features so far
   while (!text.empty()) {
     ++number;
     const std::size_t nl = text.find('\n');
@@ -205,6 +207,11 @@ CsvTable parse_csv(std::string_view text, const std::string& name, double scale,
     if (t.width == 0) t.width = fields.size() - 1;
     if (fields.size() - 1 != t.width)
       throw Error(where + std::to_string(fields.size() - 1) + " features, earlier rows have " + std::to_string(t.width));
+    // What the table holds in memory stays within the limit too: a small gzip of short rows would
+    // otherwise become several times the limit once parsed.
+    parsed += sizeof(std::int64_t) + sizeof(std::size_t) + t.width * sizeof(float);
+    if (parsed > limits.max_bytes)
+      throw Error(where + "the parsed table passes " + size_limit(limits.max_bytes));
     t.labels.push_back(static_cast<std::int64_t>(v));
     t.lines.push_back(number);
     for (std::size_t i = 1; i < fields.size(); ++i) {
@@ -232,7 +239,12 @@ std::int64_t count_classes(const LabelList& train, const LabelList& test, const 
                 std::to_string(limits.max_classes) + " classes (raise it with --max-classes)");
   const std::int64_t classes = *largest + 1;
   if (classes < 2) throw Error(train.file + ": fewer than two classes (every label is 0)");
-  // Every class has a training sample: a gap means a label that does not number a class.
+  // Every class has a training sample: a gap means a label that does not number a class (and
+  // there cannot be more classes than samples, which bounds what `seen` takes).
+  if (classes > static_cast<std::int64_t>(train.labels.size()))
+    throw Error(sample(train, at) + ": label " + std::to_string(*largest) + ", but only " +
+                std::to_string(train.labels.size()) + " training samples: some class has none (labels number the "
+                "classes from 0)");
   std::vector<bool> seen(static_cast<std::size_t>(classes), false);
   for (const std::int64_t l : train.labels) {
     if (l < 0) throw Error(train.file + ": negative label " + std::to_string(l));

@@ -13,7 +13,8 @@ namespace actfn::lab {
 
 /// What one data file may cost; both user-raisable (--max-file-size, --max-classes).
 struct ReadLimits {
-  /// Bytes of one data file, decompressed (Fashion-MNIST's largest file is 47 MB).
+  /// Bytes of one data file, decompressed, and of a CSV file's parsed table (Fashion-MNIST's
+  /// largest file is 47 MB).
   std::uint64_t max_bytes = std::uint64_t{2} << 30;
   /// Classes of a dataset: the width of the model's output layer.
   std::int64_t max_classes = 1000;
@@ -45,8 +46,9 @@ struct CsvTable {
 };
 
 /// CSV text (label, features...); errors name `name:line`; labels checked against max_classes,
-/// features must be finite in float after scaling. A UTF-8 byte order mark is skipped; the first
-/// line is a header (and skipped) only when its first field does not start with a number.
+/// features must be finite in float after scaling, the table's bytes in memory within max_bytes.
+/// A UTF-8 byte order mark is skipped; the first line is a header (and skipped) only when its
+/// first field does not start like a number.
 CsvTable parse_csv(std::string_view text, const std::string& name, double scale, const ReadLimits& limits);
 
 /// One file's labels (>= 0), for the class count.

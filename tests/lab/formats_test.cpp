@@ -155,6 +155,12 @@ TEST(Csv, BadRowsNameTheFileAndLine) {
   EXPECT_EQ(fails("0\n"), "t.csv:1: needs a label and at least one feature");
   EXPECT_EQ(fails("label,a\n"), "t.csv: no samples");
   EXPECT_EQ(fails("0,1,\n"), "t.csv:1: field 3 '' is not a number");
+  // 4 bytes of text per row, 20 in memory (label, line, one float): the table passes 1000 bytes
+  // at row 51, line 51.
+  std::string rows;
+  for (int i = 0; i < 100; ++i) rows += "0,1\n";
+  EXPECT_EQ(error_of([&] { lab::parse_csv(rows, "t.csv", 1, {.max_bytes = 1000, .max_classes = 10}); }),
+            "t.csv:51: the parsed table passes the limit of 1000 bytes (raise it with --max-file-size)");
 }
 
 std::string count_error(const std::vector<std::int64_t>& train, const std::vector<std::int64_t>& test,
@@ -168,7 +174,9 @@ TEST(Classes, FromTheTrainingLabelsCheckedAgainstTestLabelsAndTheLimit) {
   const std::vector<std::int64_t> train{0, 1, 2, 1}, test{2, 0};
   EXPECT_EQ(lab::count_classes({train, "train", {}}, {test, "test", {}}, {}), 3);
   EXPECT_EQ(count_error(train, {0, 1, 2, 2, 2, 2, 2, 255}), "test: sample 7: label 255 is not one of the 3 classes of the training labels");
-  EXPECT_EQ(count_error({0, 1, 200}, {}), "train: sample 2: label 200, but no training sample has label 2 (labels number the classes from 0)");
+  EXPECT_EQ(count_error({0, 1, 3, 3, 3}, {}), "train: sample 2: label 3, but no training sample has label 2 (labels number the classes from 0)");
+  EXPECT_EQ(count_error({0, 1, 200}, {}),
+            "train: sample 2: label 200, but only 3 training samples: some class has none (labels number the classes from 0)");
   EXPECT_EQ(count_error({0, 1, 1000000}, {}, 1000),
             "train: sample 2: label 1000000 is not below the limit of 1000 classes (raise it with --max-classes)");
   EXPECT_EQ(count_error({0, 0}, {}), "train: fewer than two classes (every label is 0)");

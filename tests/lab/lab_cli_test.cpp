@@ -1,10 +1,14 @@
 // actfn train / actfn compare end to end, through the real `actfn` binary (which runs actfn-lab):
-// bad inputs give one line and write nothing; a run killed mid-way (SIGKILL) and resumed ends
-// with the same metrics as an uninterrupted one; a small grid writes its results and report.
+// bad inputs and bad data give one line naming the problem (and the file) and write nothing; a
+// run killed mid-way (SIGKILL) and resumed ends with the same metrics as an uninterrupted one; a
+// small grid writes its results and report; compare refuses finished runs of another
+// configuration or data and changed run records, a changed checkpoint byte is refused, one
+// compare holds a folder at a time, and workers die with their compare.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <array>
 #include <chrono>
@@ -263,6 +267,46 @@ TEST(LabCli, ACheckpointWithOneChangedByteIsAOneLineError) {
   const Outcome r = actfn(args);
   expect_one_line_error(r, ckpt.string() + ": ");
   EXPECT_NE(r.err.find("checksum"), std::string::npos) << r.err;
+}
+
+TEST(LabCli, BadDataIsAOneLineErrorNamingTheFileAndWritesNothing) {
+  const fs::path d = fresh_dir("baddata");
+  const fs::path out = d / "out";
+  const auto fails = [&](const fs::path& data, const std::string& what) {
+    expect_one_line_error(actfn("train --epochs 1 --out " + out.string() + " --data " + data.string() + kTiny), what);
+    EXPECT_FALSE(fs::exists(out)) << what;
+  };
+  // A feature finite in double, infinite in float.
+  fs::create_directories(d / "csv");
+  std::ofstream(d / "csv" / "train.csv") << "0,1,2\n1,1e300,3\n";
+  std::ofstream(d / "csv" / "test.csv") << "0,1,2\n";
+  fails(d / "csv", (d / "csv" / "train.csv").string() + ":2: field 2 '1e300' is not a finite float");
+  // A test label outside the training labels' classes.
+  write_idx_dataset(d / "label", 0);
+  {
+    std::fstream f(d / "label" / "t10k-labels-idx1-ubyte", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(8 + 3);
+    f.put(static_cast<char>(255));
+  }
+  fails(d / "label", (d / "label" / "t10k-labels-idx1-ubyte").string() + ": sample 3: label 255 is not one of the 4 classes");
+  // Bytes after a gzip stream.
+  write_idx_dataset(d / "trailing", 0);
+  {
+    const fs::path plain = d / "trailing" / "train-labels-idx1-ubyte";
+    const std::string labels = read(plain);
+    gzFile gz = gzopen((plain.string() + ".gz").c_str(), "wb");
+    ASSERT_NE(gz, nullptr);
+    ASSERT_EQ(gzwrite(gz, labels.data(), static_cast<unsigned>(labels.size())), static_cast<int>(labels.size()));
+    gzclose(gz);
+    fs::remove(plain);
+  }
+  std::ofstream(d / "trailing" / "train-labels-idx1-ubyte.gz", std::ios::app | std::ios::binary) << "garbage";
+  fails(d / "trailing", (d / "trailing" / "train-labels-idx1-ubyte.gz").string() + ": 7 bytes after the gzip data");
+  // Image sizes whose product wraps in 64 bits: 4 x 2^31 x 2^31.
+  write_idx_dataset(d / "wraps", 0);
+  std::ofstream(d / "wraps" / "train-images-idx3-ubyte", std::ios::binary | std::ios::trunc)
+      << std::string("\0\0\x08\x03\0\0\0\x04\x80\0\0\0\x80\0\0\0", 16);
+  fails(d / "wraps", (d / "wraps" / "train-images-idx3-ubyte").string() + ": the IDX header declares 4x2147483648x2147483648");
 }
 
 TEST(LabCli, ClassAndFileSizeLimitsAreOneLineErrorsAndCanBeRaised) {
