@@ -48,6 +48,13 @@ void data_options(CLI::App* app, lab::DataOptions& d) {
   app->add_option("--train-size", d.train_size, "use only this many training samples (0: all)")->capture_default_str();
   app->add_option("--test-size", d.test_size, "use only the first this many test samples (0: all)");
   app->add_option("--split-seed", d.split_seed, "seed of the validation split and subsets")->capture_default_str();
+  app->add_option("--max-classes", d.limits.max_classes, "refuse data with more classes (labels 0..N-1)")
+      ->capture_default_str();
+  app->add_option("--max-file-size", d.limits.max_bytes,
+                  "refuse a data file larger than this decompressed, or a CSV file's table larger in memory "
+                  "(bytes, or with KiB/MiB/GiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->default_str("2GiB");
 }
 
 void model_options(CLI::App* app, lab::ModelSpec& m) {
@@ -88,7 +95,7 @@ int train_one(const lab::ModelSpec& model, const lab::TrainOptions& t, const lab
   }
   const lab::RunResult r = lab::run(model, data, options);
   if (!out.empty()) {
-    lab::write_file_atomically(out / "run.json", lab::to_json(r).dump(1) + "\n");
+    lab::write_file_atomically(out / "run.json", lab::run_to_text(r));
     std::error_code ec;
     fs::remove(options.checkpoint, ec);
   }
@@ -163,8 +170,10 @@ int main(int argc, char** argv) {
   train_options(compare_cmd, grid_train);
 
   std::string config;
+  pid_t parent = 0;
   auto* worker = app.add_subcommand("worker", "train the run described by CONFIG.json (compare's worker processes)");
   worker->add_option("config", config, "the run's config.json")->required();
+  worker->add_option("--parent", parent, "the compare process that started it: the worker dies with it");
   worker->group("");  // internal: not in --help
 
   try {
@@ -178,7 +187,7 @@ int main(int argc, char** argv) {
   try {
     actfn::set_target(target);
     if (*worker) {
-      lab::run_worker(config);
+      lab::run_worker(config, parent);
       return 0;
     }
     if (*train_cmd) {

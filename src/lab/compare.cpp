@@ -1,15 +1,21 @@
 #include "compare.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -41,7 +47,7 @@ std::vector<Job> jobs_of(const GridOptions& o) {
   return jobs;
 }
 
-RunConfig config_of(const GridOptions& o, const Job& j) {
+RunConfig config_of(const GridOptions& o, const Job& j, const Splits& data) {
   RunConfig c;
   c.model = o.model;
   c.model.kind = j.model;
@@ -53,7 +59,82 @@ RunConfig config_of(const GridOptions& o, const Job& j) {
   c.train.progress = "lines";
   c.data = o.data;
   c.dir = j.dir;
+  c.fingerprint = fingerprint(c.model.validated(data.channels(), data.height(), data.width()), c.train, data);
   return c;
+}
+
+/// The compare process's hold on its output folder: an exclusive flock on the folder itself, which
+/// the kernel releases when the process ends however it ends (workers do not inherit it), and the
+/// holder's pid in kPidFile for the message a second compare gives.
+class FolderLock {
+ public:
+  static constexpr const char* kPidFile = ".compare.pid";
+
+  explicit FolderLock(fs::path dir) : dir_(std::move(dir)) {
+    fd_ = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ < 0) throw Error("cannot open " + dir_.string() + ": " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
+    const int err = errno;
+    ::close(fd_);
+    if (err != EWOULDBLOCK) throw Error("cannot lock " + dir_.string() + ": " + std::strerror(err));
+    std::string pid;
+    try {
+      pid = read_file(dir_ / kPidFile);
+    } catch (const Error&) {
+    }
+    while (!pid.empty() && pid.back() == '\n') pid.pop_back();
+    const bool known = !pid.empty() && pid.size() < 12 && pid.find_first_not_of("0123456789") == std::string::npos;
+    throw Error(dir_.string() + " is in use by another actfn compare" + (known ? " (pid " + pid + ")" : "") +
+                "; wait for it to end, or use another --out");
+  }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+  ~FolderLock() {
+    std::error_code ec;
+    if (wrote_pid_) fs::remove(dir_ / kPidFile, ec);
+    ::close(fd_);
+  }
+  void write_pid() {
+    write_file_atomically(dir_ / kPidFile, std::to_string(::getpid()) + "\n");
+    wrote_pid_ = true;
+  }
+
+ private:
+  fs::path dir_;
+  int fd_ = -1;
+  bool wrote_pid_ = false;
+};
+
+/// Whether job j finished before; throws actfn::Error (naming the run folder or file, saying what
+/// differs) when its folder holds a finished run or a checkpoint of another configuration than
+/// `print`, or a corrupt run.json, checkpoint or config.json. Reads only.
+bool finished_before(const Job& j, const nlohmann::json& print) {
+  const std::string advice = "; use another --out, or delete " + j.dir.string() + " to train that run again";
+  const auto refuse = [&](const std::string& why) { throw Error(j.dir.string() + " " + why + advice); };
+  std::error_code ec;
+  try {
+    if (fs::exists(j.dir / "run.json", ec)) {
+      const fs::path file = j.dir / "run.json";
+      const RunResult r = run_from_text(read_file(file), file.string());
+      if (r.fingerprint.is_null()) refuse("holds a run without a fingerprint (written by an older actfn)");
+      if (r.fingerprint != print) refuse("finished under another configuration (" + first_difference(r.fingerprint, print) + ")");
+      return true;
+    }
+    if (fs::exists(j.dir / "checkpoint.pt", ec)) {
+      const fs::path file = j.dir / "checkpoint.pt";
+      const std::string bytes = read_file(file);
+      (void)checkpoint_payload({reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()}, file.string());
+      const fs::path config = j.dir / "config.json";
+      const RunConfig c = config_from_text(read_file(config), config.string());
+      if (c.fingerprint.is_null()) refuse("holds a checkpoint without a fingerprint (written by an older actfn)");
+      if (c.fingerprint != print)
+        refuse("holds a checkpoint of another configuration (" + first_difference(c.fingerprint, print) + ")");
+    }
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    throw Error(what.ends_with(advice) ? what : what + advice);
+  }
+  return false;
 }
 
 /// The last non-empty line of a log (a failed worker's error).
@@ -70,12 +151,14 @@ std::string last_line(const fs::path& log) {
 }
 
 pid_t spawn(const fs::path& worker, const fs::path& config, const fs::path& log) {
+  // The worker checks that its parent is still this process (run_worker).
+  const std::string parent = std::to_string(::getpid());
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::string a0 = worker.string(), a1 = "worker", a2 = config.string();
-  char* argv[] = {a0.data(), a1.data(), a2.data(), nullptr};
+  std::string a0 = worker.string(), a1 = "worker", a2 = config.string(), a3 = "--parent", a4 = parent;
+  char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(), a4.data(), nullptr};
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, worker.c_str(), &actions, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -254,12 +337,17 @@ void validate(const GridOptions& o, const Splits& data) {
   if (fs::exists(o.out, ec) && !fs::is_directory(o.out, ec)) throw Error(o.out.string() + " exists and is not a directory");
 }
 
-void run_worker(const fs::path& config_path) {
-  const RunConfig c = nlohmann::json::parse(read_file(config_path)).get<RunConfig>();
+void run_worker(const fs::path& config_path, pid_t parent) {
+  // Killed when the compare that started it ends, however it ends; if that happened before this
+  // line, the worker has a new parent already and stops here.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) throw Error(std::string("prctl: ") + std::strerror(errno));
+  if (parent > 0 && ::getppid() != parent)
+    throw Error("the compare that started this worker (pid " + std::to_string(parent) + ") has ended");
+  const RunConfig c = config_from_text(read_file(config_path), config_path.string());
   const Splits data = load(c.data);
   const RunResult r = run(c.model, data, c.train);
   write_file_atomically(c.dir / "history.csv", history_csv(r));
-  write_file_atomically(c.dir / "run.json", to_json(r).dump(1) + "\n");
+  write_file_atomically(c.dir / "run.json", run_to_text(r));
   std::error_code ec;
   fs::remove(c.train.checkpoint, ec);
 }
@@ -268,36 +356,46 @@ GridResult compare(const GridOptions& o, const Splits& data) {
   validate(o, data);
   const auto start = Clock::now();
   const std::vector<Job> jobs = jobs_of(o);
-  std::vector<const Job*> pending;
+  std::vector<RunConfig> configs;
+  for (const Job& j : jobs) configs.push_back(config_of(o, j, data));
+  // One compare per folder; then what is there already must be of this grid. Nothing written yet.
+  std::optional<FolderLock> lock;
+  std::error_code ec;
+  if (fs::is_directory(o.out, ec)) lock.emplace(o.out);
+  std::vector<std::size_t> pending;
   GridResult result;
-  for (const Job& j : jobs) {
-    if (fs::exists(j.dir / "run.json")) ++result.skipped;
-    else pending.push_back(&j);
+  for (std::size_t k = 0; k < jobs.size(); ++k) {
+    if (finished_before(jobs[k], configs[k].fingerprint)) ++result.skipped;
+    else pending.push_back(k);
   }
   fs::create_directories(o.out / "runs");
+  if (!lock) lock.emplace(o.out);
+  lock->write_pid();
   const int threads_per_run = o.train.threads > 0 ? o.train.threads : 1;
   const int parallel = o.jobs > 0 ? o.jobs
                                   : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / threads_per_run);
   std::fprintf(stderr, "actfn compare: %zu runs (%lld finished before), %d at a time, into %s\n", jobs.size(),
                static_cast<long long>(result.skipped), parallel, o.out.string().c_str());
 
-  std::map<pid_t, const Job*> running;
+  std::map<pid_t, std::size_t> running;
   std::size_t next = 0, done = 0;
   std::string failure;
   while ((next < pending.size() && failure.empty()) || !running.empty()) {
     while (failure.empty() && next < pending.size() && static_cast<int>(running.size()) < parallel) {
-      const Job& j = *pending[next++];
+      const std::size_t k = pending[next++];
+      const Job& j = jobs[k];
       fs::create_directories(j.dir);
       const fs::path config = j.dir / "config.json";
-      write_file_atomically(config, nlohmann::json(config_of(o, j)).dump(1) + "\n");
-      running.emplace(spawn(o.worker, config, j.dir / "log.txt"), &j);
+      write_file_atomically(config, nlohmann::json(configs[k]).dump(1) + "\n");
+      running.emplace(spawn(o.worker, config, j.dir / "log.txt"), k);
     }
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, 0);
     if (pid < 0) throw Error(std::string("waiting for the workers: ") + std::strerror(errno));
     const auto it = running.find(pid);
     if (it == running.end()) continue;
-    const Job& j = *it->second;
+    const std::size_t k = it->second;
+    const Job& j = jobs[k];
     running.erase(it);
     ++done;
     const std::string name = j.model + " " + j.activation + " seed " + std::to_string(j.seed);
@@ -305,8 +403,18 @@ GridResult compare(const GridOptions& o, const Splits& data) {
       if (failure.empty()) failure = "run " + name + " failed: " + last_line(j.dir / "log.txt");
       continue;
     }
+    RunResult r;
+    try {
+      r = run_from_text(read_file(j.dir / "run.json"), (j.dir / "run.json").string());
+      // Another fingerprint: the data changed on disk while the grid ran.
+      if (r.fingerprint != configs[k].fingerprint)
+        throw Error("run " + name + " trained on other data or options than compare read (" +
+                    first_difference(configs[k].fingerprint, r.fingerprint) + ")");
+    } catch (const Error& e) {
+      if (failure.empty()) failure = e.what();  // the other workers finish first
+      continue;
+    }
     ++result.runs;
-    const RunResult r = run_from_json(nlohmann::json::parse(read_file(j.dir / "run.json")));
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     const double eta = elapsed / static_cast<double>(done) * static_cast<double>(pending.size() - done);
     std::fprintf(stderr, "[%zu/%zu] %s: test %.2f%% (best epoch %lld, %.1f s/epoch)  elapsed %.0f s, ETA %.0f s\n",
@@ -320,7 +428,7 @@ GridResult compare(const GridOptions& o, const Splits& data) {
       std::vector<RunResult> runs;
       for (const Job& j : jobs)
         if (j.model == m && j.activation == actfn::parse(a).spec())
-          runs.push_back(run_from_json(nlohmann::json::parse(read_file(j.dir / "run.json"))));
+          runs.push_back(run_from_text(read_file(j.dir / "run.json"), (j.dir / "run.json").string()));
       result.rows.push_back(summarise(m, actfn::parse(a).spec(), runs));
     }
   result.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();

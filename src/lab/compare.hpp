@@ -4,11 +4,15 @@
 //
 // Output directory:
 //   runs/<model>/<activation>/seed<k>/  config.json, run.json, history.csv, log.txt (+ checkpoint.pt while running)
+//   .compare.pid                        the running compare's pid (while it runs)
 //   results.csv, results.json           one row per (model, activation)
 //   functions.csv                       x, f and f' of every activation (for the report's figure)
 // A grid started again in the same directory skips finished runs and resumes interrupted ones
-// from their checkpoints, with the same results as one uninterrupted run.
+// from their checkpoints, with the same results as one uninterrupted run, when they are runs of
+// the same configuration and data (train.hpp's fingerprint, stored in run.json and config.json).
 #pragma once
+
+#include <sys/types.h>
 
 #include <nlohmann/json.hpp>
 
@@ -67,11 +71,17 @@ std::string slug(const std::string& spec);
 void validate(const GridOptions& o, const Splits& data);
 
 /// Runs the grid and writes the summary files. Progress: one line per finished run on stderr.
+/// One compare per output folder at a time (a second one: actfn::Error naming the folder and the
+/// holder's pid). A run folder already holding a finished run (or a checkpoint) of another
+/// fingerprint than this grid's, or a corrupt run.json, checkpoint or config.json, is an
+/// actfn::Error naming it and what differs, before anything is written.
 GridResult compare(const GridOptions& o, const Splits& data);
 
 /// Trains one run from its config.json (the worker's job): writes run.json and history.csv
-/// atomically into the run's directory and removes the checkpoint.
-void run_worker(const std::filesystem::path& config);
+/// atomically into the run's directory and removes the checkpoint. The worker dies with `parent`
+/// (the compare that started it; 0: whichever its parent is): SIGKILL when the parent ends, and
+/// an error when it has ended already.
+void run_worker(const std::filesystem::path& config, pid_t parent);
 
 /// results.json's content.
 nlohmann::json grid_json(const GridOptions& o, const GridResult& r);

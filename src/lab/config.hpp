@@ -10,21 +10,26 @@
 
 namespace actfn::lab {
 
-// Keys are the field names; from_json requires every one (a config.json is written whole).
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ModelSpec, kind, activations, depth, width, norm, dropout, gate_activation, init)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainOptions, optimizer, lr, momentum, weight_decay, schedule, epochs, batch,
-                                   patience, target_accuracy, saturation, seed, threads, checkpoint, progress)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DataOptions, dir, format, validation, train_size, test_size, split_seed)
+// Keys are the field names; the readers require every one (a config.json is written whole) and
+// check each value's type and range (records.hpp's field), throwing actfn::Error naming the key.
+void to_json(nlohmann::json& j, const TrainOptions& o);
+void from_json(const nlohmann::json& j, TrainOptions& o);
+void to_json(nlohmann::json& j, const DataOptions& o);
+void from_json(const nlohmann::json& j, DataOptions& o);
 
 /// One run for a worker process: what to train and where its files go (run.json, history.csv,
-/// checkpoint.pt, all in `dir`).
+/// checkpoint.pt, all in `dir`), and the run's fingerprint as compare computed it (train.hpp).
 struct RunConfig {
   ModelSpec model;
   TrainOptions train;
   DataOptions data;
   std::filesystem::path dir;
+  nlohmann::json fingerprint;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RunConfig, model, train, data, dir)
+void to_json(nlohmann::json& j, const RunConfig& c);
+void from_json(const nlohmann::json& j, RunConfig& c);
+/// A config.json's content; errors name `name`.
+RunConfig config_from_text(std::string_view text, const std::string& name);
 
 /// Writes `text` to `path` through a temporary file beside it and a rename, so a reader (or a
 /// crash) never sees half a file. Throws actfn::Error when it cannot.

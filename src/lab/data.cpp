@@ -1,12 +1,8 @@
 #include "data.hpp"
 
-#include <zlib.h>
-
-#include <array>
-#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
-#include <memory>
 #include <optional>
 #include <vector>
 
@@ -18,65 +14,83 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A whole file, gunzipped when it is gzip (zlib reads plain files unchanged).
-std::vector<unsigned char> read_all(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw Error(path.string() + ": no such file");
-  const std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), gzclose);
-  if (!file) throw Error(path.string() + ": cannot open");
-  std::vector<unsigned char> out;
-  std::array<unsigned char, 1 << 16> chunk{};
-  for (;;) {
-    const int got = gzread(file.get(), chunk.data(), static_cast<unsigned>(chunk.size()));
-    if (got < 0) {
-      int code = 0;
-      throw Error(path.string() + ": corrupt gzip data (" + gzerror(file.get(), &code) + ")");
-    }
-    if (got == 0) break;
-    out.insert(out.end(), chunk.begin(), chunk.begin() + got);
-  }
-  // gzread stops quietly at a truncated gzip stream; zlib reports it only as this error.
-  int code = 0;
-  gzerror(file.get(), &code);
-  if (code != Z_OK && code != Z_BUF_ERROR) throw Error(path.string() + ": corrupt gzip data");
-  if (code == Z_BUF_ERROR) throw Error(path.string() + ": truncated gzip data");
-  return out;
-}
-
-std::uint32_t big_endian(const unsigned char* p) {
-  return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | std::uint32_t(p[3]);
-}
-
-/// An IDX file's dimensions and payload: magic 0 0 type rank, rank big-endian uint32 sizes, then
-/// the values (here: type 0x08, unsigned bytes) and nothing after them.
-struct Idx {
-  std::vector<std::int64_t> dims;
-  std::vector<unsigned char> bytes;  // the whole file; payload from `offset`
-  std::size_t offset = 0;
+/// A data file's bytes as stored, and its identity for a run's fingerprint.
+struct RawFile {
+  std::vector<unsigned char> bytes;
+  nlohmann::json identity;  // {"name", "bytes", "crc32"}
 };
 
-Idx read_idx_file(const fs::path& path, std::size_t rank) {
-  Idx idx;
-  idx.bytes = read_all(path);
-  const auto& b = idx.bytes;
-  const std::string what = path.string() + ": ";
-  if (b.size() < 4 || b[0] != 0 || b[1] != 0) throw Error(what + "not an IDX file (bad magic number)");
-  if (b[2] != 0x08) throw Error(what + "IDX element type " + std::to_string(b[2]) + ", expected 8 (unsigned byte)");
-  if (b[3] != rank)
-    throw Error(what + "IDX file of " + std::to_string(b[3]) + " dimensions, expected " + std::to_string(rank));
-  idx.offset = 4 + 4 * rank;
-  if (b.size() < idx.offset) throw Error(what + "truncated IDX header");
-  std::size_t count = 1;
-  for (std::size_t i = 0; i < rank; ++i) {
-    idx.dims.push_back(big_endian(&b[4 + 4 * i]));
-    count *= static_cast<std::size_t>(idx.dims.back());
-  }
-  const std::size_t have = b.size() - idx.offset;
-  if (have < count)
-    throw Error(what + "truncated: " + std::to_string(have) + " data bytes, the header says " + std::to_string(count));
-  if (have > count)
-    throw Error(what + std::to_string(have - count) + " bytes after the " + std::to_string(count) + " the header declares");
-  return idx;
+/// The whole file, as stored (no larger than the decompressed limit: gzip never grows data that
+/// much). Throws actfn::Error naming it.
+RawFile read_raw(const fs::path& path, const ReadLimits& limits) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw Error(path.string() + ": no such file");
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) throw Error(path.string() + ": cannot read (" + ec.message() + ")");
+  if (size > limits.max_bytes)
+    throw Error(path.string() + ": " + std::to_string(size) + " bytes, above the limit of " +
+                std::to_string(limits.max_bytes) + " bytes (raise it with --max-file-size)");
+  std::ifstream in(path, std::ios::binary);
+  RawFile f;
+  f.bytes.resize(static_cast<std::size_t>(size));
+  if (!in.read(reinterpret_cast<char*>(f.bytes.data()), static_cast<std::streamsize>(size)) || in.peek() != EOF)
+    throw Error(path.string() + ": cannot read (it changed while being read)");
+  char crc[9];
+  std::snprintf(crc, sizeof crc, "%08x", crc32(f.bytes));
+  f.identity = {{"name", path.filename().string()}, {"bytes", f.bytes.size()}, {"crc32", crc}};
+  return f;
+}
+
+/// A dataset as read, with what its label errors should name.
+struct Read {
+  Dataset data;
+  std::string labels_file;
+  std::vector<std::size_t> lines;  // CSV: each sample's line
+};
+
+Read read_idx_pair(const fs::path& images, const fs::path& labels, const ReadLimits& limits, nlohmann::json& files) {
+  RawFile im_raw = read_raw(images, limits);
+  files.push_back(im_raw.identity);
+  IdxArray im = parse_idx(im_raw.bytes, 3, images.string(), limits);
+  im_raw = {};
+  RawFile lb_raw = read_raw(labels, limits);
+  files.push_back(lb_raw.identity);
+  IdxArray lb = parse_idx(lb_raw.bytes, 1, labels.string(), limits);
+  if (im.dims[0] != lb.dims[0])
+    throw Error(images.string() + " has " + std::to_string(im.dims[0]) + " images but " + labels.string() + " has " +
+                std::to_string(lb.dims[0]) + " labels");
+  if (im.dims[0] == 0 || im.dims[1] == 0 || im.dims[2] == 0)
+    throw Error(images.string() + ": no images (" + std::to_string(im.dims[0]) + "x" + std::to_string(im.dims[1]) + "x" +
+                std::to_string(im.dims[2]) + ")");
+  Read r;
+  r.labels_file = labels.string();
+  // The sizes fit: their product is within the byte limit.
+  r.data.images = torch::from_blob(im.values.data(), {im.dims[0], 1, im.dims[1], im.dims[2]}, torch::kUInt8)
+                      .to(torch::kFloat32)
+                      .div_(255.0);
+  r.data.labels = torch::from_blob(lb.values.data(), {lb.dims[0]}, torch::kUInt8).to(torch::kInt64);
+  return r;
+}
+
+Read read_csv_file(const fs::path& file, double scale, const ReadLimits& limits, nlohmann::json& files) {
+  const RawFile raw = read_raw(file, limits);
+  files.push_back(raw.identity);
+  const std::vector<unsigned char> text = decode(raw.bytes, file.string(), limits.max_bytes);
+  CsvTable t = parse_csv({reinterpret_cast<const char*>(text.data()), text.size()}, file.string(), scale, limits);
+  const auto n = static_cast<std::int64_t>(t.labels.size());
+  const auto width = static_cast<std::int64_t>(t.width);
+  const auto side = static_cast<std::int64_t>(std::llround(std::sqrt(static_cast<double>(width))));
+  const bool square = side * side == width;
+  Read r;
+  r.labels_file = file.string();
+  r.lines = std::move(t.lines);
+  r.data.images = torch::tensor(t.features).reshape({n, 1, square ? side : 1, square ? side : width});
+  r.data.labels = torch::tensor(t.labels, torch::kInt64);
+  return r;
+}
+
+LabelList label_list(const Read& r) {
+  return {{r.data.labels.data_ptr<std::int64_t>(), static_cast<std::size_t>(r.data.size())}, r.labels_file, r.lines};
 }
 
 bool is_file(const fs::path& p) {
@@ -101,69 +115,14 @@ Dataset take(const Dataset& d, const std::vector<std::int64_t>& rows) {
 
 }  // namespace
 
-Dataset read_idx(const fs::path& images, const fs::path& labels) {
-  const Idx im = read_idx_file(images, 3);
-  const Idx lb = read_idx_file(labels, 1);
-  if (im.dims[0] != lb.dims[0])
-    throw Error(images.string() + " has " + std::to_string(im.dims[0]) + " images but " + labels.string() + " has " +
-                std::to_string(lb.dims[0]) + " labels");
-  if (im.dims[0] == 0) throw Error(images.string() + ": no images");
-  Dataset d;
-  d.images = torch::from_blob(const_cast<unsigned char*>(im.bytes.data() + im.offset), {im.dims[0], 1, im.dims[1], im.dims[2]},
-                              torch::kUInt8)
-                 .to(torch::kFloat32)
-                 .div_(255.0);
-  d.labels = torch::from_blob(const_cast<unsigned char*>(lb.bytes.data() + lb.offset), {lb.dims[0]}, torch::kUInt8)
-                 .to(torch::kInt64);
-  return d;
+Dataset read_idx(const fs::path& images, const fs::path& labels, const ReadLimits& limits) {
+  nlohmann::json files = nlohmann::json::array();
+  return read_idx_pair(images, labels, limits, files).data;
 }
 
-Dataset read_csv(const fs::path& file, double scale) {
-  if (!is_file(file)) throw Error(file.string() + ": no such file");
-  std::ifstream in(file);
-  if (!in) throw Error(file.string() + ": cannot open");
-  std::vector<float> features;
-  std::vector<std::int64_t> labels;
-  std::size_t width = 0;
-  std::string line;
-  for (std::size_t number = 1; std::getline(in, line); ++number) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    const std::string where = file.string() + ":" + std::to_string(number) + ": ";
-    std::vector<double> fields;
-    const char* p = line.data();
-    const char* const end = p + line.size();
-    bool numeric = true;
-    while (p <= end) {
-      const char* comma = std::find(p, end, ',');
-      while (p < comma && *p == ' ') ++p;
-      double v = 0;
-      const auto [stop, ec] = std::from_chars(p, comma, v);
-      if (ec != std::errc() || (stop != comma && *stop != ' ') || !std::isfinite(v)) numeric = false;
-      fields.push_back(v);
-      p = comma + 1;
-    }
-    if (!numeric) {
-      if (labels.empty() && width == 0 && number == 1) continue;  // a header line
-      throw Error(where + "a field is not a finite number");
-    }
-    if (fields.size() < 2) throw Error(where + "needs a label and at least one feature");
-    const double label = fields[0];
-    if (label < 0 || label != std::floor(label) || label > 1e6) throw Error(where + "the label is not an integer >= 0");
-    if (width == 0) width = fields.size() - 1;
-    if (fields.size() - 1 != width)
-      throw Error(where + std::to_string(fields.size() - 1) + " features, earlier rows have " + std::to_string(width));
-    labels.push_back(static_cast<std::int64_t>(label));
-    for (std::size_t i = 1; i < fields.size(); ++i) features.push_back(static_cast<float>(fields[i] * scale));
-  }
-  if (labels.empty()) throw Error(file.string() + ": no samples");
-  const auto n = static_cast<std::int64_t>(labels.size());
-  const auto side = static_cast<std::int64_t>(std::llround(std::sqrt(static_cast<double>(width))));
-  const bool square = side * side == static_cast<std::int64_t>(width);
-  Dataset d;
-  d.images = torch::tensor(features).reshape({n, 1, square ? side : 1, square ? side : static_cast<std::int64_t>(width)});
-  d.labels = torch::tensor(labels, torch::kInt64);
-  return d;
+Dataset read_csv(const fs::path& file, double scale, const ReadLimits& limits) {
+  nlohmann::json files = nlohmann::json::array();
+  return read_csv_file(file, scale, limits, files).data;
 }
 
 Splits load(const DataOptions& o) {
@@ -171,6 +130,8 @@ Splits load(const DataOptions& o) {
     throw Error("data format '" + o.format + "' is not one of auto, idx, csv");
   if (!(o.validation >= 0 && o.validation < 1)) throw Error("the validation fraction must be in [0, 1)");
   if (o.train_size < 0 || o.test_size < 0) throw Error("subset sizes must be >= 0");
+  if (o.limits.max_classes < 2) throw Error("--max-classes must be at least 2");
+  if (o.limits.max_bytes < 1) throw Error("--max-file-size must be at least 1 byte");
   std::error_code ec;
   if (!fs::is_directory(o.dir, ec))
     throw Error("dataset directory " + o.dir.string() + " does not exist" +
@@ -178,7 +139,8 @@ Splits load(const DataOptions& o) {
   const auto train_images = find_idx(o.dir, "train-images-idx3-ubyte");
   const bool idx = o.format == "idx" || (o.format == "auto" && train_images);
   Splits s;
-  Dataset train, test;
+  Read train_read, test_read;
+  nlohmann::json files = nlohmann::json::array();
   if (idx) {
     const auto train_labels = find_idx(o.dir, "train-labels-idx1-ubyte");
     const auto test_images = find_idx(o.dir, "t10k-images-idx3-ubyte");
@@ -186,23 +148,24 @@ Splits load(const DataOptions& o) {
     if (!train_images || !train_labels || !test_images || !test_labels)
       throw Error(o.dir.string() + ": missing IDX files; expected train-images-idx3-ubyte, train-labels-idx1-ubyte, "
                   "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each optionally .gz)");
-    train = read_idx(*train_images, *train_labels);
-    test = read_idx(*test_images, *test_labels);
+    train_read = read_idx_pair(*train_images, *train_labels, o.limits, files);
+    test_read = read_idx_pair(*test_images, *test_labels, o.limits, files);
     s.source = "idx " + o.dir.string();
   } else {
     if (!is_file(o.dir / "train.csv") || !is_file(o.dir / "test.csv"))
       throw Error(o.dir.string() + ": no dataset found; expected the IDX files train-images-idx3-ubyte[.gz], "
                   "train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz], or "
                   "train.csv and test.csv");
-    train = read_csv(o.dir / "train.csv");
-    test = read_csv(o.dir / "test.csv");
+    train_read = read_csv_file(o.dir / "train.csv", 1.0 / 255.0, o.limits, files);
+    test_read = read_csv_file(o.dir / "test.csv", 1.0 / 255.0, o.limits, files);
     s.source = "csv " + o.dir.string();
   }
+  const Dataset& train = train_read.data;
+  const Dataset& test = test_read.data;
   if (train.images.sizes().slice(1) != test.images.sizes().slice(1))
     throw Error(o.dir.string() + ": training samples have shape " + c10::str(train.images.sizes().slice(1)) +
                 ", test samples " + c10::str(test.images.sizes().slice(1)));
-  s.classes = std::max(train.labels.max().item<std::int64_t>(), test.labels.max().item<std::int64_t>()) + 1;
-  if (s.classes < 2) throw Error(o.dir.string() + ": fewer than two classes");
+  s.classes = count_classes(label_list(train_read), label_list(test_read), o.limits);
 
   const std::int64_t n = train.size();
   const auto held_out = static_cast<std::int64_t>(std::llround(o.validation * static_cast<double>(n)));
@@ -229,6 +192,13 @@ Splits load(const DataOptions& o) {
   if (!(s.stddev > 0)) s.stddev = 1;
   for (Dataset* d : {&s.train, &s.validation, &s.test})
     if (d->images.defined()) standardise(*d, s.mean, s.stddev);
+  s.identity = {{"format", idx ? "idx" : "csv"},
+                {"validation", o.validation},
+                {"train_size", o.train_size},
+                {"test_size", o.test_size},
+                {"split_seed", o.split_seed},
+                {"samples", {{"train", s.train.size()}, {"validation", s.validation.size()}, {"test", s.test.size()}}},
+                {"files", files}};
   return s;
 }
 

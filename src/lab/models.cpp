@@ -1,7 +1,6 @@
 #include "models.hpp"
 
 #include <cmath>
-#include <sstream>
 
 #include "actfn/analyze.hpp"
 #include "actfn/error.hpp"
@@ -66,103 +65,13 @@ SiteStats SiteImpl::stats() const {
   return out;
 }
 
-// ---- the model spec -------------------------------------------------------------------------------
-
-namespace {
-
-bool one_of(const std::string& s, std::initializer_list<const char*> options) {
-  for (const char* o : options)
-    if (s == o) return true;
-  return false;
-}
-
-/// How many inputs per output the activation takes along its axis: 1 for element-wise ones,
-/// `pieces` for maxout, 2 for the GLU family. 720720 is divisible by every integer up to 16.
-std::int64_t widening(const actfn::Activation& act) {
-  if (!act.info().vector_wise) return 1;
-  constexpr std::size_t n = 720720;
-  return static_cast<std::int64_t>(n / actfn::output_axis(act, n));
-}
-
-std::int64_t hidden_sites(const ModelSpec& s) {
-  if (s.kind == "mlp") return s.depth;
-  if (s.kind == "cnn") return s.depth + 1;  // the conv blocks and the dense layer
-  if (s.kind == "rnn") return 1;            // the candidate; gates have their own option
-  return s.depth;                           // transformer: one FFN per layer
-}
-
-constexpr std::int64_t kPatch = 7;
-constexpr std::int64_t kHeads = 4;
-constexpr std::int64_t kDense = 128;  // cnn classifier width
-
-}  // namespace
-
-ModelSpec ModelSpec::validated(std::int64_t channels, std::int64_t height, std::int64_t width_px) const {
-  ModelSpec s = *this;
-  if (!one_of(s.kind, {"mlp", "cnn", "rnn", "transformer"}))
-    throw Error("unknown model '" + s.kind + "' (expected mlp, cnn, rnn or transformer)");
-  if (s.depth < 0 || s.width < 0) throw Error("model depth and width must be positive");
-  if (s.depth == 0) s.depth = s.kind == "rnn" ? 1 : 2;
-  if (s.width == 0) s.width = s.kind == "mlp" ? 256 : s.kind == "cnn" ? 16 : s.kind == "rnn" ? 128 : 64;
-  if (s.kind == "rnn" && s.depth != 1) throw Error("the rnn model has one recurrent layer (depth 1), not " + std::to_string(s.depth));
-  if (s.depth > 64) throw Error("model depth " + std::to_string(s.depth) + " is above the lab's limit of 64");
-  if (s.width > 16384) throw Error("model width " + std::to_string(s.width) + " is above the lab's limit of 16384");
-  if (s.activations.empty()) s.activations = {"relu"};
-  const std::int64_t sites = hidden_sites(s);
-  if (s.activations.size() != 1 && static_cast<std::int64_t>(s.activations.size()) != sites)
-    throw Error("the " + s.kind + " model has " + std::to_string(sites) + " activation layers; give one activation or " +
-                std::to_string(sites) + ", not " + std::to_string(s.activations.size()));
-  for (std::string& a : s.activations) {
-    const actfn::Activation act = actfn::parse(a);  // throws "unknown activation ..." etc.
-    a = act.spec();
-    if (act.info().vector_wise && widening(act) < 2)
-      throw Error(std::string(act.name()) + " is vector-wise without reducing its axis; a hidden layer needs an "
-                  "element-wise activation, maxout or a GLU variant");
-    if (act.info().vector_wise && s.kind == "rnn")
-      throw Error("the rnn model takes element-wise activations, not " + std::string(act.name()));
-  }
-  {
-    const actfn::Activation gate = actfn::parse(s.gate_activation);
-    if (gate.info().vector_wise) throw Error("the gate activation must be element-wise, not " + std::string(gate.name()));
-    s.gate_activation = gate.spec();
-  }
-  if (!one_of(s.norm, {"none", "before", "after"}))
-    throw Error("norm '" + s.norm + "' is not one of none, before, after");
-  if (s.norm != "none" && !one_of(s.kind, {"mlp", "cnn"}))
-    throw Error("batch norm (norm=" + s.norm + ") applies to the mlp and cnn models; the " + s.kind +
-                " model has its own normalisation");
-  if (!(s.dropout >= 0 && s.dropout < 1)) throw Error("dropout must be in [0, 1)");
-  if (!one_of(s.init, {"auto", "he", "lecun", "xavier", "torch"}))
-    throw Error("init '" + s.init + "' is not one of auto, he, lecun, xavier, torch");
-  if (channels < 1 || height < 1 || width_px < 1) throw Error("the data has no samples of a usable shape");
-  if (s.kind == "cnn" && ((height >> s.depth) < 1 || (width_px >> s.depth) < 1))
-    throw Error("a cnn of depth " + std::to_string(s.depth) + " halves " + std::to_string(height) + "x" +
-                std::to_string(width_px) + " images below one pixel");
-  if (s.kind == "rnn" && height < 2) throw Error("the rnn model reads images row by row; the data has one row");
-  if (s.kind == "transformer") {
-    if (height % kPatch != 0 || width_px % kPatch != 0)
-      throw Error("the transformer model cuts images into 7x7 patches; " + std::to_string(height) + "x" +
-                  std::to_string(width_px) + " is not divisible");
-    if (s.width % kHeads != 0)
-      throw Error("the transformer width " + std::to_string(s.width) + " must be divisible by its 4 heads");
-  }
-  return s;
-}
-
-std::string ModelSpec::describe() const {
-  std::ostringstream o;
-  o << kind << " depth=" << depth << " width=" << width << " act=";
-  for (std::size_t i = 0; i < activations.size(); ++i) o << (i ? "," : "") << activations[i];
-  if (kind == "rnn") o << " gate=" << gate_activation;
-  o << " norm=" << norm << " dropout=" << dropout << " init=" << init;
-  return o.str();
-}
-
 std::string auto_init(const std::string& spec) { return std::string(actfn::analyze::auto_init(actfn::parse(spec))); }
 
 // ---- the network ----------------------------------------------------------------------------------
 
 namespace {
+
+constexpr std::int64_t kDense = 128;  // cnn classifier width
 
 /// Weight standard deviation for `init` on a layer of fan_in → fan_out followed by `next` (the
 /// activation after it; empty for the output layer): actfn::analyze's rule (he with actfn's gain
@@ -272,8 +181,8 @@ NetImpl::NetImpl(const ModelSpec& spec_in, std::int64_t channels, std::int64_t h
     next_act = {{"gates_x", s.gate_activation}, {"gates_h", s.gate_activation}, {"candidate_x", s.activations[0]},
                 {"candidate_h", s.activations[0]}, {"output", ""}};
   } else {  // transformer
-    const std::int64_t d = s.width, tokens = (height / kPatch) * (width / kPatch);
-    embed_ = register_module("embed", nn::Linear(channels * kPatch * kPatch, d));
+    const std::int64_t d = s.width, tokens = (height / ModelSpec::kPatch) * (width / ModelSpec::kPatch);
+    embed_ = register_module("embed", nn::Linear(channels * ModelSpec::kPatch * ModelSpec::kPatch, d));
     position_ = register_parameter("position", at::randn({1, tokens, d}) * 0.02);
     weights.emplace_back("embed", embed_->weight);
     next_act.emplace_back("embed", "");
@@ -281,7 +190,7 @@ NetImpl::NetImpl(const ModelSpec& spec_in, std::int64_t channels, std::int64_t h
       const std::string a = act_of(i), n = std::to_string(i + 1);
       const std::int64_t hidden = 4 * d;
       ln1_.push_back(register_module("ln1_" + n, nn::LayerNorm(nn::LayerNormOptions({d}))));
-      attention_.push_back(register_module("attention" + n, nn::MultiheadAttention(nn::MultiheadAttentionOptions(d, kHeads))));
+      attention_.push_back(register_module("attention" + n, nn::MultiheadAttention(nn::MultiheadAttentionOptions(d, ModelSpec::kHeads))));
       ln2_.push_back(register_module("ln2_" + n, nn::LayerNorm(nn::LayerNormOptions({d}))));
       ffn_in_.push_back(register_module("ffn" + n + "_in", nn::Linear(d, hidden * widening(actfn::parse(a)))));
       register_module("ffn" + n + "_act", site("ffn" + n, a, hidden * widening(actfn::parse(a)), -1));
@@ -334,8 +243,8 @@ at::Tensor NetImpl::forward_rnn(const at::Tensor& x) {
 }
 
 at::Tensor NetImpl::forward_transformer(const at::Tensor& x) {
-  const std::int64_t b = x.size(0), c = x.size(1), gh = height_ / kPatch, gw = width_px_ / kPatch;
-  const at::Tensor patches = x.reshape({b, c, gh, kPatch, gw, kPatch}).permute({0, 2, 4, 1, 3, 5}).reshape({b, gh * gw, -1});
+  const std::int64_t b = x.size(0), c = x.size(1), gh = height_ / ModelSpec::kPatch, gw = width_px_ / ModelSpec::kPatch;
+  const at::Tensor patches = x.reshape({b, c, gh, ModelSpec::kPatch, gw, ModelSpec::kPatch}).permute({0, 2, 4, 1, 3, 5}).reshape({b, gh * gw, -1});
   at::Tensor h = embed_(patches) + position_;
   for (std::size_t i = 0; i < attention_.size(); ++i) {
     const at::Tensor a = ln1_[i](h).transpose(0, 1);  // (tokens, batch, d): libtorch's attention layout

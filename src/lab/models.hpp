@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "actfn/torch.hpp"
+#include "records.hpp"
 
 namespace actfn::lab {
 
@@ -29,20 +30,6 @@ namespace actfn::lab {
     using ::torch::nn::ModuleHolder<Name##Impl>::ModuleHolder;  \
     using Impl = Name##Impl;                                    \
   }
-
-/// What one activation site saw while recording (one epoch of training).
-struct SiteStats {
-  std::string name;        // "hidden1", "block2", "candidate", "gate", "ffn1", ...
-  std::string spec;
-  std::int64_t units = 0;  // features (mlp, ffn, rnn) or channels (cnn) of the input
-  double elements = 0;     // input elements seen
-  double dead = 0;         // fraction of units whose f' was 0 for every element seen (never active)
-  double saturated = 0;    // fraction of elements with |f'| < the saturation threshold
-  double z_mean = 0, z_var = 0;  // the pre-activation (the site's input)
-  double y_mean = 0, y_var = 0;  // the activation's output
-  std::vector<double> learned;   // mean of each learnable parameter over channels (registry order)
-  std::vector<std::string> learned_names;
-};
 
 /// An actfn activation with optional recording. Units lie along `unit_dim` of the input.
 class SiteImpl : public ::torch::nn::Module {
@@ -68,23 +55,6 @@ class SiteImpl : public ::torch::nn::Module {
   at::Tensor alive_;
 };
 ACTFN_LAB_MODULE(Site);
-
-struct ModelSpec {
-  std::string kind = "mlp";              // mlp, cnn, rnn, transformer
-  std::vector<std::string> activations;  // one for every site, or one per hidden layer (mlp, cnn)
-  std::int64_t depth = 0;                // 0: the kind's default (mlp 2, cnn 2, rnn 1, transformer 2)
-  std::int64_t width = 0;                // 0: default (mlp 256, cnn 16 channels doubling per block, rnn 128, transformer 64)
-  std::string norm = "none";             // none, before, after: batch norm before or after the activation
-  double dropout = 0;                    // after each hidden activation; alpha dropout for selu
-  std::string gate_activation = "sigmoid";  // rnn gates
-  std::string init = "auto";             // auto, he, lecun, xavier, torch
-
-  /// Fills defaults and checks every option (unknown kind, bad spec, impossible combination);
-  /// throws actfn::Error naming the problem. Returns the canonical form.
-  [[nodiscard]] ModelSpec validated(std::int64_t channels, std::int64_t height, std::int64_t width_px) const;
-  /// One line: "mlp depth=2 width=256 act=relu norm=none dropout=0 init=he".
-  [[nodiscard]] std::string describe() const;
-};
 
 /// A network: logits = forward(images). Sites in order of depth; weighted layers (Linear, Conv)
 /// in order of depth, for gradient norms.

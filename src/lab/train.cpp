@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <limits>
 #include <numbers>
+#include <span>
 #include <sstream>
 #include <thread>
 
 #include "actfn/error.hpp"
 #include "config.hpp"
 #include "random.hpp"
+#include "records.hpp"
 
 namespace actfn::lab {
 namespace {
@@ -58,18 +60,6 @@ Evaluation evaluate(Net& net, const Dataset& d) {
   }
   net->train();
   return {loss / static_cast<double>(d.size()), correct / static_cast<double>(d.size())};
-}
-
-/// What identifies a run: a checkpoint from any other run is refused.
-std::string fingerprint(const ModelSpec& m, const Splits& d, const TrainOptions& o) {
-  std::ostringstream s;
-  s.precision(17);
-  s << m.describe() << " | " << d.source << " train=" << d.train.size() << " val=" << d.validation.size()
-    << " test=" << d.test.size() << " | " << o.optimizer << " lr=" << o.lr << " momentum=" << o.momentum
-    << " wd=" << o.weight_decay << " schedule=" << o.schedule << " epochs=" << o.epochs << " batch=" << o.batch
-    << " patience=" << o.patience << " target=" << o.target_accuracy << " saturation=" << o.saturation
-    << " seed=" << o.seed << " threads=" << at::get_num_threads();
-  return s.str();
 }
 
 /// The terminal progress bar, or one line per epoch.
@@ -118,75 +108,6 @@ class Progress {
   Clock::time_point last_{};
 };
 
-nlohmann::json site_json(const SiteStats& s) {
-  nlohmann::json learned = nlohmann::json::object();
-  for (std::size_t i = 0; i < s.learned.size(); ++i) learned[s.learned_names[i]] = s.learned[i];
-  return {{"name", s.name},       {"spec", s.spec},         {"units", s.units},   {"dead", s.dead},
-          {"saturated", s.saturated}, {"z_mean", s.z_mean}, {"z_var", s.z_var},   {"y_mean", s.y_mean},
-          {"y_var", s.y_var},     {"learned", learned}};
-}
-
-SiteStats site_from_json(const nlohmann::json& j) {
-  SiteStats s;
-  s.name = j.at("name");
-  s.spec = j.at("spec");
-  s.units = j.at("units");
-  s.dead = j.at("dead");
-  s.saturated = j.at("saturated");
-  s.z_mean = j.at("z_mean");
-  s.z_var = j.at("z_var");
-  s.y_mean = j.at("y_mean");
-  s.y_var = j.at("y_var");
-  for (const auto& [k, v] : j.at("learned").items()) {
-    s.learned_names.push_back(k);
-    s.learned.push_back(v);
-  }
-  return s;
-}
-
-nlohmann::json sites_json(const std::vector<SiteStats>& sites) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const SiteStats& s : sites) out.push_back(site_json(s));
-  return out;
-}
-
-/// JSON has no NaN: null stands for it.
-nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-double number(const nlohmann::json& j) { return j.is_null() ? std::numeric_limits<double>::quiet_NaN() : j.get<double>(); }
-
-nlohmann::json epoch_json(const EpochRecord& e) {
-  // Arrays, not objects: nlohmann's objects sort their keys, and layers must stay in depth order.
-  nlohmann::json grads = nlohmann::json::array();
-  for (const GradNorm& g : e.grad_norms) grads.push_back({{"layer", g.layer}, {"norm", number(g.norm)}});
-  return {{"epoch", e.epoch},
-          {"lr", e.lr},
-          {"train_loss", number(e.train_loss)},
-          {"train_accuracy", number(e.train_accuracy)},
-          {"val_loss", number(e.val_loss)},
-          {"val_accuracy", number(e.val_accuracy)},
-          {"test_loss", number(e.test_loss)},
-          {"test_accuracy", number(e.test_accuracy)},
-          {"seconds", e.seconds},
-          {"sites", sites_json(e.sites)},
-          {"grad_norms", grads}};
-}
-
-EpochRecord epoch_from_json(const nlohmann::json& j) {
-  EpochRecord e;
-  e.epoch = j.at("epoch");
-  e.lr = j.at("lr");
-  e.train_loss = number(j.at("train_loss"));
-  e.train_accuracy = number(j.at("train_accuracy"));
-  e.val_loss = number(j.at("val_loss"));
-  e.val_accuracy = number(j.at("val_accuracy"));
-  e.test_loss = number(j.at("test_loss"));
-  e.test_accuracy = number(j.at("test_accuracy"));
-  e.seconds = j.at("seconds");
-  for (const auto& s : j.at("sites")) e.sites.push_back(site_from_json(s));
-  for (const auto& g : j.at("grad_norms")) e.grad_norms.push_back({g.at("layer"), number(g.at("norm"))});
-  return e;
-}
-
 /// Best epoch, epochs to target, test accuracy at the best epoch, mean epoch time.
 void summarise(RunResult& r, const TrainOptions& o) {
   r.best_epoch = 0;
@@ -222,10 +143,47 @@ void save_checkpoint(const fs::path& path, Net& net, ::torch::optim::Optimizer& 
   archive.write("optimizer", optimizer);
   archive.write("fingerprint", c10::IValue(print));
   archive.write("records", c10::IValue(to_json(r).dump()));
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  std::string file = std::move(bytes).str();
+  file += checkpoint_trailer({reinterpret_cast<const unsigned char*>(file.data()), file.size()});
   // Written beside and renamed: a kill mid-write leaves the previous checkpoint intact.
-  const fs::path tmp = path.string() + ".tmp";
-  archive.save_to(tmp.string());
-  fs::rename(tmp, path);
+  write_file_atomically(path, file);
+}
+
+/// Restores net, optimizer and the epochs done from a checkpoint of this run (fingerprint
+/// `print`): the checksum is verified before libtorch sees the bytes; errors name the file.
+std::vector<EpochRecord> load_checkpoint(const fs::path& path, Net& net, ::torch::optim::Optimizer& opt,
+                                         const nlohmann::json& print) {
+  const std::string name = path.string();
+  const std::string file = read_file(path);
+  const std::span<const unsigned char> archive_bytes =
+      checkpoint_payload({reinterpret_cast<const unsigned char*>(file.data()), file.size()}, name);
+  ::torch::serialize::InputArchive archive, m, o;
+  c10::IValue stored, records;
+  try {
+    archive.load_from(reinterpret_cast<const char*>(archive_bytes.data()), archive_bytes.size());
+    archive.read("fingerprint", stored);
+    archive.read("records", records);
+  } catch (const c10::Error&) {
+    throw Error(name + ": not a readable checkpoint");
+  }
+  if (!stored.isString() || !records.isString()) throw Error(name + ": not a readable checkpoint");
+  const nlohmann::json there = parse_json(stored.toStringRef(), name);
+  if (there != print) throw Error(name + " is the checkpoint of another run (" + first_difference(there, print) + ")");
+  try {
+    archive.read("model", m);
+    archive.read("optimizer", o);
+    net->load(m);
+    opt.load(o);
+  } catch (const c10::Error&) {
+    throw Error(name + ": its model or optimizer state does not fit this run");
+  }
+  try {
+    return run_from_json(parse_json(records.toStringRef(), name)).epochs;
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()).starts_with(name) ? e.what() : name + ": " + e.what());
+  }
 }
 
 }  // namespace
@@ -246,46 +204,17 @@ void TrainOptions::validate() const {
     throw Error("progress '" + progress + "' is not one of auto, bar, lines, none");
 }
 
-nlohmann::json to_json(const RunResult& r) {
-  nlohmann::json epochs = nlohmann::json::array();
-  for (const EpochRecord& e : r.epochs) epochs.push_back(epoch_json(e));
-  return {{"activation", r.activation},
-          {"model", r.model},
-          {"init", r.init},
-          {"seed", r.seed},
-          {"data", r.data},
-          {"parameters", r.parameters},
-          {"best_epoch", r.best_epoch},
-          {"best_val_accuracy", number(r.best_val_accuracy)},
-          {"test_accuracy", number(r.test_accuracy)},
-          {"test_loss", number(r.test_loss)},
-          {"epochs_to_target", r.epochs_to_target},
-          {"initial_sites", sites_json(r.initial_sites)},
-          {"early_stopped", r.early_stopped},
-          {"diverged", r.diverged},
-          {"seconds_per_epoch", r.seconds_per_epoch},
-          {"epochs", epochs}};
-}
-
-RunResult run_from_json(const nlohmann::json& j) {
-  RunResult r;
-  r.activation = j.at("activation");
-  j.at("model").get_to(r.model);
-  r.init = j.at("init");
-  r.seed = j.at("seed");
-  r.data = j.at("data");
-  r.parameters = j.at("parameters");
-  r.best_epoch = j.at("best_epoch");
-  r.best_val_accuracy = number(j.at("best_val_accuracy"));
-  r.test_accuracy = number(j.at("test_accuracy"));
-  r.test_loss = number(j.at("test_loss"));
-  r.epochs_to_target = j.at("epochs_to_target");
-  for (const auto& s : j.at("initial_sites")) r.initial_sites.push_back(site_from_json(s));
-  r.early_stopped = j.at("early_stopped");
-  r.diverged = j.at("diverged");
-  r.seconds_per_epoch = j.at("seconds_per_epoch");
-  for (const auto& e : j.at("epochs")) r.epochs.push_back(epoch_from_json(e));
-  return r;
+nlohmann::json fingerprint(const ModelSpec& model, const TrainOptions& o, const Splits& d) {
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
+  const nlohmann::json print = {{"model", model},
+          {"train",
+           {{"optimizer", o.optimizer}, {"lr", o.lr}, {"momentum", o.momentum}, {"weight_decay", o.weight_decay},
+            {"schedule", o.schedule}, {"epochs", o.epochs}, {"batch", o.batch}, {"patience", o.patience},
+            {"target_accuracy", o.target_accuracy}, {"saturation", o.saturation}, {"seed", o.seed},
+            {"threads", threads}}},
+          {"data", d.identity}};
+  // As it reads back from a file: the same JSON number types, so that equal means equal.
+  return nlohmann::json::parse(print.dump());
 }
 
 RunResult train(Net& net, const ModelSpec& model_in, const Splits& data, const TrainOptions& o) {
@@ -302,27 +231,12 @@ RunResult train(Net& net, const ModelSpec& model_in, const Splits& data, const T
   for (const Site& s : net->sites) r.initial_sites.push_back(s->stats());
 
   auto optimizer = make_optimizer(net, o);
-  const std::string print = fingerprint(model, data, o);
+  r.fingerprint = fingerprint(model, o, data);
+  const std::string print = r.fingerprint.dump();
   Progress progress(o, model.kind + " " + r.activation + " seed " + std::to_string(o.seed));
   std::error_code ec;
   if (!o.checkpoint.empty() && fs::exists(o.checkpoint, ec)) {
-    ::torch::serialize::InputArchive archive, m, opt;
-    try {
-      archive.load_from(o.checkpoint.string());
-    } catch (const c10::Error&) {
-      throw Error(o.checkpoint.string() + ": not a readable checkpoint");
-    }
-    c10::IValue stored;
-    archive.read("fingerprint", stored);
-    if (stored.toStringRef() != print)
-      throw Error(o.checkpoint.string() + " is the checkpoint of another run (" + stored.toStringRef() + ")");
-    archive.read("model", m);
-    archive.read("optimizer", opt);
-    net->load(m);
-    optimizer->load(opt);
-    c10::IValue records;
-    archive.read("records", records);
-    r.epochs = run_from_json(nlohmann::json::parse(records.toStringRef())).epochs;
+    r.epochs = load_checkpoint(o.checkpoint, net, *optimizer, r.fingerprint);
     summarise(r, o);
     progress.note("resumed from " + o.checkpoint.string() + " after epoch " + std::to_string(r.epochs.size()));
   }

@@ -41,46 +41,16 @@ struct TrainOptions {
   void validate() const;
 };
 
-/// One weight layer's gradient: the mean over the epoch's batches of ‖∂loss/∂W‖₂.
-struct GradNorm {
-  std::string layer;
-  double norm = 0;
-};
-
-struct EpochRecord {
-  std::int64_t epoch = 0;  // 1-based
-  double lr = 0;
-  double train_loss = 0, train_accuracy = 0;  // over the epoch's batches, in training mode
-  double val_loss = 0, val_accuracy = 0;      // NaN without a validation split
-  double test_loss = 0, test_accuracy = 0;
-  double seconds = 0;       // wall time of the epoch's training steps (diagnostics included)
-  std::vector<SiteStats> sites;
-  std::vector<GradNorm> grad_norms;
-};
-
-struct RunResult {
-  std::string activation;     // the model's first activation spec (the grid's key)
-  ModelSpec model;            // validated
-  std::string init;           // resolved
-  std::uint64_t seed = 0;
-  std::string data;           // Splits::source with sizes
-  std::vector<SiteStats> initial_sites;   // the sites before training (learnable parameters' initial values)
-  std::vector<EpochRecord> epochs;
-  std::int64_t best_epoch = 0;            // highest validation accuracy (test accuracy there is the result)
-  double best_val_accuracy = 0, test_accuracy = 0, test_loss = 0;
-  std::int64_t epochs_to_target = -1;     // first epoch reaching TrainOptions::target_accuracy, -1: never
-  bool early_stopped = false;
-  bool diverged = false;                  // the training loss became NaN or inf
-  double seconds_per_epoch = 0;           // mean over the epochs
-  std::int64_t parameters = 0;
-};
-
-nlohmann::json to_json(const RunResult& r);
-RunResult run_from_json(const nlohmann::json& j);
+/// What identifies a run: the validated model, every training option that can change its results
+/// (all but checkpoint and progress; threads resolved as run() resolves them) and the data's
+/// identity (Splits::identity). A checkpoint or a finished run of another fingerprint is never
+/// resumed or reused.
+nlohmann::json fingerprint(const ModelSpec& validated_model, const TrainOptions& options, const Splits& data);
 
 /// Trains `net` (already initialised) and returns every epoch's record. Prints progress to stderr.
-/// Resumes from options.checkpoint when it exists and belongs to this run (same model, data and
-/// options: else actfn::Error).
+/// Resumes from options.checkpoint when it exists and belongs to this run (same fingerprint: else
+/// actfn::Error saying what differs). The checkpoint file is libtorch's archive followed by a
+/// checksum trailer (records.hpp), verified before libtorch reads it.
 RunResult train(Net& net, const ModelSpec& model, const Splits& data, const TrainOptions& options);
 
 /// Builds the network for (model, data) from seed and trains it: the one-call form.

@@ -134,9 +134,78 @@ TEST(Data, CsvWithHeaderAndErrorsWithLineNumbers) {
   std::ofstream(d / "width.csv") << "1,2,3\n0,1\n";
   EXPECT_EQ(error_of([&] { lab::read_csv(d / "width.csv"); }), (d / "width.csv").string() + ":2: 1 features, earlier rows have 2");
   std::ofstream(d / "text.csv") << "1,2,3\n0,x,1\n";
-  EXPECT_EQ(error_of([&] { lab::read_csv(d / "text.csv"); }), (d / "text.csv").string() + ":2: a field is not a finite number");
+  EXPECT_EQ(error_of([&] { lab::read_csv(d / "text.csv"); }), (d / "text.csv").string() + ":2: field 2 'x' is not a number");
   std::ofstream(d / "label.csv") << "1.5,2,3\n";
-  EXPECT_EQ(error_of([&] { lab::read_csv(d / "label.csv"); }), (d / "label.csv").string() + ":1: the label is not an integer >= 0");
+  EXPECT_EQ(error_of([&] { lab::read_csv(d / "label.csv"); }), (d / "label.csv").string() + ":1: the label '1.5' is not an integer >= 0");
+}
+
+TEST(Data, CsvValuesOutOfFloatRangeACorruptFirstRowAndABomAreHandled) {
+  const fs::path d = fresh_dir("csv_bad");
+  // 1e300 is finite in double but not in float: every sample would turn NaN.
+  std::ofstream(d / "big.csv") << "0,1,2\n1,1e300,3\n";
+  EXPECT_EQ(error_of([&] { lab::read_csv(d / "big.csv"); }).rfind((d / "big.csv").string() + ":2: ", 0), 0u)
+      << error_of([&] { lab::read_csv(d / "big.csv"); });
+  // A first line whose first field is a number is data: a corrupt one is an error, not a header.
+  std::ofstream(d / "first.csv") << "3,x,1\n1,2,3\n";
+  EXPECT_EQ(error_of([&] { lab::read_csv(d / "first.csv"); }).rfind((d / "first.csv").string() + ":1: ", 0), 0u)
+      << error_of([&] { lab::read_csv(d / "first.csv"); });
+  // A UTF-8 byte order mark is not a header: both rows are samples.
+  std::ofstream(d / "bom.csv") << "\xEF\xBB\xBF" "3,0,255\n1,255,0\n";
+  const lab::Dataset bom = lab::read_csv(d / "bom.csv");
+  ASSERT_EQ(bom.size(), 2);
+  EXPECT_EQ(bom.labels[0].item<std::int64_t>(), 3);
+}
+
+TEST(Data, BytesAfterTheGzipStreamAreAnError) {
+  const fs::path d = fresh_dir("gz_trailing");
+  auto [images, labels] = idx_pair(4, 2, 2);
+  write_bytes(d / "lb", labels);
+  write_gzip(d / "im.gz", images);
+  std::ofstream(d / "im.gz", std::ios::app | std::ios::binary) << "trailing garbage";
+  const std::string e = error_of([&] { lab::read_idx(d / "im.gz", d / "lb"); });
+  EXPECT_EQ(e.rfind((d / "im.gz").string() + ": ", 0), 0u) << e;
+  EXPECT_NE(e.find("after the gzip"), std::string::npos) << e;
+}
+
+TEST(Data, IdxSizesThatWrapOrPassTheLimitNameTheFileBeforeReading) {
+  const fs::path d = fresh_dir("idx_sizes");
+  write_bytes(d / "lb", idx_pair(4, 1, 1).second);
+  // 4 x 2^31 x 2^31 bytes: the product wraps to 0 in 64 bits, the size of the (empty) payload.
+  write_bytes(d / "wraps", idx_header(3, {4, 1u << 31, 1u << 31}));
+  const std::string wraps = error_of([&] { lab::read_idx(d / "wraps", d / "lb"); });
+  EXPECT_EQ(wraps.rfind((d / "wraps").string() + ": ", 0), 0u) << wraps;
+  // 3 x 32768 x 32768 = 3 GiB declared, above the default limit: refused from the header alone.
+  auto big = idx_header(3, {3, 32768, 32768});
+  big.resize(big.size() + 4096, 0);
+  write_gzip(d / "big.gz", big);
+  const std::string limit = error_of([&] { lab::read_idx(d / "big.gz", d / "lb"); });
+  EXPECT_EQ(limit.rfind((d / "big.gz").string() + ": ", 0), 0u) << limit;
+  EXPECT_NE(limit.find("limit"), std::string::npos) << limit;
+}
+
+TEST(Data, LabelsOutsideTheTrainingClassesOrPastTheClassLimitAreErrors) {
+  const fs::path d = fresh_dir("classes");
+  const auto [images, labels] = idx_pair(40, 4, 4);
+  write_bytes(d / "train-images-idx3-ubyte", images);
+  write_bytes(d / "train-labels-idx1-ubyte", labels);
+  auto [timages, tlabels] = idx_pair(20, 4, 4);
+  tlabels[8 + 7] = 255;  // test sample 7: a class the training labels do not have
+  write_bytes(d / "t10k-images-idx3-ubyte", timages);
+  write_bytes(d / "t10k-labels-idx1-ubyte", tlabels);
+  lab::DataOptions o;
+  o.dir = d;
+  o.validation = 0;
+  const std::string e = error_of([&] { lab::load(o); });
+  EXPECT_NE(e.find((d / "t10k-labels-idx1-ubyte").string()), std::string::npos) << e;
+  EXPECT_NE(e.find("sample 7: label 255"), std::string::npos) << e;
+  // One CSV label of 1000000 would make a 1,000,001-class model.
+  const fs::path c = fresh_dir("classes_csv");
+  std::ofstream(c / "train.csv") << "0,1,2\n1,3,4\n1000000,5,6\n";
+  std::ofstream(c / "test.csv") << "0,1,2\n1,3,4\n";
+  o.dir = c;
+  const std::string csv = error_of([&] { lab::load(o); });
+  EXPECT_EQ(csv.rfind((c / "train.csv").string() + ":3: ", 0), 0u) << csv;
+  EXPECT_NE(csv.find("--max-classes"), std::string::npos) << csv;
 }
 
 TEST(Data, SplitIsSeededDisjointAndStandardised) {
@@ -369,9 +438,36 @@ TEST(Train, CheckpointOfAnotherRunIsRefused) {
   (void)lab::run(m, data, o);
   ASSERT_TRUE(fs::exists(o.checkpoint));
   m.activations = {"tanh"};
-  EXPECT_NE(error_of([&] { (void)lab::run(m, data, o); }).find("is the checkpoint of another run"), std::string::npos);
+  const std::string other = error_of([&] { (void)lab::run(m, data, o); });
+  EXPECT_NE(other.find("is the checkpoint of another run (model.activations.0 was \"relu\", now \"tanh\")"), std::string::npos)
+      << other;
   std::ofstream(o.checkpoint) << "not a checkpoint";
-  EXPECT_NE(error_of([&] { (void)lab::run(m, data, o); }).find("not a readable checkpoint"), std::string::npos);
+  EXPECT_NE(error_of([&] { (void)lab::run(m, data, o); }).find("no checksum trailer"), std::string::npos);
+}
+
+TEST(Train, ACheckpointWithOneChangedByteIsRefusedByName) {
+  const lab::Splits data = small_fashion(500);
+  const fs::path d = fresh_dir("ckpt_byte");
+  lab::ModelSpec m;
+  m.width = 32;
+  lab::TrainOptions o;
+  o.epochs = 1;
+  o.threads = 1;
+  o.progress = "none";
+  o.checkpoint = d / "c.pt";
+  (void)lab::run(m, data, o);
+  std::string bytes;
+  {
+    std::ifstream in(o.checkpoint, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_GT(bytes.size(), 1000u);
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x01);
+  std::ofstream(o.checkpoint, std::ios::binary | std::ios::trunc) << bytes;
+  // The same run again: it resumes from the checkpoint (here with every epoch done).
+  const std::string e = error_of([&] { (void)lab::run(m, data, o); });
+  EXPECT_EQ(e.rfind(o.checkpoint.string() + ": ", 0), 0u) << e;
+  EXPECT_NE(e.find("checksum"), std::string::npos) << e;
 }
 
 TEST(Train, ReluMlpReaches88PercentOnFashionMnist) {
