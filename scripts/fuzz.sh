@@ -5,6 +5,7 @@
 #
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]   each target SECONDS (default 60), every target by default
 #   bash scripts/fuzz.sh --long [TARGET...]      30 minutes each; the summary goes to fuzz/LAST_LONG_RUN.md
+#                                                and its copy in README.md
 #
 # Targets run one per core at a time. Each starts from its seeds (fuzz/corpus/NAME) and the inputs
 # of past findings (fuzz/regressions/NAME), growing a work corpus kept between runs in
@@ -92,7 +93,16 @@ if $long; then
     echo
     printf '%s\n' "${header[@]}" "${summary[@]}"
   } >fuzz/LAST_LONG_RUN.md
-  echo "wrote fuzz/LAST_LONG_RUN.md"
+  # The README's copy, between its markers (docs.fuzz_summary_up_to_date checks it).
+  /usr/bin/python3 - <<'PY'
+import re
+summary = open("fuzz/LAST_LONG_RUN.md").read()
+readme = open("README.md").read()
+begin, end = "<!-- fuzz/LAST_LONG_RUN.md -->\n", "<!-- end fuzz/LAST_LONG_RUN.md -->"
+a, b = readme.index(begin) + len(begin), readme.index(end)
+open("README.md", "w").write(readme[:a] + summary + readme[b:])
+PY
+  echo "wrote fuzz/LAST_LONG_RUN.md and its copy in README.md"
 fi
 if ((failed)); then
   echo "fuzz.sh: findings above; their logs are in build-fuzz/logs/" >&2

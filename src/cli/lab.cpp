@@ -19,6 +19,9 @@
 namespace {
 
 namespace lab = actfn::lab;
+
+/// Every message is one line of at most this many bytes of text (printable escapes the rest).
+constexpr std::size_t kMaxMessage = 2000;
 namespace fs = std::filesystem;
 
 /// The default comparison (the README's main job, about 15 minutes on two cores): ten activations,
@@ -181,7 +184,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "actfn: error: " << e.what() << "\n";
+    std::cerr << "actfn: error: " << actfn::printable(e.what(), kMaxMessage) << "\n";
     return 2;
   }
   try {
@@ -219,15 +222,15 @@ int main(int argc, char** argv) {
     }
     return 0;
   } catch (const actfn::Error& e) {
-    std::cerr << "actfn: error: " << e.what() << "\n";
+    std::cerr << "actfn: error: " << actfn::printable(e.what(), kMaxMessage) << "\n";
     return 1;
   } catch (const c10::Error& e) {
     // libtorch's messages may run over several lines: the first names the problem.
     const std::string what = e.what_without_backtrace();
-    std::cerr << "actfn: error: " << what.substr(0, what.find('\n')) << "\n";
+    std::cerr << "actfn: error: " << actfn::printable(what.substr(0, what.find('\n')), kMaxMessage) << "\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "actfn: internal error: " << e.what() << "\n";
+    std::cerr << "actfn: internal error: " << actfn::printable(e.what(), kMaxMessage) << "\n";
     return 3;
   }
 }

@@ -84,14 +84,6 @@ std::vector<unsigned char> prefix(std::span<const unsigned char> raw, std::size_
   return {raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(std::min(n, raw.size()))};
 }
 
-/// A field for an error message: at most 32 characters, control bytes as '?'.
-std::string shown(std::string_view field) {
-  std::string s(field.substr(0, 32));
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  return field.size() > 32 ? s + "..." : s;
-}
-
 std::string_view trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -200,9 +192,9 @@ CsvTable parse_csv(std::string_view text, const std::string& name, double scale,
     }
     if (fields.size() < 2) throw Error(where + "needs a label and at least one feature");
     if (!parse(fields[0], v) || !(v >= 0) || v != std::floor(v))
-      throw Error(where + "the label '" + shown(fields[0]) + "' is not an integer >= 0");
+      throw Error(where + "the label " + quote(fields[0], 32) + " is not an integer >= 0");
     if (!(v < static_cast<double>(limits.max_classes)))
-      throw Error(where + "label " + shown(fields[0]) + " is not below the limit of " + std::to_string(limits.max_classes) +
+      throw Error(where + "label " + printable(fields[0], 32) + " is not below the limit of " + std::to_string(limits.max_classes) +
                   " classes (raise it with --max-classes)");
     if (t.width == 0) t.width = fields.size() - 1;
     if (fields.size() - 1 != t.width)
@@ -215,10 +207,10 @@ CsvTable parse_csv(std::string_view text, const std::string& name, double scale,
     t.labels.push_back(static_cast<std::int64_t>(v));
     t.lines.push_back(number);
     for (std::size_t i = 1; i < fields.size(); ++i) {
-      if (!parse(fields[i], v)) throw Error(where + "field " + std::to_string(i + 1) + " '" + shown(fields[i]) + "' is not a number");
+      if (!parse(fields[i], v)) throw Error(where + "field " + std::to_string(i + 1) + " " + quote(fields[i], 32) + " is not a number");
       const double scaled = v * scale;
       if (!(std::abs(scaled) <= std::numeric_limits<float>::max()))
-        throw Error(where + "field " + std::to_string(i + 1) + " '" + shown(fields[i]) + "' is not a finite float" +
+        throw Error(where + "field " + std::to_string(i + 1) + " " + quote(fields[i], 32) + " is not a finite float" +
                     (std::isfinite(scaled) ? " (out of float range)" : ""));
       t.features.push_back(static_cast<float>(scaled));
     }

@@ -33,14 +33,6 @@ std::int64_t hidden_sites(const ModelSpec& s) {
 
 // ---- JSON ---------------------------------------------------------------------------------------------
 
-/// Text for an error message: at most `n` characters, control bytes as '?'.
-std::string shown(std::string_view text, std::size_t n = 40) {
-  std::string s(text.substr(0, n));
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  return text.size() > n ? s + "..." : s;
-}
-
 std::string dumped(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 const json& member(const json& j, const char* key) {
@@ -51,7 +43,7 @@ const json& member(const json& j, const char* key) {
 }
 
 [[noreturn]] void wrong_type(const char* key, const char* expected, const json& v) {
-  throw Error("'" + std::string(key) + "' is " + (v.is_number() ? "the number " + shown(dumped(v)) : std::string("a ") + v.type_name()) +
+  throw Error("'" + std::string(key) + "' is " + (v.is_number() ? "the number " + printable(dumped(v)) : std::string("a ") + v.type_name()) +
               ", expected " + expected);
 }
 
@@ -66,7 +58,7 @@ T integer(const char* key, const json& v) {
   } else {
     wrong_type(key, "an integer", v);
   }
-  throw Error("'" + std::string(key) + "' = " + shown(dumped(v)) + " is out of range");
+  throw Error("'" + std::string(key) + "' = " + printable(dumped(v)) + " is out of range");
 }
 
 /// JSON has no NaN: null stands for it.
@@ -290,7 +282,7 @@ json parse_json(std::string_view text, const std::string& name) {
     // "[json.exception.parse_error.101] parse error at line 1, ...": the part after the tag.
     const std::string_view what = e.what();
     const auto tag = what.find("] ");
-    throw Error(name + ": not valid JSON (" + shown(tag == std::string_view::npos ? what : what.substr(tag + 2), 160) + ")");
+    throw Error(name + ": not valid JSON (" + printable(tag == std::string_view::npos ? what : what.substr(tag + 2), 160) + ")");
   } catch (const Error& e) {
     throw Error(name + ": " + e.what());
   }
@@ -305,7 +297,7 @@ std::string first_difference(const json& there, const json& here) {
   const auto value = [&](const json& j) {
     try {
       const json::json_pointer p(path);
-      return j.contains(p) ? shown(dumped(j.at(p))) : std::string("(none)");
+      return j.contains(p) ? printable(dumped(j.at(p))) : std::string("(none)");
     } catch (const json::exception&) {
       return std::string("(none)");
     }
