@@ -85,14 +85,15 @@ void for_each_row_vector(const T* x, std::size_t n, T fill, Op op) {
 constexpr std::size_t kBlockTerms = 256;
 
 /// for_each_row_vector over the row in blocks of kBlockTerms vectors (op sees indices into the
-/// whole row), calling block_done() after each: where the row sums are flushed.
-template <class T, class Op, class BlockDone>
-void for_each_row_block(const T* x, std::size_t n, T fill, Op op, BlockDone block_done) {
+/// whole row), calling between_blocks() between them: where the row sums are flushed (the last
+/// block is left to the sum's total()).
+template <class T, class Op, class BetweenBlocks>
+void for_each_row_block(const T* x, std::size_t n, T fill, Op op, BetweenBlocks between_blocks) {
   const std::size_t block = kBlockTerms * hn::Lanes(hn::ScalableTag<T>());
   for (std::size_t start = 0; start < n; start += block) {
+    if (start != 0) between_blocks();
     for_each_row_vector(x + start, std::min(block, n - start), fill,
                         [&](auto v, std::size_t i, auto lanes) { op(v, start + i, lanes); });
-    block_done();
   }
 }
 
@@ -308,25 +309,33 @@ HWY_INLINE ExpParts exp_parts(VF th, VF tl) {
   return p;
 }
 
-/// Σ e^t over a row, near and far parts apart (the far one only touched by vectors that have it).
+/// Σ e^t over a row, near and far parts apart (the far one only touched, and flushed, once some
+/// vector has it).
 struct ExpSum {
   PairSumF32 near;
   PairSumF32 far;  // e^t·2^100 reaches 2^30
+  bool has_far = false;
   template <class Lanes>
   void add(const ExpParts& e, Lanes lanes) {
     near.add(keep(lanes, e.near_hi), keep(lanes, e.near_lo));
-    if (HWY_UNLIKELY(e.any_far)) far.add(keep(lanes, e.far_hi), keep(lanes, e.far_lo));
+    if (HWY_UNLIKELY(e.any_far)) {
+      far.add(keep(lanes, e.far_hi), keep(lanes, e.far_lo));
+      has_far = true;
+    }
   }
   void flush() {
     near.flush();
-    far.flush();
+    if (HWY_UNLIKELY(has_far)) far.flush();
   }
-  double total() { return near.total() + far.total() * kFarUnscale; }
+  double total() { return near.total() + (has_far ? far.total() * kFarUnscale : 0.0); }
 };
 
-/// t = s·x - m as an exact pair (s = ±1, so s·x is exact); th is -inf where the difference
-/// overflows, its low part then meaningless (exp_parts drops it).
-HWY_INLINE VF shifted_f32(VF x, VF s, VF neg_m, VF& tl) { return f32::two_sum<DF>(hn::Mul(s, x), neg_m, tl); }
+/// t = s·x - m as an exact pair, s = -1 where kNegated (softmin) and 1 otherwise; th is -inf where
+/// the difference overflows, its low part then meaningless (exp_parts drops it).
+template <bool kNegated>
+HWY_INLINE VF shifted_f32(VF x, VF neg_m, VF& tl) {
+  return f32::two_sum<DF>(kNegated ? hn::Neg(x) : x, neg_m, tl);
+}
 
 /// A double as a float pair hi + lo (for |v| within the normal range of float).
 void split(double v, float& hi, float& lo) {
@@ -346,15 +355,16 @@ HWY_INLINE VF times_pair(VF a, VF bh, VF bl) {
 #endif
 }
 
-/// softmax(s·x) of a finite row whose max of s·x is m (y may be x).
-void softmax_forward(const float* x, float* y, std::size_t n, float s, float m) {
-  const VF vs = hn::Set(dfl, s), neg_m = hn::Set(dfl, -m);
+/// softmax(s·x) of a finite row whose max of s·x is m (y may be x), s = -1 where kNegated.
+template <bool kNegated>
+void softmax_forward(const float* x, float* y, std::size_t n, float m) {
+  const VF neg_m = hn::Set(dfl, -m);
   ExpSum sum;
   for_each_row_block(
       x, n, 0.0f,
       [&](VF v, std::size_t i, auto valid) {
         VF tl;
-        const ExpParts e = exp_parts(shifted_f32(v, vs, neg_m, tl), tl);
+        const ExpParts e = exp_parts(shifted_f32<kNegated>(v, neg_m, tl), tl);
         sum.add(e, valid);
         store_row_vector(HWY_LIKELY(!e.any_far) ? e.near_hi : hn::IfThenElse(e.far, hn::Neg(e.far_hi), e.near_hi), y,
                          i, n);
@@ -388,13 +398,13 @@ std::size_t first_index_of(const float* x, std::size_t n, float m) {
 /// log_softmax(x) of a finite row whose max is m (y may be x).
 void log_softmax_forward(const float* x, float* y, std::size_t n, float m) {
   const std::size_t first_max = first_index_of(x, n, m), lanes = hn::Lanes(dfl);
-  const VF one = hn::Set(dfl, 1.0f), neg_m = hn::Set(dfl, -m);
+  const VF neg_m = hn::Set(dfl, -m);
   ExpSum rest;  // Σ_{j ≠ first_max} e^(x_j - m), perhaps tiny next to 1
   for_each_row_block(
       x, n, 0.0f,
       [&](VF v, std::size_t i, auto valid) {
         VF tl;
-        const ExpParts e = exp_parts(shifted_f32(v, one, neg_m, tl), tl);
+        const ExpParts e = exp_parts(shifted_f32<false>(v, neg_m, tl), tl);
         if (HWY_LIKELY(first_max < i || first_max >= i + lanes)) return rest.add(e, valid);
         const std::size_t k = first_max - i;
         rest.add(e, hn::AndNot(hn::AndNot(hn::FirstN(dfl, k), hn::FirstN(dfl, k + 1)), as_mask(dfl, valid)));
@@ -405,7 +415,7 @@ void log_softmax_forward(const float* x, float* y, std::size_t n, float m) {
   const VF neg_lh = hn::Set(dfl, -lh), vll = hn::Set(dfl, ll);
   for_each_row_vector(x, n, 0.0f, [&](VF v, std::size_t i, auto) {
     VF tl, ul;
-    const VF th = shifted_f32(v, one, neg_m, tl);
+    const VF th = shifted_f32<false>(v, neg_m, tl);
     const VF u = f32::two_sum<DF>(th, neg_lh, ul);
     // t = -inf (x - m past -FLT_MAX) has no pair: y is -inf.
     store_row_vector(hn::IfThenElse(hn::IsFinite(th), hn::Add(u, hn::Add(ul, hn::Sub(tl, vll))), th), y, i, n);
@@ -693,9 +703,9 @@ void forward_row_f32(const float* x, float* y, std::size_t n) {
   else if constexpr (std::is_same_v<F, fn::LogSoftmax>)
     log_softmax_forward(x, y, n, e.max);
   else if constexpr (std::is_same_v<F, fn::Softmin>)
-    softmax_forward(x, y, n, -1.0f, -e.min);  // max(-x) = -min(x), exact
+    softmax_forward<true>(x, y, n, -e.min);  // max(-x) = -min(x), exact
   else
-    softmax_forward(x, y, n, 1.0f, e.max);
+    softmax_forward<false>(x, y, n, e.max);
 }
 
 template <class F>
