@@ -74,6 +74,40 @@ void for_each_row_vector(const T* x, std::size_t n, T fill, Op op) {
   op(hn::Load(d, tail), i, hn::FirstN(d, n - i));
 }
 
+/// Row sums run in blocks of kBlockTerms vectors, each block's lanes then gathered in a
+/// double-double. A running sum's error grows with its count of terms (a compensated pair's low
+/// part is itself a plain sum: k terms leave it up to ~(k·u)² of the sum off, u the unit roundoff;
+/// a plain sum ~k·u), and equal terms round alike, so the errors add up instead of averaging out:
+/// one float pair per lane over a whole f32 row of 2^26 put its sum 7e-6 (random terms) to 1e-2
+/// (equal ones) off. Blocks bound the count at any row length: f32 pairs within ~(2^8·2^-24)² =
+/// 2^-32 of their block's sum, f64 pairs (2^8·2^-53)², plain f64 sums of float products
+/// 2^8·2^-53; a flush costs a few dozen scalar operations per block.
+constexpr std::size_t kBlockTerms = 256;
+
+/// for_each_row_vector over the row in blocks of kBlockTerms vectors (op sees indices into the
+/// whole row), calling between_blocks() between them: where the row sums are flushed (the last
+/// block is left to the sum's total()).
+template <class T, class Op, class BetweenBlocks>
+void for_each_row_block(const T* x, std::size_t n, T fill, Op op, BetweenBlocks between_blocks) {
+  const std::size_t block = kBlockTerms * hn::Lanes(hn::ScalableTag<T>());
+  for (std::size_t start = 0; start < n; start += block) {
+    if (start != 0) between_blocks();
+    for_each_row_vector(x + start, std::min(block, n - start), fill,
+                        [&](auto v, std::size_t i, auto lanes) { op(v, start + i, lanes); });
+  }
+}
+
+/// A running sum as a double-double (TwoSum on each addition): where the blocks are gathered.
+struct DoubleDouble {
+  double hi = 0, lo = 0;
+  void add(double v) {
+    const double s = hi + v, v_part = s - hi;
+    lo += (hi - (s - v_part)) + (v - v_part);
+    hi = s;
+  }
+  double value() const { return hi + lo; }
+};
+
 /// Stores the lanes of v that belong to the row of T (the last vector may be partial).
 template <class T, class V>
 void store_row_vector(V v, T* out, std::size_t i, std::size_t n) {
@@ -125,21 +159,27 @@ void reference_row_backward(const T* y, const T* dy, T* dx, std::size_t n) {
 }
 
 /// Σ a_i b_i (b null: Σ a_i) over a row, in f64 lanes: the products of floats are exact in f64.
-/// Four accumulators, so that the additions' latency does not bound the loop.
+/// Four accumulators, so that the additions' latency does not bound the loop, restarted every
+/// kBlockTerms steps.
 double row_dot(const float* a, const float* b, std::size_t n) {
-  const std::size_t lanes = hn::Lanes(dd);
-  VD acc[4] = {hn::Zero(dd), hn::Zero(dd), hn::Zero(dd), hn::Zero(dd)};
+  const std::size_t lanes = hn::Lanes(dd), step = 4 * lanes;
   const auto add = [&](VD& to, std::size_t i) {
     const VD va = hn::PromoteTo(dd, hn::LoadU(df, a + i));
     to = b ? hn::MulAdd(va, hn::PromoteTo(dd, hn::LoadU(df, b + i)), to) : hn::Add(to, va);
   };
+  DoubleDouble sum;
   std::size_t i = 0;
-  for (; i + 4 * lanes <= n; i += 4 * lanes)
-    for (std::size_t k = 0; k < 4; ++k) add(acc[k], i + k * lanes);
-  for (; i + lanes <= n; i += lanes) add(acc[0], i);
-  double sum = hn::GetLane(hn::SumOfLanes(dd, hn::Add(hn::Add(acc[0], acc[1]), hn::Add(acc[2], acc[3]))));
-  for (; i < n; ++i) sum += b ? static_cast<double>(a[i]) * b[i] : static_cast<double>(a[i]);
-  return sum;
+  do {
+    const std::size_t end = n - i > kBlockTerms * step ? i + kBlockTerms * step : n;
+    VD acc[4] = {hn::Zero(dd), hn::Zero(dd), hn::Zero(dd), hn::Zero(dd)};
+    for (; i + step <= end; i += step)
+      for (std::size_t k = 0; k < 4; ++k) add(acc[k], i + k * lanes);
+    for (; i + lanes <= end; i += lanes) add(acc[0], i);
+    double block = hn::GetLane(hn::SumOfLanes(dd, hn::Add(hn::Add(acc[0], acc[1]), hn::Add(acc[2], acc[3]))));
+    for (; i < end; ++i) block += b ? static_cast<double>(a[i]) * b[i] : static_cast<double>(a[i]);
+    sum.add(block);
+  } while (i < n);
+  return sum.value();
 }
 
 // ---- f32 rows ------------------------------------------------------------------------------------
@@ -147,10 +187,10 @@ double row_dot(const float* a, const float* b, std::size_t n) {
 // f32 rows run in f32 lanes with the element-wise f32 kernels' habits (smooth_f32-inl.h): t = s·x
 // - m as an exact pair (an error δ in t is a relative error |t|·δ in e^t), e^t from
 // f32::exp_normal with q kept as a pair (within ~2^-26.3 relative: its reduced argument rounds
-// once), the row sums as a compensated pair per lane, totalled in double. Where a vector holds
-// some t < -70 (e^t near or below FLT_MIN), its exponentials come unscaled from f32::exp_pair and
-// those lanes' e^t is carried as e^t·2^100, normal down to t = -131, below which e^t < 2^-189 is
-// nothing next to any sum or output of f32.
+// once), the row sums as a compensated pair per lane, block by block (kBlockTerms), gathered in
+// double. Where a vector holds some t < -70 (e^t near or below FLT_MIN), its exponentials come
+// unscaled from f32::exp_pair and those lanes' e^t is carried as e^t·2^100, normal down to
+// t = -131, below which e^t < 2^-189 is nothing next to any sum or output of f32.
 //
 // softmax stores e^t in y on the way (one rounding), then scales it by the row's 1/Σ, a float
 // pair (a second rounding): within 0.5 ULP of the quotient, plus up to 1 for the stored e^t's
@@ -206,29 +246,34 @@ Extremes row_extremes(const float* x, std::size_t n) {
 /// Whether every element of the row is finite.
 bool all_finite(const float* v, std::size_t n) { return row_extremes(v, n).finite; }
 
-/// A row sum of floats as a pair per lane: hi by TwoSum, every rounding error and low part in lo.
-/// kTermsAtMostOne: every term is in [0, 1] (softmax's e^t, the maximum's 1 among them), so hi
-/// starts at 1 in every lane, stays the larger operand and Fast2Sum suffices; total() takes the
-/// lanes' 1s back out (exactly: hi ≥ 1 and hi - 1 is exact in double). A sum that may be tiny
-/// next to 1 (log_softmax's) would lose its low digits to that 1, and takes TwoSum from 0.
-template <bool kTermsAtMostOne>
+/// A row sum of nonnegative floats as a pair per lane, hi from 0 by Fast2Sum with the larger
+/// operand first (exact, and cheaper than TwoSum here), every rounding error and low part in lo;
+/// flush() after each block of kBlockTerms. Not Fast2Sum from a starting 1 (which would keep hi
+/// the larger operand without the Max): terms below half an ULP of that 1 would go whole into the
+/// plain lo, which would then carry their sum at float precision.
 struct PairSumF32 {
   VF hi, lo;
-  PairSumF32() : hi(hn::Set(dfl, kTermsAtMostOne ? 1.0f : 0.0f)), lo(hn::Zero(dfl)) {}
+  DoubleDouble done;
+  PairSumF32() : hi(hn::Zero(dfl)), lo(hn::Zero(dfl)) {}
   void add(VF h, VF l) {
     VF err;
-    hi = kTermsAtMostOne ? f32::fast_two_sum<DF>(hi, h, err) : f32::two_sum<DF>(hi, h, err);
+    hi = f32::fast_two_sum<DF>(hn::Max(hi, h), hn::Min(hi, h), err);
     lo = hn::Add(lo, hn::Add(err, l));
   }
-  /// The lanes' pairs summed in double (each pair carries ~48 bits; double keeps them).
-  double total() const {
+  /// The lanes' pairs summed in double (a pair carries ~48 bits; double keeps them to 2^-53), then
+  /// added to `done`.
+  void flush() {
     HWY_ALIGN float h[HWY_MAX_BYTES / sizeof(float)], l[HWY_MAX_BYTES / sizeof(float)];
     hn::Store(hi, dfl, h);
     hn::Store(lo, dfl, l);
-    double sum = 0;
-    for (std::size_t k = 0; k < hn::Lanes(dfl); ++k)
-      sum += (static_cast<double>(h[k]) - (kTermsAtMostOne ? 1.0 : 0.0)) + static_cast<double>(l[k]);
-    return sum;
+    double block = 0;
+    for (std::size_t k = 0; k < hn::Lanes(dfl); ++k) block += static_cast<double>(h[k]) + static_cast<double>(l[k]);
+    done.add(block);
+    hi = lo = hn::Zero(dfl);
+  }
+  double total() {
+    flush();
+    return done.value();
   }
 };
 
@@ -264,22 +309,33 @@ HWY_INLINE ExpParts exp_parts(VF th, VF tl) {
   return p;
 }
 
-/// Σ e^t over a row, near and far parts apart (the far one only touched by vectors that have it).
-template <bool kNearAtMostOne>
+/// Σ e^t over a row, near and far parts apart (the far one only touched, and flushed, once some
+/// vector has it).
 struct ExpSum {
-  PairSumF32<kNearAtMostOne> near;
-  PairSumF32<false> far;  // e^t·2^100 reaches 2^30
+  PairSumF32 near;
+  PairSumF32 far;  // e^t·2^100 reaches 2^30
+  bool has_far = false;
   template <class Lanes>
   void add(const ExpParts& e, Lanes lanes) {
     near.add(keep(lanes, e.near_hi), keep(lanes, e.near_lo));
-    if (HWY_UNLIKELY(e.any_far)) far.add(keep(lanes, e.far_hi), keep(lanes, e.far_lo));
+    if (HWY_UNLIKELY(e.any_far)) {
+      far.add(keep(lanes, e.far_hi), keep(lanes, e.far_lo));
+      has_far = true;
+    }
   }
-  double total() const { return near.total() + far.total() * kFarUnscale; }
+  void flush() {
+    near.flush();
+    if (HWY_UNLIKELY(has_far)) far.flush();
+  }
+  double total() { return near.total() + (has_far ? far.total() * kFarUnscale : 0.0); }
 };
 
-/// t = s·x - m as an exact pair (s = ±1, so s·x is exact); th is -inf where the difference
-/// overflows, its low part then meaningless (exp_parts drops it).
-HWY_INLINE VF shifted_f32(VF x, VF s, VF neg_m, VF& tl) { return f32::two_sum<DF>(hn::Mul(s, x), neg_m, tl); }
+/// t = s·x - m as an exact pair, s = -1 where kNegated (softmin) and 1 otherwise; th is -inf where
+/// the difference overflows, its low part then meaningless (exp_parts drops it).
+template <bool kNegated>
+HWY_INLINE VF shifted_f32(VF x, VF neg_m, VF& tl) {
+  return f32::two_sum<DF>(kNegated ? hn::Neg(x) : x, neg_m, tl);
+}
 
 /// A double as a float pair hi + lo (for |v| within the normal range of float).
 void split(double v, float& hi, float& lo) {
@@ -299,16 +355,21 @@ HWY_INLINE VF times_pair(VF a, VF bh, VF bl) {
 #endif
 }
 
-/// softmax(s·x) of a finite row whose max of s·x is m (y may be x).
-void softmax_forward(const float* x, float* y, std::size_t n, float s, float m) {
-  const VF vs = hn::Set(dfl, s), neg_m = hn::Set(dfl, -m);
-  ExpSum<true> sum;
-  for_each_row_vector(x, n, 0.0f, [&](VF v, std::size_t i, auto valid) {
-    VF tl;
-    const ExpParts e = exp_parts(shifted_f32(v, vs, neg_m, tl), tl);
-    sum.add(e, valid);
-    store_row_vector(HWY_LIKELY(!e.any_far) ? e.near_hi : hn::IfThenElse(e.far, hn::Neg(e.far_hi), e.near_hi), y, i, n);
-  });
+/// softmax(s·x) of a finite row whose max of s·x is m (y may be x), s = -1 where kNegated.
+template <bool kNegated>
+void softmax_forward(const float* x, float* y, std::size_t n, float m) {
+  const VF neg_m = hn::Set(dfl, -m);
+  ExpSum sum;
+  for_each_row_block(
+      x, n, 0.0f,
+      [&](VF v, std::size_t i, auto valid) {
+        VF tl;
+        const ExpParts e = exp_parts(shifted_f32<kNegated>(v, neg_m, tl), tl);
+        sum.add(e, valid);
+        store_row_vector(HWY_LIKELY(!e.any_far) ? e.near_hi : hn::IfThenElse(e.far, hn::Neg(e.far_hi), e.near_hi), y,
+                         i, n);
+      },
+      [&] { sum.flush(); });
   // Σ ≥ 1 (the maximum's e^0) and ≤ n: 1/Σ is a normal float pair.
   float ih, il;
   split(1.0 / sum.total(), ih, il);
@@ -337,21 +398,24 @@ std::size_t first_index_of(const float* x, std::size_t n, float m) {
 /// log_softmax(x) of a finite row whose max is m (y may be x).
 void log_softmax_forward(const float* x, float* y, std::size_t n, float m) {
   const std::size_t first_max = first_index_of(x, n, m), lanes = hn::Lanes(dfl);
-  const VF one = hn::Set(dfl, 1.0f), neg_m = hn::Set(dfl, -m);
-  ExpSum<false> rest;  // Σ_{j ≠ first_max} e^(x_j - m), perhaps tiny next to 1
-  for_each_row_vector(x, n, 0.0f, [&](VF v, std::size_t i, auto valid) {
-    VF tl;
-    const ExpParts e = exp_parts(shifted_f32(v, one, neg_m, tl), tl);
-    if (HWY_LIKELY(first_max < i || first_max >= i + lanes)) return rest.add(e, valid);
-    const std::size_t k = first_max - i;
-    rest.add(e, hn::AndNot(hn::AndNot(hn::FirstN(dfl, k), hn::FirstN(dfl, k + 1)), as_mask(dfl, valid)));
-  });
+  const VF neg_m = hn::Set(dfl, -m);
+  ExpSum rest;  // Σ_{j ≠ first_max} e^(x_j - m), perhaps tiny next to 1
+  for_each_row_block(
+      x, n, 0.0f,
+      [&](VF v, std::size_t i, auto valid) {
+        VF tl;
+        const ExpParts e = exp_parts(shifted_f32<false>(v, neg_m, tl), tl);
+        if (HWY_LIKELY(first_max < i || first_max >= i + lanes)) return rest.add(e, valid);
+        const std::size_t k = first_max - i;
+        rest.add(e, hn::AndNot(hn::AndNot(hn::FirstN(dfl, k), hn::FirstN(dfl, k + 1)), as_mask(dfl, valid)));
+      },
+      [&] { rest.flush(); });
   float lh, ll;
   split(std::log1p(rest.total()), lh, ll);
   const VF neg_lh = hn::Set(dfl, -lh), vll = hn::Set(dfl, ll);
   for_each_row_vector(x, n, 0.0f, [&](VF v, std::size_t i, auto) {
     VF tl, ul;
-    const VF th = shifted_f32(v, one, neg_m, tl);
+    const VF th = shifted_f32<false>(v, neg_m, tl);
     const VF u = f32::two_sum<DF>(th, neg_lh, ul);
     // t = -inf (x - m past -FLT_MAX) has no pair: y is -inf.
     store_row_vector(hn::IfThenElse(hn::IsFinite(th), hn::Add(u, hn::Add(ul, hn::Sub(tl, vll))), th), y, i, n);
@@ -437,28 +501,32 @@ bool log_softmax_backward_f32(const float* y, const float* dy, float* dx, std::s
 // last. Results are within ~0.5 ULP of the truth; rows with a NaN or an infinity (and, backward,
 // log_softmax rows with a positive y, which no log_softmax output has) take the reference's row code.
 
-/// A row sum as a pair: hi by TwoSum in each lane, every rounding error and low part beside.
+/// A row sum as a pair: hi by TwoSum in each lane, every rounding error and low part beside;
+/// flush() after each block of kBlockTerms moves the lanes, in turn, into a double-double.
 struct PairSum {
   VD hi, lo;
+  DoubleDouble done;
   PairSum() : hi(hn::Zero(dd)), lo(hn::Zero(dd)) {}
   void add(VD h, VD l) {
     VD err;
     hi = f64::two_sum<DD>(hi, h, err);
     lo = hn::Add(lo, hn::Add(err, l));
   }
-  /// The lanes in turn, by TwoSum, as one renormalised pair.
-  double total(double& total_lo) const {
+  void flush() {
     HWY_ALIGN double h[HWY_MAX_BYTES / sizeof(double)], l[HWY_MAX_BYTES / sizeof(double)];
     hn::Store(hi, dd, h);
     hn::Store(lo, dd, l);
-    double sum = 0, rest = 0;
     for (std::size_t k = 0; k < hn::Lanes(dd); ++k) {
-      const double next = sum + h[k], part = next - sum;
-      rest += (sum - (next - part)) + (h[k] - part) + l[k];
-      sum = next;
+      done.add(h[k]);
+      done.add(l[k]);
     }
-    const double out = sum + rest;
-    total_lo = rest - (out - sum);
+    hi = lo = hn::Zero(dd);
+  }
+  /// The sum as one renormalised pair.
+  double total(double& total_lo) {
+    flush();
+    const double out = done.value();
+    total_lo = done.lo - (out - done.hi);
     return out;
   }
 };
@@ -493,19 +561,22 @@ HWY_INLINE VD shifted(VD x, VD s, VD m, VD& tl) {
 double exp_sum_f64(const double* x, std::size_t n, double s, double m, std::size_t skip, double& lo) {
   const VD vs = hn::Set(dd, s), vm = hn::Set(dd, m);
   PairSum sum;
-  for_each_row_vector(x, n, 0.0, [&](VD v, std::size_t i, auto mask) {
-    auto kept = as_mask(dd, mask);
-    if (skip >= i && skip < i + hn::Lanes(dd))
-      kept = hn::AndNot(hn::Iota(dd, static_cast<double>(i)) == hn::Set(dd, static_cast<double>(skip)), kept);
-    VD tl;
-    const VD th = shifted(v, vs, vm, tl);
-    with_exp(th, tl, [&](auto range, const f64::Exp<DD>& e) {
-      constexpr auto kRange = decltype(range)::value;
-      // Each term rounded into the subnormal range at worst: nothing next to the sum's 1.
-      sum.add(hn::IfThenElseZero(kept, f64::scale<kRange>(dd, e.hi, e.n)),
-              hn::IfThenElseZero(kept, f64::scale<kRange>(dd, e.lo, e.n)));
-    });
-  });
+  for_each_row_block(
+      x, n, 0.0,
+      [&](VD v, std::size_t i, auto mask) {
+        auto kept = as_mask(dd, mask);
+        if (skip >= i && skip < i + hn::Lanes(dd))
+          kept = hn::AndNot(hn::Iota(dd, static_cast<double>(i)) == hn::Set(dd, static_cast<double>(skip)), kept);
+        VD tl;
+        const VD th = shifted(v, vs, vm, tl);
+        with_exp(th, tl, [&](auto range, const f64::Exp<DD>& e) {
+          constexpr auto kRange = decltype(range)::value;
+          // Each term rounded into the subnormal range at worst: nothing next to the sum's 1.
+          sum.add(hn::IfThenElseZero(kept, f64::scale<kRange>(dd, e.hi, e.n)),
+                  hn::IfThenElseZero(kept, f64::scale<kRange>(dd, e.lo, e.n)));
+        });
+      },
+      [&] { sum.flush(); });
   return sum.total(lo);
 }
 
@@ -544,12 +615,14 @@ void log_softmax_forward_f64(const double* x, double* y, std::size_t n) {
   });
 }
 
-/// Σ a_j b_j (b null: Σ a_j) over a row of doubles as a compensated pair.
+/// Σ a_j b_j (b null: Σ a_j) over a row of doubles as a compensated pair, flushed every
+/// kBlockTerms vectors.
 double row_dot_f64(const double* a, const double* b, std::size_t n, double& lo) {
   PairSum sum;
   const std::size_t lanes = hn::Lanes(dd);
   HWY_ALIGN double ta[HWY_MAX_BYTES / sizeof(double)] = {}, tb[HWY_MAX_BYTES / sizeof(double)] = {};
   for (std::size_t i = 0; i < n; i += lanes) {
+    if (i != 0 && i % (kBlockTerms * lanes) == 0) sum.flush();
     const double *pa = a + i, *pb = b ? b + i : nullptr;
     if (i + lanes > n) {  // the partial vector through zeroed buffers: 0·0 adds nothing
       std::memcpy(ta, a + i, (n - i) * sizeof(double));
@@ -630,9 +703,9 @@ void forward_row_f32(const float* x, float* y, std::size_t n) {
   else if constexpr (std::is_same_v<F, fn::LogSoftmax>)
     log_softmax_forward(x, y, n, e.max);
   else if constexpr (std::is_same_v<F, fn::Softmin>)
-    softmax_forward(x, y, n, -1.0f, -e.min);  // max(-x) = -min(x), exact
+    softmax_forward<true>(x, y, n, -e.min);  // max(-x) = -min(x), exact
   else
-    softmax_forward(x, y, n, 1.0f, e.max);
+    softmax_forward<false>(x, y, n, e.max);
 }
 
 template <class F>

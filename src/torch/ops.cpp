@@ -7,6 +7,7 @@
 // (actfn's Channels layout: [outer, channels, inner] around `dim`); vector-wise ones run along
 // `dim` (actfn's Axis layout). bf16/f16 data take actfn's 16-bit path where it exists (element-wise,
 // no parameter gradient) and are otherwise computed in float and rounded once.
+#include <torch/csrc/autograd/VariableTypeUtils.h>
 #include <torch/library.h>
 
 #include <algorithm>
@@ -368,6 +369,15 @@ at::Tensor forward(const at::Tensor& x, std::string_view spec, const c10::option
 
 at::Tensor& forward_(at::Tensor& x, std::string_view spec, const c10::optional<at::Tensor>& learned,
                      c10::optional<std::int64_t> dim) {
+  // torch's own check for in-place calls, made before x is written: the operators are
+  // CompositeImplicitAutograd, so the one torch's in-place kernels make never runs for them. It
+  // refuses, where the call records history, a leaf that requires grad, a view of one (at any
+  // depth) and a view made under no_grad; under no_grad it lets everything through, as torch does.
+  try {
+    ::torch::autograd::check_inplace(x, records_history(x, learned));
+  } catch (const c10::Error& e) {
+    throw Error(std::string(parsed(spec).name()) + " in place: " + e.msg());
+  }
   // apply returns x itself (marked dirty), now carrying the new autograd history.
   ActivationFunction::apply(x, learned, std::string(spec), dim, true);
   return x;

@@ -3,6 +3,7 @@
 // backward within 1 ULP plus the f64 summation-order allowance; f64 rows (below) within 1.5 ULP of
 // the long-double reference; rows with special values identical, every row length around the
 // vector widths, in place, split across threads.
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -234,6 +235,174 @@ TEST(SoftmaxRows, F32WithinStatedErrorOfTheTruth) {
       EXPECT_LE(worst, truth_ulps(name)) << name << " on " << target << ", " << where;
     }
   }
+}
+
+/// A row made of a few distinct values, each repeated: its truth (long double, per value) comes
+/// from the counts alone, so rows of any length are checked element by element and by their sum
+/// without a long-double pass over them.
+struct RepeatedRow {
+  std::vector<float> values;        // distinct
+  std::vector<std::uint64_t> count; // how often each occurs
+  /// Per value, the truth of `name` for an element equal to it.
+  std::vector<long double> truth(const std::string& name) const {
+    const long double s = name == "softmin" ? -1.0L : 1.0L;
+    long double m = -HUGE_VALL;
+    for (std::size_t k = 0; k < values.size(); ++k)
+      if (count[k] > 0) m = std::max(m, s * values[k]);
+    long double rest = 0;  // Σ_{j ≠ first maximal} e^(s·x_j - m): the maximum's own term is 1
+    for (std::size_t k = 0; k < values.size(); ++k)
+      rest += static_cast<long double>(count[k] - (s * values[k] == m ? 1 : 0)) * std::exp(s * values[k] - m);
+    std::vector<long double> out(values.size());
+    for (std::size_t k = 0; k < values.size(); ++k)
+      out[k] = name == "log_softmax" ? (values[k] - m) - std::log1p(rest) : std::exp(s * values[k] - m) / (1 + rest);
+    return out;
+  }
+};
+
+/// Checks y (element i equal to values[which(i)]) against the truth, element by element within
+/// truth_ulps, and its sum, Σ y (log_softmax: Σ e^y) - 1, within the bound those elements' own
+/// bounds give: Σ_i truth_ulps·ulp(t_i) (log_softmax: times e^(t_i), to first order), plus the
+/// rounding of that sum itself. Each value's allowed floats are found once, so that a pass over
+/// 2^26 elements costs two comparisons each.
+template <class Which>
+void expect_long_row_within_bounds(const std::string& name, const RepeatedRow& row, const std::vector<float>& y,
+                                   Which which) {
+  const std::vector<long double> truth = row.truth(name);
+  const bool log = name == "log_softmax";
+  const std::size_t values = row.values.size();
+  std::vector<float> lowest(values), highest(values), seen(values, std::numeric_limits<float>::quiet_NaN());
+  std::vector<double> seen_exp(values);
+  // The test's own sum, n terms in double (partial sums below 1, each term rounded to double
+  // too), rounds by up to n·2^-53.
+  long double bound = static_cast<long double>(y.size()) * 0x1p-53L;
+  for (std::size_t k = 0; k < values; ++k) {
+    const long double step = ulp(static_cast<float>(truth[k])), allowed = truth_ulps(name) * step;
+    lowest[k] = static_cast<float>(truth[k] - allowed);
+    if (lowest[k] < truth[k] - allowed) lowest[k] = std::nextafter(lowest[k], HUGE_VALF);
+    highest[k] = static_cast<float>(truth[k] + allowed);
+    if (highest[k] > truth[k] + allowed) highest[k] = std::nextafter(highest[k], -HUGE_VALF);
+    bound += static_cast<long double>(row.count[k]) * allowed * (log ? std::exp(truth[k]) * 1.001L : 1);
+  }
+  double sums[4] = {};  // four, so that the additions' latency does not bound the pass
+  std::size_t outside = 0, first = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const std::size_t k = which(i);
+    if (!(y[i] >= lowest[k] && y[i] <= highest[k]) && outside++ == 0) first = i;
+    if (log && y[i] != seen[k])
+      seen[k] = y[i], seen_exp[k] = static_cast<double>(std::exp(static_cast<long double>(y[i])));
+    sums[i % 4] += log ? seen_exp[k] : y[i];
+  }
+  const long double sum = (static_cast<long double>(sums[0]) + sums[1]) + (static_cast<long double>(sums[2]) + sums[3]);
+  EXPECT_EQ(outside, 0u) << name << ", first at " << first << ": " << hex(y[first]) << " vs "
+                         << hex(static_cast<double>(truth[which(first)])) << ", "
+                         << ulp_error(y[first], truth[which(first)]) << " ULP";
+  EXPECT_LE(std::fabs(sum - 1), bound) << name << ": the row sums to 1 + " << static_cast<double>(sum - 1);
+}
+
+// Long f32 rows keep their stated error: the row sums are blocks of float pairs gathered in
+// double, so that no pair grows with the row. A row of 2^26 elements (in place, 256 MiB) of 1024
+// values in [-4, 0) and one maximum, softmax and log_softmax (softmin runs softmax's code on -x),
+// on the target calls dispatch to; the flat rows below take every function and target through
+// many blocks.
+TEST(SoftmaxRows, F32LongRowWithinStatedErrorOfTheTruth) {
+  const SettingsGuard guard;
+  const std::size_t n = std::size_t{1} << 26, max_at = n / 3;
+  RepeatedRow row;
+  std::mt19937 gen(21);
+  std::uniform_real_distribution<float> u(-4.0f, 0.0f);
+  for (std::size_t k = 0; k < 1024; ++k) row.values.push_back(std::min(u(gen), -0x1p-10f));
+  row.values.push_back(0.0f);
+  row.count.assign(row.values.size(), 0);
+  // Element i takes value (i·golden ratio·2^64) >> 54, a well-mixed index below 1024.
+  const auto which = [&](std::size_t i) {
+    return i == max_at ? std::size_t{1024} : static_cast<std::size_t>((i * 0x9E3779B97F4A7C15ull) >> 54);
+  };
+  for (std::size_t i = 0; i < n; ++i) ++row.count[which(i)];
+  std::vector<float> y(n);
+  for (const char* name : {"softmax", "log_softmax"}) {
+    for (std::size_t i = 0; i < n; ++i) y[i] = row.values[which(i)];
+    actfn::forward<float>(actfn::parse(name), Axis{1, n, 1}, y, y);
+    expect_long_row_within_bounds(name, row, y, which);
+  }
+}
+
+// Rows of one maximum and a million equal entries (x_j - m = -0.5, -17.3 or -80: terms near 1,
+// below half an ULP of 1, and in the far range): equal terms round alike, so any summation error
+// adds up instead of averaging out. Every function, every target.
+TEST(SoftmaxRows, F32FlatRowsWithinStatedErrorOfTheTruth) {
+  const SettingsGuard guard;
+  const std::size_t n = (std::size_t{1} << 20) + 3;
+  for (const float c : {-0.5f, -17.3f, -80.0f}) {
+    const RepeatedRow row{{3.0f, 3.0f + c}, {1, n - 1}};
+    const auto which = [](std::size_t i) { return i == 0 ? std::size_t{0} : std::size_t{1}; };
+    for (const char* name : kFamily)
+      for (const std::string& target : actfn::targets()) {
+        SCOPED_TRACE(target + ", x_j - m = " + std::to_string(c));
+        actfn::set_target(target);
+        std::vector<float> y(n, row.values[1]);
+        y[0] = row.values[0];
+        actfn::forward<float>(actfn::parse(name), Axis{1, n, 1}, y, y);
+        expect_long_row_within_bounds(name, row, y, which);
+      }
+  }
+}
+
+/// |got - truth| in ULP of T at the truth.
+template <class T>
+double ulps_from(T got, long double truth) {
+  const long double step = ulp(static_cast<T>(truth));
+  return static_cast<double>(std::fabs(static_cast<long double>(got) - truth) / step);
+}
+
+/// The other row sums on long flat rows (one maximum x_0 = 3, n - 1 entries 3 + c): f64 forward's
+/// exponential sum and backward's dot products (f32 and f64), every function, every target,
+/// against long-double truths from the counts. f64 forward within 1 ULP of the truth (its
+/// kernels' ~0.5, see softmax.cpp); backward from y = the rounded truth with dy = 1, then 1/8 and
+/// 7/8 alternating (dy - <dy, y> stays near ±3/8: no cancellation), within 1 ULP.
+template <class T>
+void expect_flat_rows_within_one_ulp(std::size_t n, bool check_forward) {
+  const std::size_t odd = n / 2, even = (n - 1) / 2;  // indices 1..n-1 of each parity
+  for (const double c : {-0.5, -17.3}) {
+    std::vector<T> x(n, static_cast<T>(3 + c)), y(n), dx(n), dy(n);
+    x[0] = 3;
+    for (std::size_t i = 0; i < n; ++i) dy[i] = i == 0 ? T(1) : i % 2 ? T(0.125) : T(0.875);
+    for (const char* name : kFamily) {
+      const std::string f = name;
+      const long double s = f == "softmin" ? -1 : 1, a = s * x[0], b = s * x[1], m = std::max(a, b);
+      const long double rest = a == m ? (n - 1) * std::exp(b - m) : std::exp(a - m) + (n - 2);
+      const long double t0 = f == "log_softmax" ? (a - m) - std::log1p(rest) : std::exp(a - m) / (1 + rest);
+      const long double t1 = f == "log_softmax" ? (b - m) - std::log1p(rest) : std::exp(b - m) / (1 + rest);
+      // Backward from y = the rounded truths: dx_i = s·y_i (dy_i - Σ dy_j y_j), log_softmax dy_i - e^(y_i) Σ dy_j.
+      std::vector<T> yr(n, static_cast<T>(t1));
+      yr[0] = static_cast<T>(t0);
+      const long double flat = 0.125L * odd + 0.875L * even, y0 = yr[0], y1 = yr[1];
+      const long double dot = y0 + y1 * flat, g = 1 + flat;
+      const auto dx_truth = [&](long double yi, long double dyi) {
+        return f == "log_softmax" ? dyi - std::exp(yi) * g : s * yi * (dyi - dot);
+      };
+      const long double d[3] = {dx_truth(y0, 1), dx_truth(y1, 0.125L), dx_truth(y1, 0.875L)};
+      for (const std::string& target : actfn::targets()) {
+        SCOPED_TRACE(f + " on " + target + ", c = " + std::to_string(c) + ", " + (sizeof(T) == 4 ? "f32" : "f64"));
+        actfn::set_target(target);
+        const actfn::Activation act = actfn::parse(name);
+        double worst_y = 0, worst_dx = 0;
+        if (check_forward) {
+          actfn::forward<T>(act, Axis{1, n, 1}, x, y);
+          for (std::size_t i = 0; i < n; ++i) worst_y = std::max(worst_y, ulps_from(y[i], i == 0 ? t0 : t1));
+        }
+        actfn::backward<T>(act, Axis{1, n, 1}, {.y = yr, .dy = dy}, dx);
+        for (std::size_t i = 0; i < n; ++i) worst_dx = std::max(worst_dx, ulps_from(dx[i], d[i == 0 ? 0 : 2 - i % 2]));
+        EXPECT_LE(worst_y, 1.0);
+        EXPECT_LE(worst_dx, 1.0);
+      }
+    }
+  }
+}
+
+TEST(SoftmaxRows, LongFlatRowsBackwardAndF64WithinOneUlpOfTheTruth) {
+  const SettingsGuard guard;
+  expect_flat_rows_within_one_ulp<float>((std::size_t{1} << 18) + 3, false);  // f32 forward: above
+  expect_flat_rows_within_one_ulp<double>((std::size_t{1} << 16) + 3, true);
 }
 
 // Finite rows whose x - m overflows float (t = -inf in f32 lanes, finite in the reference's

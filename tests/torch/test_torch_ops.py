@@ -183,6 +183,35 @@ class Layouts(unittest.TestCase):
         with self.assertRaisesRegex(RuntimeError, "in place"):
             torch.ops.actfn.forward_(x * 1, "mish")
 
+    def test_in_place_on_a_leaf_or_a_view_of_one_is_refused_before_writing(self):
+        # As torch's own in-place functions: a leaf that requires grad, a view of one (at any
+        # depth) and a view made under no_grad are refused with torch's message and left as they
+        # were; a view of a non-leaf is fine, and under no_grad all of them are.
+        w = torch.randn(6, requires_grad=True)
+        before = w.detach().clone()
+        with torch.no_grad():
+            made_without_grad = w[2:]
+        calls = (lambda t: A.relu(t, inplace=True), lambda t: torch.ops.actfn.forward_(t, "sigmoid"),
+                 lambda t: actfn.Activation("softmax", inplace=True)(t))
+        for view in (lambda: w, lambda: w[1:], lambda: w[1:][::2], lambda: w.view(2, 3)[1], lambda: made_without_grad):
+            with self.assertRaises(RuntimeError) as theirs:
+                torch.relu_(view())
+            for call in calls:
+                with self.assertRaises(RuntimeError) as ours:
+                    call(view())
+                self.assertIn(str(theirs.exception), str(ours.exception))
+                self.assertTrue(torch.equal(w.detach(), before))
+                self.assertIsNone(w.grad_fn)
+        x = torch.randn(6, requires_grad=True)
+        h = x * 1
+        A.relu(h[1:], inplace=True)
+        h.backward(torch.ones(6))
+        self.assertTrue(torch.equal(x.grad, torch.cat([torch.ones(1), (x.detach()[1:] > 0).float()])))
+        with torch.no_grad():
+            A.relu(w[3:], inplace=True)
+            A.sigmoid(w, inplace=True)
+        self.assertTrue(torch.equal(w.detach(), A.sigmoid(torch.cat([before[:3], torch.relu(before[3:])]))))
+
     def test_strided_inputs(self):
         base = torch.randn(6, 10, 4)
         for x in (base.transpose(0, 2), base[:, ::3, :], base[..., 1]):

@@ -82,4 +82,51 @@ TEST(TorchModule, InPlaceVectorWiseAndErrors) {
   EXPECT_THROW(actfn::torch::forward(torch::randn({4}).to(torch::kInt32), "relu"), actfn::Error);
 }
 
+// In place on autograd data torch protects: a leaf that requires grad, a view of one (at any
+// depth) and a view made under no_grad are refused before anything is written, with torch's own
+// message (torch::relu_ on the same tensor says what it is); under no_grad torch allows both, and
+// so does actfn.
+TEST(TorchModule, InPlaceOnALeafOrAViewOfOneIsRefusedBeforeWriting) {
+  const torch::Tensor w = torch::randn({6}).requires_grad_();
+  const torch::Tensor before = w.detach().clone();
+  torch::Tensor no_grad_view;
+  {
+    torch::NoGradGuard no_grad;
+    no_grad_view = w.slice(0, 2);
+  }
+  const auto torch_message = [](torch::Tensor t) {
+    try {
+      torch::relu_(t);
+    } catch (const c10::Error& e) {
+      return e.msg();
+    }
+    return std::string("torch accepted it");
+  };
+  for (torch::Tensor t : {w, w.slice(0, 1), w.slice(0, 1).slice(0, 2), w.view({2, 3}), no_grad_view}) {
+    SCOPED_TRACE(c10::str(t.sizes()));
+    const std::string expected = torch_message(t);
+    ASSERT_NE(expected, "torch accepted it");
+    try {
+      actfn::torch::forward_(t, "relu");
+      ADD_FAILURE() << "expected an error";
+    } catch (const actfn::Error& e) {
+      EXPECT_EQ(std::string(e.what()), "relu in place: " + expected);
+    }
+    EXPECT_TRUE(torch::equal(w.detach(), before));
+    EXPECT_FALSE(w.grad_fn());
+  }
+  Activation relu(actfn::torch::ActivationOptions("relu").inplace(true));
+  EXPECT_THROW(relu(w), actfn::Error);
+  EXPECT_TRUE(torch::equal(w.detach(), before));
+  {
+    torch::NoGradGuard no_grad;
+    torch::Tensor view = w.slice(0, 3);
+    actfn::torch::forward_(view, "relu");
+    torch::Tensor leaf = w;
+    actfn::torch::forward_(leaf, "sigmoid");
+  }
+  const torch::Tensor expected = torch::cat({before.slice(0, 0, 3), torch::relu(before.slice(0, 3))});
+  EXPECT_TRUE(torch::equal(w.detach(), actfn::torch::forward(expected, "sigmoid")));
+}
+
 }  // namespace

@@ -28,7 +28,9 @@ namespace actfn::torch {
 at::Tensor forward(const at::Tensor& x, std::string_view spec, const c10::optional<at::Tensor>& learned = c10::nullopt,
                    c10::optional<std::int64_t> dim = c10::nullopt);
 /// In place: x becomes f(x). With autograd only where backward can run from y (relu, sigmoid,
-/// tanh, elu, ...): an in-place call whose backward needs x throws when x requires grad.
+/// tanh, elu, ...): an in-place call whose backward needs x throws when x requires grad. As torch's
+/// own in-place functions, and before writing anything, it throws (with torch's message) for a
+/// leaf that requires grad, a view of one, or a view made under no_grad, unless grad mode is off.
 at::Tensor& forward_(at::Tensor& x, std::string_view spec, const c10::optional<at::Tensor>& learned = c10::nullopt,
                      c10::optional<std::int64_t> dim = c10::nullopt);
 
