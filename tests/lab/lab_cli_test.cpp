@@ -88,6 +88,10 @@ TEST(LabCli, BadInputsGiveOneLineAndWriteNothing) {
   expect_one_line_error(actfn("train --data " + (d / "corrupt").string() + " --out " + out.string()),
                         "train-images-idx3-ubyte.gz: corrupt");
   expect_one_line_error(actfn("train --activation reluu --out " + out.string() + kSmall), "unknown activation 'reluu'");
+  // Once a SIGFPE (n % 0) in the model's widths.
+  expect_one_line_error(actfn("train --activation 'maxout(pieces=1e300)' --out " + out.string() + kSmall), "pieces must be");
+  expect_one_line_error(actfn("compare --activations 'relu,maxout(pieces=1e300)' --out " + out.string() + kSmall),
+                        "pieces must be");
   expect_one_line_error(actfn("compare --activations relu,nope --out " + out.string() + kSmall), "unknown activation 'nope'");
   expect_one_line_error(actfn("train --model rnn --norm before --out " + out.string() + kSmall),
                         "applies to the mlp and cnn models");
