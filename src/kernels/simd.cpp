@@ -127,29 +127,14 @@ constexpr Ops declared() {
   return row(F::info.kind).ops(std::is_same_v<T, double>);
 }
 
-/// The kernel struct an element-wise path names for F.
+/// The kernel struct an element-wise path names for F (void for the other paths). Naming a
+/// struct does not instantiate it: F need not have one.
 template <Path kPath, class F>
-struct StructOf {
-  using type = void;
-};
-template <class F>
-struct StructOf<Path::PiecewiseLinear, F> {
-  using type = PiecewiseLinear<F>;
-};
-template <class F>
-struct StructOf<Path::F32Lanes, F> {
-  using type = F32Lanes<F>;
-};
-template <class F>
-struct StructOf<Path::F32InF64Lanes, F> {
-  using type = F32InF64Lanes<F>;
-};
-template <class F>
-struct StructOf<Path::F64Lanes, F> {
-  using type = F64Lanes<F>;
-};
-template <Path kPath, class F>
-using KernelOf = typename StructOf<kPath, F>::type;
+using KernelOf = std::conditional_t<
+    kPath == Path::PiecewiseLinear, PiecewiseLinear<F>,
+    std::conditional_t<kPath == Path::F32Lanes, F32Lanes<F>,
+                       std::conditional_t<kPath == Path::F32InF64Lanes, F32InF64Lanes<F>,
+                                          std::conditional_t<kPath == Path::F64Lanes, F64Lanes<F>, void>>>>;
 
 /// The lanes' type of a path for T data: f64 for f32 data in f64 lanes, else T.
 template <Path kPath, class T>
