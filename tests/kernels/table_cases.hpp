@@ -31,6 +31,14 @@ inline std::vector<std::string> case_specs(std::string_view cases) {
   return out;
 }
 
+/// The names of the activations whose f32 forward the table gives to kernel `path`.
+inline std::vector<std::string> names_with(actfn::kernels::Path path) {
+  std::vector<std::string> out;
+  for (const actfn::kernels::KernelRow& row : actfn::kernels::rows())
+    if (row.f32.f == path) out.emplace_back(actfn::info(row.kind).name);
+  return out;
+}
+
 /// Every case of every row for which wanted(row) holds.
 template <class Wanted>
 std::vector<TableCase> table_cases(Wanted wanted) {
