@@ -1,6 +1,7 @@
 # `actfn bench` end to end, not a timing test (cmake -P): --json parses into objects with the six
-# keys, every implementation built in (EXPECTED_IMPLS) appears, --markdown prints a table, and bad
-# arguments fail with one line on stderr.
+# keys (actfn's also naming the kernel that computed it), every implementation built in
+# (EXPECTED_IMPLS) appears, --markdown prints a table, and bad arguments fail with one line on
+# stderr.
 #   cmake -DACTFN=path/to/actfn "-DEXPECTED_IMPLS=actfn;memcpy;libtorch" -P bench_cli_test.cmake
 cmake_minimum_required(VERSION 3.25)  # IN_LIST, string(JSON)
 set(quick --sizes 4096 --threads 1,2 --min-time 0.0005 --repeats 1)
@@ -36,6 +37,21 @@ foreach(i RANGE ${last})
   endif()
   string(JSON impl GET "${item}" impl)
   list(APPEND seen ${impl})
+  # actfn's entries name the kernel that computed them (the kernel table's path).
+  if(impl STREQUAL "actfn")
+    string(JSON kernel GET "${item}" kernel)
+    string(JSON function GET "${item}" function)
+    string(JSON direction GET "${item}" direction)
+    if(function STREQUAL "relu" AND NOT kernel STREQUAL "exact")
+      message(FATAL_ERROR "entry ${i}: relu's kernel is '${kernel}', not exact: ${item}")
+    endif()
+    if(function STREQUAL "gelu" AND direction STREQUAL "forward" AND NOT kernel STREQUAL "f32-in-f64")
+      message(FATAL_ERROR "entry ${i}: gelu's forward kernel is '${kernel}', not f32-in-f64: ${item}")
+    endif()
+    if(function MATCHES "^prelu" AND NOT kernel STREQUAL "channels")
+      message(FATAL_ERROR "entry ${i}: per-channel prelu's kernel is '${kernel}', not channels: ${item}")
+    endif()
+  endif()
 endforeach()
 foreach(impl IN LISTS EXPECTED_IMPLS)
   if(NOT impl IN_LIST seen)

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness.hpp"
+#include "table.hpp"
 
 namespace {
 
@@ -83,7 +84,25 @@ struct Result {
   std::size_t n;
   unsigned threads;
   double gelem_per_s;
+  std::string_view kernel;  // actfn's: the kernel table's path for the case ("-": the reference)
 };
+
+/// The kernel that computes an actfn case on f32 data, from the kernel table.
+std::string_view kernel_of(const Case& c) {
+  namespace kernels = actfn::kernels;
+  const kernels::Ops& ops = kernels::row(c.act.kind()).f32;
+  if (c.channels > 1) return kernels::name(ops.per_channel);
+  switch (c.direction) {
+    case Direction::BackwardX:
+      return kernels::name(ops.df);
+    case Direction::BackwardY:
+      return kernels::name(ops.df_from_y);
+    case Direction::Forward:
+    case Direction::ForwardBackward:
+      break;
+  }
+  return kernels::name(ops.f);
+}
 
 /// The table: fixed-width text or markdown, one line per row as it is measured.
 class Table {
@@ -189,16 +208,19 @@ int run(const Options& o) {
           impl.set_threads(t);
           if (const Run r = impl.prepare(c, d)) {
             rate[impl.name] = measure(r, n, o.min_time, o.repeats);
-            results.push_back({impl.name, c.function, c.direction, n, t, rate[impl.name]});
+            results.push_back({impl.name, c.function, c.direction, n, t, rate[impl.name],
+                               impl.name == "actfn" ? kernel_of(c) : std::string_view{}});
           }
         }
         if (!o.json) table.row(c, n, t, o.impls, rate);
       }
   if (o.json) {
     auto out = nlohmann::json::array();
-    for (const Result& r : results)
+    for (const Result& r : results) {
       out.push_back({{"impl", r.impl}, {"function", r.function}, {"direction", to_string(r.direction)}, {"n", r.n},
                      {"threads", r.threads}, {"gelem_per_s", r.gelem_per_s}});
+      if (!r.kernel.empty()) out.back()["kernel"] = r.kernel;
+    }
     std::cout << out.dump(1) << "\n";
     return 0;
   }

@@ -10,8 +10,8 @@
 //   - special values: NaN vs non-NaN, inf vs finite (t rounds to ±inf in float or got is ±inf),
 //     wrong sign of inf, and a zero result whose sign differs from t's;
 //   - flushed: |t| >= FLT_MIN but the result is ±0.
-// Bounds, per function and direction: the registry's f32 bound (info.accuracy.f32_y forward,
-// f32_dy backward) on normal truths; 0.5 there (piecewise-linear rows) means correctly rounded.
+// Bounds, per function and direction: the kernel table's f32 contract (table.hpp: f forward,
+// df backward) on normal truths; 0.5 there (piecewise-linear rows) means correctly rounded.
 // Subnormal truths get the same number of 2^-149 units: a kernel within B ULP of the truth just
 // above FLT_MIN, where the spacing is also 2^-149, must not get worse just below it. No special
 // mismatch and no flush is allowed.

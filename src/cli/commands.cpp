@@ -9,6 +9,7 @@
 
 #include "actfn/analyze.hpp"
 #include "cli.hpp"
+#include "table.hpp"
 
 namespace actfn::cli {
 namespace {
@@ -311,6 +312,24 @@ int eval(std::ostream& out, std::istream& in, const EvalOptions& o) {
   return rc;
 }
 
+namespace {
+
+/// "f f'(x) f'(y) f+f' dparams" of one data type, then the contract: "exact" for the
+/// piecewise-linear kernels (the reference's bits), else the ULP of f and f'.
+std::string kernel_cells(const kernels::Ops& ops, const kernels::Contract& contract) {
+  std::string cells;
+  for (const kernels::Path p : {ops.f, ops.df, ops.df_from_y, ops.fdf, ops.dparams}) {
+    std::string cell(kernels::name(p));
+    cell.resize(std::max<std::size_t>(cell.size() + 1, 11), ' ');
+    cells += cell;
+  }
+  if (ops.f == kernels::Path::None) return cells + "-";
+  return cells + (ops.f == kernels::Path::PiecewiseLinear ? std::string("exact")
+                                                           : format_short(contract.f) + " / " + format_short(contract.df));
+}
+
+}  // namespace
+
 int targets(std::ostream& out) {
   const std::string active = target();
   for (const std::string& t : actfn::targets()) out << t << (t == active ? "  (in use)" : "") << "\n";
@@ -327,6 +346,17 @@ int targets(std::ostream& out) {
   if (!f32_only.empty()) out << "SIMD kernels for f32 data only (f64 on the reference): " << f32_only << "\n";
   if (!f64_only.empty()) out << "SIMD kernels for f64 data only (f32 on the reference): " << f64_only << "\n";
   out << "reference only: " << (without.empty() ? "none" : without) << "\n";
+  // The kernel table: what computes each operation (exact: piecewise-linear in the data type, the
+  // reference's bits; f32 / f64: lanes of that type; f32-in-f64: f32 data in f64 lanes, rounded
+  // once; rows / gated / maxout / channels / noise: kernels of that shape; -: the reference) and
+  // the accuracy each kernel promises, in ULP of f / f'.
+  out << "\nkernel table:\n" << std::string(25, ' ') << "f          f'(x)      f'(y)      f+f'       dparams    max ULP f / f'\n";
+  for (const kernels::KernelRow& row : kernels::rows()) {
+    std::string name(info(row.kind).name);
+    name.resize(std::max<std::size_t>(name.size() + 1, 20), ' ');
+    out << name << "f32: " << kernel_cells(row.f32, row.f32_contract) << "\n";
+    out << std::string(20, ' ') << "f64: " << kernel_cells(row.f64, row.f64_contract) << "\n";
+  }
   return 0;
 }
 

@@ -7,7 +7,7 @@
 // The products dy·x of two floats are exact in f64 (24 + 24 significant bits ≤ 53), so for f32 data
 // da is summed in f64 lanes: its error is that of an f64 sum, far below one f32 ULP of the result
 // unless the terms cancel to almost nothing. f64 data sum with FMA in f64 lanes. NaN in x or dy
-// makes da NaN, as in the reference. y and dx are bit-identical to the reference (Simd<fn::Prelu>).
+// makes da NaN, as in the reference. y and dx are bit-identical to the reference (PiecewiseLinear<fn::Prelu>).
 #include <cstddef>
 #include <cstring>
 #include <type_traits>
@@ -52,10 +52,10 @@ void prelu_forward(const T* alpha, std::size_t channels, std::size_t inner, std:
                    const T* x, T* y) {
   for (std::size_t u = u0; u < u1; ++u) {
     P<hn::ScalableTag<T>> p{};
-    p[0] = alpha[u % channels];
+    p[fn::Prelu::kWeight] = alpha[u % channels];
     const std::size_t at = u * inner;
     for_each_vector(x + at, static_cast<const T*>(nullptr), y + at, inner, [&](auto d, auto v, auto) {
-      return hn::IfThenElse(hn::IsNaN(v), v, Simd<fn::Prelu>::f(d, v, p));
+      return hn::IfThenElse(hn::IsNaN(v), v, PiecewiseLinear<fn::Prelu>::f(d, v, p));
     });
   }
 }
@@ -65,7 +65,7 @@ void prelu_forward(const T* alpha, std::size_t channels, std::size_t inner, std:
 template <class D, class V, class VD>
 V prelu_backward_step(D d, V x, V g, const P<D>& p, VD& acc0, VD& acc1) {
   add_products(d, hn::IfThenZeroElse(x > hn::Zero(d), x), g, acc0, acc1);
-  return hn::Mul(g, hn::IfThenElse(hn::IsNaN(x), x, Simd<fn::Prelu>::df(d, x, p)));
+  return hn::Mul(g, hn::IfThenElse(hn::IsNaN(x), x, PiecewiseLinear<fn::Prelu>::df(d, x, p)));
 }
 
 template <class T>
@@ -77,10 +77,10 @@ void prelu_backward(const T* alpha, std::size_t channels, std::size_t inner, std
   for (std::size_t u = u0; u < u1; ++u) {
     P<decltype(d)> p{};
     const std::size_t c = u % channels, at = u * inner;
-    p[0] = alpha[c];
+    p[fn::Prelu::kWeight] = alpha[c];
     if (!dalpha) {
       for_each_vector(x + at, dy + at, dx + at, inner, [&](auto dt, auto vx, auto g) {
-        return hn::Mul(g, hn::IfThenElse(hn::IsNaN(vx), vx, Simd<fn::Prelu>::df(dt, vx, p)));
+        return hn::Mul(g, hn::IfThenElse(hn::IsNaN(vx), vx, PiecewiseLinear<fn::Prelu>::df(dt, vx, p)));
       });
       continue;
     }

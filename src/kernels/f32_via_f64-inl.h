@@ -24,7 +24,7 @@ namespace actfn::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 template <class F>
-struct SimdF32ViaF64;  // specialised below; D is always a double descriptor
+struct F32InF64Lanes;  // specialised below; D is always a double descriptor
 
 /// Parameters as the reference uses them for f32 data: rounded to float, then widened.
 using Pd = fn::Params<double>;
@@ -60,7 +60,7 @@ V exp_nonpositive(D d, V x) {
 /// significant bits): one rounding to float, bit-identical to the reference (measured 0 ULP
 /// difference; ≤ 0.5 ULP of the truth).
 template <>
-struct SimdF32ViaF64<fn::Rrelu> {
+struct F32InF64Lanes<fn::Rrelu> {
   template <class D, class V>
   static V f(D d, V x, const Pd& p) {
     return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(hn::Set(d, fn::Rrelu::mean_slope(p)), x));
@@ -77,24 +77,24 @@ struct SimdF32ViaF64<fn::Rrelu> {
 };
 
 template <>
-struct SimdF32ViaF64<fn::Squareplus> {
+struct F32InF64Lanes<fn::Squareplus> {
   /// h = sqrt(x^2 + b) (x^2 cannot overflow f64 for an f32 x); (x + h)/2 for x >= 0 and
   /// b/(2(h - x)) below, where x + h would cancel.
   template <class D, class V>
   static V h_of(D d, V x, const Pd& p) {
-    return hn::Sqrt(hn::MulAdd(x, x, hn::Set(d, p[0])));
+    return hn::Sqrt(hn::MulAdd(x, x, hn::Set(d, p[fn::Squareplus::kB])));
   }
   template <class D, class V>
   static V f(D d, V x, const Pd& p) {
     const V h = h_of(d, x, p), half = hn::Set(d, 0.5);
     return hn::IfThenElse(x >= hn::Zero(d), hn::Mul(hn::Add(x, h), half),
-                          hn::Div(hn::Set(d, p[0]), hn::Mul(hn::Set(d, 2.0), hn::Sub(h, x))));
+                          hn::Div(hn::Set(d, p[fn::Squareplus::kB]), hn::Mul(hn::Set(d, 2.0), hn::Sub(h, x))));
   }
   template <class D, class V>
   static V df(D d, V x, const Pd& p) {
     const V h = h_of(d, x, p), one = hn::Set(d, 1.0);
     const V pos = hn::Mul(hn::Add(one, hn::Div(x, h)), hn::Set(d, 0.5));
-    const V neg = hn::Div(hn::Set(d, p[0]), hn::Mul(hn::Mul(hn::Set(d, 2.0), h), hn::Sub(h, x)));
+    const V neg = hn::Div(hn::Set(d, p[fn::Squareplus::kB]), hn::Mul(hn::Mul(hn::Set(d, 2.0), h), hn::Sub(h, x)));
     const V g = hn::IfThenElse(x >= hn::Zero(d), pos, neg);
     return hn::IfThenElse(hn::IsInf(x), hn::IfThenElseZero(x > hn::Zero(d), one), g);
   }
@@ -102,7 +102,7 @@ struct SimdF32ViaF64<fn::Squareplus> {
   template <class D, class V>
   static V df_from_y(D d, V y, const Pd& p) {
     const V y2 = hn::Mul(y, y);
-    return hn::Div(y2, hn::Add(y2, hn::Div(hn::Set(d, p[0]), hn::Set(d, 4.0))));
+    return hn::Div(y2, hn::Add(y2, hn::Div(hn::Set(d, p[fn::Squareplus::kB]), hn::Set(d, 4.0))));
   }
 };
 
@@ -124,28 +124,28 @@ HWY_INLINE V sech2_f64(D d, V v) {
 /// then the reference's products and sum; alpha s + delta cancels like the reference where
 /// delta ≈ -alpha s. Limits: u = ±inf gives s = 1 or 0 and s' = 0.
 template <>
-struct SimdF32ViaF64<fn::GeneralizedSigmoid> {
+struct F32InF64Lanes<fn::GeneralizedSigmoid> {
   struct Prepared {
     Pd p;
     double log_beta;
   };
-  static Prepared prepare(const Pd& p) { return {p, std::log(p[1])}; }
+  static Prepared prepare(const Pd& p) { return {p, std::log(p[fn::GeneralizedSigmoid::kBeta])}; }
   template <class D, class V>
   static V arg(D d, V x, const Prepared& c) {
-    const V shifted = c.p[2] == 0.0 ? hn::Zero(d) : hn::Mul(hn::Set(d, c.p[2]), hn::Sub(x, hn::Set(d, c.p[3])));
+    const V shifted = c.p[fn::GeneralizedSigmoid::kGamma] == 0.0 ? hn::Zero(d) : hn::Mul(hn::Set(d, c.p[fn::GeneralizedSigmoid::kGamma]), hn::Sub(x, hn::Set(d, c.p[fn::GeneralizedSigmoid::kEpsilon])));
     return hn::Sub(shifted, hn::Set(d, c.log_beta));
   }
   template <class D, class V>
   static V f(D d, V x, const Prepared& c) {
     V slope;
     const V s = sigmoid_f64(d, arg(d, x, c), slope);
-    return hn::Add(hn::Mul(hn::Set(d, c.p[0]), s), hn::Set(d, c.p[4]));
+    return hn::Add(hn::Mul(hn::Set(d, c.p[fn::GeneralizedSigmoid::kAlpha]), s), hn::Set(d, c.p[fn::GeneralizedSigmoid::kDelta]));
   }
   template <class D, class V>
   static V df(D d, V x, const Prepared& c) {
     V slope;
     sigmoid_f64(d, arg(d, x, c), slope);
-    return hn::Mul(hn::Set(d, c.p[0] * c.p[2]), slope);
+    return hn::Mul(hn::Set(d, c.p[fn::GeneralizedSigmoid::kAlpha] * c.p[fn::GeneralizedSigmoid::kGamma]), slope);
   }
 };
 
@@ -198,7 +198,7 @@ HWY_INLINE V exp_to_f32_accuracy(D d, V h) {
 /// underflows; x > 28.5 reaches f = x, f' = 1 through the clamped fits. Limits: f(+inf) = +inf,
 /// f(-inf) = -0, f'(±inf) = 1, +0.
 template <>
-struct SimdF32ViaF64<fn::Gelu> {
+struct F32InF64Lanes<fn::Gelu> {
   static constexpr double kAMax = 28.5, kA0 = 0.7517915246935645;
   static constexpr double kPM[] = {0.15383860991289536,  0.26615299975633383, 0.39624450884410733,
                                    0.5016532638530039,   0.5280639322228908,  0.44235053989170475,
@@ -302,7 +302,7 @@ HWY_INLINE V near_zero_f64(D d, V x, V far) {
 /// σ(v)(1 + v σ(-v)), whose zero is v0 = -1.27846454; within |v - v0| ≤ 1/8 a fit
 /// (scripts/fits/near_zero.py silu 5 0.125: 2^-36.0 relative). Measured within 0.56 ULP on every
 /// target, where the f32-lane slope reached 1.93–2.54 at the same speed; f stays in f32 lanes
-/// (SimdF32<F>), which are faster for it. Zeros and limits as the reference's (fn::swish_slope):
+/// (F32Lanes<F>), which are faster for it. Zeros and limits as the reference's (fn::swish_slope):
 /// an underflowing G is -0 below v0 but +0 where the reference's e^v is 0 (v ≤ kExpZero); at x =
 /// ±inf, 1 where v > 0, 0 where v < 0, 1/2 for k = 0 (v is NaN there).
 struct GateSlopeFit {
@@ -331,7 +331,7 @@ struct SiluArg {
 struct SwishArg {
   template <class D, class V>
   static V v(D d, V x, const Pd& p) {
-    return hn::Mul(hn::Set(d, p[0]), x);
+    return hn::Mul(hn::Set(d, p[fn::Swish::kBeta]), x);
   }
 };
 struct GeluSigmoidArg {
@@ -341,11 +341,11 @@ struct GeluSigmoidArg {
   }
 };
 template <>
-struct SimdF32ViaF64<fn::Silu> : SwishSlopeF64<SiluArg> {};
+struct F32InF64Lanes<fn::Silu> : SwishSlopeF64<SiluArg> {};
 template <>
-struct SimdF32ViaF64<fn::Swish> : SwishSlopeF64<SwishArg> {};
+struct F32InF64Lanes<fn::Swish> : SwishSlopeF64<SwishArg> {};
 template <>
-struct SimdF32ViaF64<fn::GeluSigmoid> : SwishSlopeF64<GeluSigmoidArg> {};
+struct F32InF64Lanes<fn::GeluSigmoid> : SwishSlopeF64<GeluSigmoidArg> {};
 
 // ---- softplus and log_sigmoid --------------------------------------------------------------------
 
@@ -370,13 +370,13 @@ HWY_INLINE V softplus_term_f64(D d, V v) {
 /// softplus(x) = (max(v, 0) + log1p(e^-|v|))/β, v = βx (exact in f64: two floats' product), the
 /// reference's stable split; both terms are ≥ 0, so f is within ~0.03 of an f32 ULP before its
 /// one rounding. 1/β is prepared once per call. f(+inf) = +inf, f(-inf) = +0. f' (σ(βx)) and f'
-/// from y stay in f32 lanes (SimdF32<fn::Softplus>).
+/// from y stay in f32 lanes (F32Lanes<fn::Softplus>).
 template <>
-struct SimdF32ViaF64<fn::Softplus> {
+struct F32InF64Lanes<fn::Softplus> {
   struct Prepared {
     double beta, inverse_beta;
   };
-  static Prepared prepare(const Pd& p) { return {p[0], 1.0 / p[0]}; }
+  static Prepared prepare(const Pd& p) { return {p[fn::Softplus::kBeta], 1.0 / p[fn::Softplus::kBeta]}; }
   template <class D, class V>
   static V f(D d, V x, const Prepared& c) {
     const V v = hn::Mul(hn::Set(d, c.beta), x);
@@ -388,9 +388,9 @@ struct SimdF32ViaF64<fn::Softplus> {
 /// log_sigmoid(x) = min(x, 0) - log1p(e^-|x|), both terms ≤ 0 (as softplus). Zeros as the
 /// reference's: -0 where the result underflows, but +0 from x = 745.13 (0x1.74910ep+9, the first
 /// float past it), where the reference's double e^-x is 0 and its 0 - log1p(0) is +0; f(+inf) =
-/// +0, f(-inf) = -inf. f' and f' from y stay in f32 lanes (SimdF32<fn::LogSigmoid>).
+/// +0, f(-inf) = -inf. f' and f' from y stay in f32 lanes (F32Lanes<fn::LogSigmoid>).
 template <>
-struct SimdF32ViaF64<fn::LogSigmoid> {
+struct F32InF64Lanes<fn::LogSigmoid> {
   template <class D, class V>
   static V f(D d, V x, const Pd&) {
     const V y = hn::Sub(hn::Min(x, hn::Zero(d)), softplus_term_f64(d, x));
@@ -412,7 +412,7 @@ struct SimdF32ViaF64<fn::LogSigmoid> {
 /// is -0, but +0 from the float where the reference's double v passes -745.13 and its e^v is 0
 /// (x ≤ -21.53).
 template <>
-struct SimdF32ViaF64<fn::GeluTanh> {
+struct F32InF64Lanes<fn::GeluTanh> {
   struct SlopeFit {
     static constexpr double kHalfWidth = 0.25;
     static constexpr double kZeroHi = -0x1.81429f9e97e4dp-1, kZeroLo = 0x1.4f1c020706d4bp-55;
@@ -476,7 +476,7 @@ struct SimdF32ViaF64<fn::GeluTanh> {
 /// limits as the reference's: f(-inf) = -0, f' is -0 where it underflows but +0 from the float
 /// where the reference's double e^x is 0 (x ≤ -745.13, -inf included).
 template <>
-struct SimdF32ViaF64<fn::Mish> {
+struct F32InF64Lanes<fn::Mish> {
   struct SlopeFit {
     static constexpr double kHalfWidth = 0.0625;
     static constexpr double kZeroHi = -0x1.31432c0d12d84p+0, kZeroLo = -0x1.bf319154da210p-55;
@@ -544,7 +544,7 @@ struct SimdF32ViaF64<fn::Mish> {
 /// underflows (u (1 + x) < 0) but +0 from the float where the reference's double e^x is 0
 /// (x ≤ -745.13, -inf included), f'(+inf) = 1.
 template <>
-struct SimdF32ViaF64<fn::Telu> {
+struct F32InF64Lanes<fn::Telu> {
   struct SlopeFit {
     static constexpr double kHalfWidth = 0.25;
     static constexpr double kZeroHi = -0x1.14302c3c10f30p+0, kZeroLo = -0x1.b8c761c7b1289p-54;
@@ -604,19 +604,19 @@ struct SimdF32ViaF64<fn::Telu> {
 // ---- learnable-parameter gradients ---------------------------------------------------------------
 
 /// ∂f/∂p_k of an activation with learnable parameters, for f32 data in f64 lanes (as the reference
-/// computes them, in double): SimdF32ViaF64ParamGrad<F>::grad(d, x, p, g) fills g[k] for every learnable
+/// computes them, in double): F32InF64ParamGradient<F>::grad(d, x, p, g) fills g[k] for every learnable
 /// k. The driver (simd.cpp) multiplies by dy and sums in f64 lanes.
 template <class F>
-struct SimdF32ViaF64ParamGrad;
+struct F32InF64ParamGradient;
 
 /// Shifted tanh: ∂f/∂input_shift = -sech²(x - input_shift) (sech2_f64), ∂f/∂output_shift = 1.
 /// Error: sech² within 4 ULP of f64 (the reference's double formula, 1e-15 relative).
 template <>
-struct SimdF32ViaF64ParamGrad<fn::ShiftedTanh> {
+struct F32InF64ParamGradient<fn::ShiftedTanh> {
   template <class D, class V>
   static void grad(D d, V x, const Pd& p, V* g) {
-    g[0] = hn::Neg(sech2_f64(d, hn::Sub(x, hn::Set(d, p[0]))));
-    g[1] = hn::Set(d, 1.0);
+    g[fn::ShiftedTanh::kInputShift] = hn::Neg(sech2_f64(d, hn::Sub(x, hn::Set(d, p[fn::ShiftedTanh::kInputShift]))));
+    g[fn::ShiftedTanh::kOutputShift] = hn::Set(d, 1.0);
   }
 };
 
@@ -626,18 +626,18 @@ struct SimdF32ViaF64ParamGrad<fn::ShiftedTanh> {
 /// not inf·0), ∂/∂epsilon = -alpha s' gamma, ∂/∂delta = 1. Error: s, s' within 1e-15 relative,
 /// then the reference's products.
 template <>
-struct SimdF32ViaF64ParamGrad<fn::GeneralizedSigmoid> {
-  using Kernel = SimdF32ViaF64<fn::GeneralizedSigmoid>;
+struct F32InF64ParamGradient<fn::GeneralizedSigmoid> {
+  using Kernel = F32InF64Lanes<fn::GeneralizedSigmoid>;
   static Kernel::Prepared prepare(const Pd& p) { return Kernel::prepare(p); }
   template <class D, class V>
   static void grad(D d, V x, const Kernel::Prepared& c, V* g) {
     V sp;
-    g[0] = sigmoid_f64(d, Kernel::arg(d, x, c), sp);
-    const V slope = hn::Mul(hn::Set(d, c.p[0]), sp);
-    g[1] = hn::Div(hn::Neg(slope), hn::Set(d, c.p[1]));
-    g[2] = hn::IfThenElseZero(slope != hn::Zero(d), hn::Mul(hn::Sub(x, hn::Set(d, c.p[3])), slope));
-    g[3] = hn::Mul(hn::Neg(slope), hn::Set(d, c.p[2]));
-    g[4] = hn::Set(d, 1.0);
+    g[fn::GeneralizedSigmoid::kAlpha] = sigmoid_f64(d, Kernel::arg(d, x, c), sp);
+    const V slope = hn::Mul(hn::Set(d, c.p[fn::GeneralizedSigmoid::kAlpha]), sp);
+    g[fn::GeneralizedSigmoid::kBeta] = hn::Div(hn::Neg(slope), hn::Set(d, c.p[fn::GeneralizedSigmoid::kBeta]));
+    g[fn::GeneralizedSigmoid::kGamma] = hn::IfThenElseZero(slope != hn::Zero(d), hn::Mul(hn::Sub(x, hn::Set(d, c.p[fn::GeneralizedSigmoid::kEpsilon])), slope));
+    g[fn::GeneralizedSigmoid::kEpsilon] = hn::Mul(hn::Neg(slope), hn::Set(d, c.p[fn::GeneralizedSigmoid::kGamma]));
+    g[fn::GeneralizedSigmoid::kDelta] = hn::Set(d, 1.0);
   }
 };
 
@@ -645,13 +645,13 @@ struct SimdF32ViaF64ParamGrad<fn::GeneralizedSigmoid> {
 /// βx are exact in f64 for float x and β; Exp's 1 ULP and two roundings: within 4e-16 relative.
 /// At x = ±inf the reference's limits: 0 for β ≠ 0 (σ' decays faster than x² grows), +inf for β = 0.
 template <>
-struct SimdF32ViaF64ParamGrad<fn::Swish> {
+struct F32InF64ParamGradient<fn::Swish> {
   template <class D, class V>
   static void grad(D d, V x, const Pd& p, V* g) {
     V slope;
-    sigmoid_f64(d, hn::Mul(hn::Set(d, p[0]), x), slope);
+    sigmoid_f64(d, hn::Mul(hn::Set(d, p[fn::Swish::kBeta]), x), slope);
     const V finite = hn::Mul(hn::Mul(x, x), slope);
-    g[0] = hn::IfThenElse(hn::IsInf(x), hn::Set(d, p[0] == 0.0 ? HUGE_VAL : 0.0), finite);
+    g[fn::Swish::kBeta] = hn::IfThenElse(hn::IsInf(x), hn::Set(d, p[fn::Swish::kBeta] == 0.0 ? HUGE_VAL : 0.0), finite);
   }
 };
 

@@ -13,6 +13,7 @@
 #include "checks.hpp"
 #include "parallel.hpp"
 #include "simd.hpp"
+#include "table.hpp"
 
 namespace actfn {
 namespace {
@@ -27,6 +28,14 @@ bool disjoint_or_same(std::span<A> a, std::span<B> b) {
 template <class A, class B>
 bool disjoint(std::span<A> a, std::span<B> b) {
   return !checks::overlap(a, b);
+}
+
+using kernels::Path;
+
+/// What the kernel table (table.hpp) gives act for T data; bf16 and f16 compute as float.
+template <class T>
+const kernels::Ops& kernel_ops(const Activation& act) {
+  return kernels::row(act.kind()).ops(std::is_same_v<T, double>);
 }
 
 /// An element-wise activation whose parameters are valid in T's precision (the reference
@@ -51,7 +60,8 @@ constexpr std::size_t kMinPreluBlock = 16;
 /// every malformed call) goes to the reference, which reports the error.
 template <class T>
 bool prelu_layout(const Activation& act, Channels L, std::span<const T> learned, std::size_t n) {
-  return act.kind() == Kind::Prelu && element_wise_and_valid<T>(act) && learned.size() == L.channels &&
+  return kernel_ops<T>(act).per_channel == Path::Channels && element_wise_and_valid<T>(act) &&
+         learned.size() == L.channels &&
          checks::holds(L.outer, L.channels, L.inner, n) && (L.inner == 1 || L.inner >= kMinPreluBlock);
 }
 
@@ -125,7 +135,7 @@ void forward_16(const Activation& act, std::span<const H> x, std::span<H> y) {
   checks::shape(act, false, Precision::F32);
   checks::pair(act, "forward", x, y, "x", "y");
   const double* p = act.params().data();
-  const bool kernel = kernels::simd_forward(act.kind(), p, static_cast<const float*>(nullptr), nullptr, 0);
+  const bool kernel = kernel_ops<float>(act).f != Path::None;
   kernels::parallel_for(x.size(), kChunk, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
     alignas(64) float buf[kChunk];
     for (std::size_t i = begin; i < end; i += kChunk) {
@@ -149,8 +159,7 @@ void backward_16(const Activation& act, BackwardArgs<H> a, std::span<H> dx, std:
   const bool from_y = a.x.empty();
   const std::span<const H> in = from_y ? a.y : a.x;
   const double* p = act.params().data();
-  const bool kernel = kernels::simd_backward(act.kind(), from_y, p, static_cast<const float*>(nullptr), nullptr,
-                                             nullptr, 0);
+  const bool kernel = (from_y ? kernel_ops<float>(act).df_from_y : kernel_ops<float>(act).df) != Path::None;
   kernels::parallel_for(dx.size(), kChunk, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
     alignas(64) float bin[kChunk], bdy[kChunk];
     for (std::size_t i = begin; i < end; i += kChunk) {
@@ -172,8 +181,8 @@ void backward_16(const Activation& act, BackwardArgs<H> a, std::span<H> dx, std:
 template <class T>
 void forward_native(const Activation& act, std::span<const T> x, std::span<T> y) {
   const double* p = act.params().data();
-  if (element_wise_and_valid<T>(act) && x.size() == y.size() && disjoint_or_same(x, y) &&
-      kernels::simd_forward(act.kind(), p, x.data(), y.data(), 0)) {
+  if (element_wise_and_valid<T>(act) && kernel_ops<T>(act).f != Path::None && x.size() == y.size() &&
+      disjoint_or_same(x, y)) {
     kernels::parallel_for(x.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
       kernels::simd_forward(act.kind(), p, x.data() + begin, y.data() + begin, end - begin);
     });
@@ -191,7 +200,8 @@ void backward_native(const Activation& act, BackwardArgs<T> a, std::span<T> dx, 
                      (a.x.empty() || a.y.empty() || a.x.size() == a.y.size()) && disjoint_or_same(in, dx) &&
                      disjoint_or_same(a.dy, dx);
   const double* p = act.params().data();
-  if (plain && dparams.empty() && kernels::simd_backward(act.kind(), from_y, p, in.data(), a.dy.data(), dx.data(), 0)) {
+  const kernels::Ops& ops = kernel_ops<T>(act);
+  if (plain && dparams.empty() && (from_y ? ops.df_from_y : ops.df) != Path::None) {
     kernels::parallel_for(dx.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
       kernels::simd_backward(act.kind(), from_y, p, in.data() + begin, a.dy.data() + begin, dx.data() + begin,
                              end - begin);
@@ -199,13 +209,12 @@ void backward_native(const Activation& act, BackwardArgs<T> a, std::span<T> dx, 
     return;
   }
   const bool apart = gradients_apart<T>(a, dx, {}, dparams);
-  if (plain && apart && !from_y && act.kind() == Kind::Prelu && dparams.size() == 1) {
+  if (plain && apart && !from_y && ops.per_channel == Path::Channels && dparams.size() == 1) {
     const T weight = static_cast<T>(act.param("weight"));
     return prelu_backward(Channels{1, 1, dx.size()}, std::span<const T>(&weight, 1), a.x, a.dy, dx, dparams);
   }
   if (plain && apart && !from_y && !dparams.empty() && dparams.size() == learnable_count(act.kind()) &&
-      kernels::simd_param_gradient(act.kind(), p, static_cast<const T*>(nullptr), nullptr, 0, nullptr) &&
-      kernels::simd_backward(act.kind(), false, p, static_cast<const T*>(nullptr), nullptr, nullptr, 0))
+      ops.dparams != Path::None && ops.df != Path::None)
     return backward_with_param_gradient(act, a, dx, dparams);
   reference::backward(act, a, dx, dparams);
 }
@@ -220,7 +229,7 @@ void forward_with_slope(const Activation& act, std::span<const T> x, std::span<T
   if (!slope.empty() && (!disjoint(x, slope) || !disjoint(std::span<const T>(y), slope)))
     throw Error(std::string(act.name()) + " forward_with_slope: slope overlaps x or y");
   const double* p = act.params().data();
-  if (kernels::simd_forward_with_slope(act.kind(), p, x.data(), y.data(), slope.data(), 0)) {
+  if (kernel_ops<T>(act).fdf != Path::None) {
     kernels::parallel_for(x.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
       kernels::simd_forward_with_slope(act.kind(), p, x.data() + begin, y.data() + begin, slope.data() + begin,
                                        end - begin);
@@ -236,9 +245,7 @@ void forward_with_slope(const Activation& act, std::span<const T> x, std::span<T
 
 template <class T>
 bool has_slope_kernel(const Activation& act) {
-  return !act.info().vector_wise &&
-         kernels::simd_forward_with_slope(act.kind(), act.params().data(), static_cast<const T*>(nullptr),
-                                          static_cast<T*>(nullptr), static_cast<T*>(nullptr), 0);
+  return !act.info().vector_wise && kernel_ops<T>(act).fdf != Path::None;
 }
 
 template <class T>
@@ -292,7 +299,8 @@ void backward(const Activation& act, Channels layout, std::span<const T> learned
 template <class T>
 void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_t offset, std::span<const T> x,
                          std::span<T> y) {
-  if (act.kind() == Kind::Rrelu && x.size() == y.size() && disjoint_or_same(x, y) && element_wise_and_valid<T>(act)) {
+  if (kernel_ops<T>(act).train == Path::Noise && x.size() == y.size() && disjoint_or_same(x, y) &&
+      element_wise_and_valid<T>(act)) {
     const double lower = act.param("lower"), upper = act.param("upper");
     return kernels::parallel_for(x.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
       kernels::simd_rrelu_train(lower, upper, seed, offset + begin, x.data() + begin, static_cast<const T*>(nullptr),
@@ -304,7 +312,8 @@ void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_
 template <class T>
 void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64_t offset, std::span<const T> x,
                           std::span<const T> dy, std::span<T> dx) {
-  if (act.kind() == Kind::Rrelu && x.size() == dy.size() && dy.size() == dx.size() && disjoint_or_same(x, dx) &&
+  if (kernel_ops<T>(act).train == Path::Noise && x.size() == dy.size() && dy.size() == dx.size() &&
+      disjoint_or_same(x, dx) &&
       disjoint_or_same(dy, dx) && element_wise_and_valid<T>(act)) {
     const double lower = act.param("lower"), upper = act.param("upper");
     return kernels::parallel_for(x.size(), kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
@@ -316,9 +325,8 @@ void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64
 }
 std::size_t output_axis(const Activation& act, std::size_t axis_len) { return reference::output_axis(act, axis_len); }
 
-/// Whether a vector-wise call is one the row kernels take: sizes that fit; anything else
-/// (malformed calls included) goes to the reference. The kernels then say whether they have the
-/// function (the softmax family).
+/// Whether a vector-wise call's sizes fit the row kernels; anything else (malformed calls
+/// included) goes to the reference.
 template <class T>
 bool rows_fit(const Activation& act, Axis L, std::size_t n) {
   if (!act.info().vector_wise || !checks::holds(L.outer, L.axis, L.inner, n)) return false;
@@ -352,15 +360,15 @@ void for_each_row(Axis L, const T* in0, const T* in1, T* out, Row row) {
 }
 
 /// Whether a vector-wise call is a gated unit's that the kernels take: a valid, even axis, sizes
-/// that fit (out: the output's elements, half of x's) and the kernels' own say for T. Anything
-/// else (malformed calls included) goes to the reference.
+/// that fit (out: the output's elements, half of x's) and a Gated row in the kernel table.
+/// Anything else (malformed calls included) goes to the reference.
 template <class T>
 bool gated_layout(const Activation& act, Axis L, std::size_t n, std::size_t out) {
   if (!act.info().vector_wise || L.axis % 2 != 0 || !checks::holds(L.outer, L.axis, L.inner, n) ||
       !checks::holds(out, 2, 1, n))
     return false;
   act.validate(precision_of<T>);
-  return kernels::simd_gated_forward(act.kind(), static_cast<const T*>(nullptr), nullptr, nullptr, 0);
+  return kernel_ops<T>(act).f == Path::Gated;
 }
 
 /// Runs body(x offset, y offset, count) over the output elements of a gated unit's [outer, 2h,
@@ -383,7 +391,7 @@ void for_each_gated_span(Axis L, Body body) {
 /// 0 for anything else, which goes to the reference.
 template <class T>
 std::size_t maxout_pieces(const Activation& act, Axis L, std::size_t n, std::size_t out) {
-  if (act.kind() != Kind::Maxout || !checks::holds(L.outer, L.axis, L.inner, n)) return 0;
+  if (kernel_ops<T>(act).f != Path::Maxout || !checks::holds(L.outer, L.axis, L.inner, n)) return 0;
   act.validate(precision_of<T>);
   const auto k = static_cast<std::size_t>(act.param("pieces"));
   if (k == 0 || k > (std::size_t{1} << 24) || L.axis % k != 0 || !checks::holds(out, k, 1, n)) return 0;
@@ -406,8 +414,8 @@ void forward(const Activation& act, Axis layout, std::span<const T> x, std::span
       kernels::simd_gated_forward(act.kind(), x.data() + xi, x.data() + xi + H, y.data() + yi, m);
     });
   }
-  if (rows_fit<T>(act, layout, x.size()) && y.size() == x.size() && disjoint_or_same(x, y) &&
-      kernels::simd_softmax_forward(act.kind(), x.data(), y.data(), 0, layout.axis)) {
+  if (kernel_ops<T>(act).f == Path::Rows && rows_fit<T>(act, layout, x.size()) && y.size() == x.size() &&
+      disjoint_or_same(x, y)) {
     for_each_row(layout, x.data(), static_cast<const T*>(nullptr), y.data(),
                  [&](const T* in, const T*, T* out, std::size_t rows) {
                    kernels::simd_softmax_forward(act.kind(), in, out, rows, layout.axis);
@@ -438,9 +446,9 @@ void backward(const Activation& act, Axis layout, BackwardArgs<T> a, std::span<T
     });
   }
   const std::size_t n = dx.size();
-  if (rows_fit<T>(act, layout, n) && a.y.size() == n && a.dy.size() == n && (a.x.empty() || a.x.size() == n) &&
-      disjoint_or_same(a.x, dx) && disjoint_or_same(a.y, dx) && disjoint_or_same(a.dy, dx) &&
-      kernels::simd_softmax_backward(act.kind(), a.y.data(), a.dy.data(), dx.data(), 0, layout.axis)) {
+  if (kernel_ops<T>(act).df_from_y == Path::Rows && rows_fit<T>(act, layout, n) && a.y.size() == n &&
+      a.dy.size() == n && (a.x.empty() || a.x.size() == n) && disjoint_or_same(a.x, dx) &&
+      disjoint_or_same(a.y, dx) && disjoint_or_same(a.dy, dx)) {
     for_each_row(layout, a.y.data(), a.dy.data(), dx.data(), [&](const T* y, const T* dy, T* out, std::size_t rows) {
       kernels::simd_softmax_backward(act.kind(), y, dy, out, rows, layout.axis);
     });
@@ -451,12 +459,7 @@ void backward(const Activation& act, Axis layout, BackwardArgs<T> a, std::span<T
 
 template <class T>
 bool has_kernel(const Activation& act) {
-  if (act.info().vector_wise) {
-    return act.kind() == Kind::Maxout ||
-           kernels::simd_gated_forward(act.kind(), static_cast<const T*>(nullptr), nullptr, nullptr, 0) ||
-           kernels::simd_softmax_forward(act.kind(), static_cast<const T*>(nullptr), nullptr, 0, 1);
-  }
-  return kernels::simd_forward(act.kind(), act.params().data(), static_cast<const T*>(nullptr), static_cast<T*>(nullptr), 0);
+  return kernel_ops<T>(act).f != Path::None;
 }
 
 std::vector<std::string> targets() {

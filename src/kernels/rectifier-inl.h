@@ -3,7 +3,7 @@
 // results are bit-identical to it on every target. No include guard: Highway compiles this file
 // once per target (foreach_target.h), inside that target's namespace.
 //
-// A kernel struct Simd<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has it;
+// A kernel struct PiecewiseLinear<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has it;
 // p holds the parameters already rounded to the data type. NaN handling is the driver's (simd.cpp).
 
 #include "exact-inl.h"
@@ -13,13 +13,13 @@ namespace actfn::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 template <class F>
-struct Simd;  // specialised below for the activations that have a kernel
+struct PiecewiseLinear;  // specialised below for the activations that have a kernel
 
 template <>
-struct Simd<fn::Step> {
+struct PiecewiseLinear<fn::Step> {
   template <class D, class V>
   static V f(D d, V x, const P<D>& p) {
-    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1), hn::IfThenElse(x < hn::Zero(d), hn::Zero(d), hn::Set(d, p[0])));
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1), hn::IfThenElse(x < hn::Zero(d), hn::Zero(d), hn::Set(d, p[fn::Step::kValueAtZero])));
   }
   template <class D, class V>
   static V df(D d, V, const P<D>&) {
@@ -32,15 +32,15 @@ struct Simd<fn::Step> {
 };
 
 template <>
-struct Simd<fn::Hardtanh> {
+struct PiecewiseLinear<fn::Hardtanh> {
   template <class D, class V>
   static V f(D d, V x, const P<D>& p) {
-    const V lo = hn::Set(d, p[0]), hi = hn::Set(d, p[1]);
+    const V lo = hn::Set(d, p[fn::Hardtanh::kMinVal]), hi = hn::Set(d, p[fn::Hardtanh::kMaxVal]);
     return hn::IfThenElse(x < lo, lo, hn::IfThenElse(x > hi, hi, x));
   }
   template <class D, class V>
   static V df(D d, V x, const P<D>& p) {
-    return hn::IfThenElseZero(hn::And(x > hn::Set(d, p[0]), x < hn::Set(d, p[1])), hn::Set(d, 1));
+    return hn::IfThenElseZero(hn::And(x > hn::Set(d, p[fn::Hardtanh::kMinVal]), x < hn::Set(d, p[fn::Hardtanh::kMaxVal])), hn::Set(d, 1));
   }
   template <class D, class V>
   static V df_from_y(D d, V y, const P<D>& p) {
@@ -49,7 +49,7 @@ struct Simd<fn::Hardtanh> {
 };
 
 template <>
-struct Simd<fn::Relu> {
+struct PiecewiseLinear<fn::Relu> {
   template <class D, class V>
   static V f(D d, V x, const P<D>&) {
     return hn::IfThenElseZero(x > hn::Zero(d), x);
@@ -64,37 +64,38 @@ struct Simd<fn::Relu> {
   }
 };
 
-/// leaky_relu and prelu: x for x > 0, slope x otherwise; slope is p[0] for both.
+/// leaky_relu and prelu: x for x > 0, slope x otherwise; the slope is parameter kSlope.
+template <std::size_t kSlope>
 struct LeakyKernel {
   template <class D, class V>
   static V f(D d, V x, const P<D>& p) {
-    return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(hn::Set(d, p[0]), x));
+    return hn::IfThenElse(x > hn::Zero(d), x, hn::Mul(hn::Set(d, p[kSlope]), x));
   }
   template <class D, class V>
   static V df(D d, V x, const P<D>& p) {
-    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1), hn::Set(d, p[0]));
+    return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1), hn::Set(d, p[kSlope]));
   }
 };
 template <>
-struct Simd<fn::LeakyRelu> : LeakyKernel {
+struct PiecewiseLinear<fn::LeakyRelu> : LeakyKernel<fn::LeakyRelu::kNegativeSlope> {
   template <class D, class V>
   static V df_from_y(D d, V y, const P<D>& p) {
     return df(d, y, p);
   }
 };
 template <>
-struct Simd<fn::Prelu> : LeakyKernel {};
+struct PiecewiseLinear<fn::Prelu> : LeakyKernel<fn::Prelu::kWeight> {};
 
 template <>
-struct Simd<fn::ClippedRelu> {
+struct PiecewiseLinear<fn::ClippedRelu> {
   template <class D, class V>
   static V f(D d, V x, const P<D>& p) {
-    const V c = hn::Set(d, p[0]);
+    const V c = hn::Set(d, p[fn::ClippedRelu::kCeiling]);
     return hn::IfThenElseZero(x > hn::Zero(d), hn::IfThenElse(x < c, x, c));
   }
   template <class D, class V>
   static V df(D d, V x, const P<D>& p) {
-    return hn::IfThenElseZero(hn::And(x > hn::Zero(d), x < hn::Set(d, p[0])), hn::Set(d, 1));
+    return hn::IfThenElseZero(hn::And(x > hn::Zero(d), x < hn::Set(d, p[fn::ClippedRelu::kCeiling])), hn::Set(d, 1));
   }
   template <class D, class V>
   static V df_from_y(D d, V y, const P<D>& p) {
@@ -103,19 +104,19 @@ struct Simd<fn::ClippedRelu> {
 };
 
 template <>
-struct Simd<fn::Threshold> {
+struct PiecewiseLinear<fn::Threshold> {
   template <class D, class V>
   static V f(D d, V x, const P<D>& p) {
-    return hn::IfThenElse(x > hn::Set(d, p[0]), x, hn::Set(d, p[1]));
+    return hn::IfThenElse(x > hn::Set(d, p[fn::Threshold::kThreshold]), x, hn::Set(d, p[fn::Threshold::kValue]));
   }
   template <class D, class V>
   static V df(D d, V x, const P<D>& p) {
-    return hn::IfThenElseZero(x > hn::Set(d, p[0]), hn::Set(d, 1));
+    return hn::IfThenElseZero(x > hn::Set(d, p[fn::Threshold::kThreshold]), hn::Set(d, 1));
   }
 };
 
 template <>
-struct Simd<fn::ReluSquared> {
+struct PiecewiseLinear<fn::ReluSquared> {
   template <class D, class V>
   static V f(D d, V x, const P<D>&) {
     return hn::IfThenElseZero(x > hn::Zero(d), hn::Mul(x, x));
@@ -130,11 +131,13 @@ struct Simd<fn::ReluSquared> {
   }
 };
 
-/// hardshrink and softshrink share the dead zone [-lambd, lambd] and its derivative.
+/// hardshrink and softshrink share the dead zone [-lambd, lambd] and its derivative; lambd is
+/// parameter kLambd.
+template <std::size_t kLambd>
 struct ShrinkKernel {
   template <class D, class V>
   static auto outside(D d, V x, const P<D>& p) {
-    return hn::Or(x > hn::Set(d, p[0]), x < hn::Neg(hn::Set(d, p[0])));
+    return hn::Or(x > hn::Set(d, p[kLambd]), x < hn::Neg(hn::Set(d, p[kLambd])));
   }
   template <class D, class V>
   static V df(D d, V x, const P<D>& p) {
@@ -146,23 +149,23 @@ struct ShrinkKernel {
   }
 };
 template <>
-struct Simd<fn::Hardshrink> : ShrinkKernel {
+struct PiecewiseLinear<fn::Hardshrink> : ShrinkKernel<fn::Hardshrink::kLambd> {
   template <class D, class V>
   static V f(D d, V x, const P<D>& p) {
     return hn::IfThenElseZero(outside(d, x, p), x);
   }
 };
 template <>
-struct Simd<fn::Softshrink> : ShrinkKernel {
+struct PiecewiseLinear<fn::Softshrink> : ShrinkKernel<fn::Softshrink::kLambd> {
   template <class D, class V>
   static V f(D d, V x, const P<D>& p) {
-    const V l = hn::Set(d, p[0]);
+    const V l = hn::Set(d, p[fn::Softshrink::kLambd]);
     return hn::IfThenElse(x > l, hn::Sub(x, l), hn::IfThenElseZero(x < hn::Neg(l), hn::Add(x, l)));
   }
 };
 
 template <>
-struct Simd<fn::Identity> {
+struct PiecewiseLinear<fn::Identity> {
   template <class D, class V>
   static V f(D, V x, const P<D>&) {
     return x;
@@ -195,15 +198,15 @@ HWY_INLINE V exact_fma(D d, V a, V b, V c) {
 #endif
 }
 
-/// hard_sigmoid as fn::HardSigmoid: 0 up to the corner c = p[2], 1 from u = p[3] (both derived in
+/// hard_sigmoid as fn::HardSigmoid: 0 up to the corner c = p[kLowerCorner], 1 from u = p[kUpperCorner] (both derived in
 /// the data type), between them slope·(x - c) with x - c an exact pair and the product rounded
 /// once. A NaN x fails every comparison and stays NaN. f' is the slope strictly between the
 /// corners, 0 elsewhere.
 template <>
-struct Simd<fn::HardSigmoid> {
+struct PiecewiseLinear<fn::HardSigmoid> {
   template <class D, class V>
   static V f(D d, V x, const P<D>& p) {
-    const V c = hn::Set(d, p[2]), u = hn::Set(d, p[3]), slope = hn::Set(d, p[0]), one = hn::Set(d, 1);
+    const V c = hn::Set(d, p[fn::HardSigmoid::kLowerCorner]), u = hn::Set(d, p[fn::HardSigmoid::kUpperCorner]), slope = hn::Set(d, p[fn::HardSigmoid::kSlope]), one = hn::Set(d, 1);
     V lo;
     const V hi = exact::two_sum<D>(x, hn::Neg(c), lo);
     const V t = hn::Min(exact_fma(d, slope, hi, hn::Mul(slope, lo)), one);
@@ -211,7 +214,7 @@ struct Simd<fn::HardSigmoid> {
   }
   template <class D, class V>
   static V df(D d, V x, const P<D>& p) {
-    return hn::IfThenElseZero(hn::And(x > hn::Set(d, p[2]), x < hn::Set(d, p[3])), hn::Set(d, p[0]));
+    return hn::IfThenElseZero(hn::And(x > hn::Set(d, p[fn::HardSigmoid::kLowerCorner]), x < hn::Set(d, p[fn::HardSigmoid::kUpperCorner])), hn::Set(d, p[fn::HardSigmoid::kSlope]));
   }
 };
 

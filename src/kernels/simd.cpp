@@ -1,6 +1,7 @@
 // The SIMD drivers, compiled once per instruction set by Highway (foreach_target.h re-includes
 // this file for each target) and dispatched at run time. Each entry point switches on the kind
-// once and returns false when the activation has no kernel, so the caller runs the reference.
+// once and runs the kernel the kernel table (table.hpp) declares for that operation and data type;
+// the table is checked here against the kernel structs, both ways, at compile time.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <type_traits>
 
 #include "functions/all.hpp"
+#include "table.hpp"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "simd.cpp"
@@ -38,7 +40,7 @@ auto prepared(const P& p) {
     return p;
 }
 
-/// Whether the kernel struct K (Simd<F>, SimdF32<F>, SimdF32ViaF64<F> or SimdF64<F>) is
+/// Whether the kernel struct K (PiecewiseLinear<F>, F32Lanes<F>, F32InF64Lanes<F> or F64Lanes<F>) is
 /// specialised for F, and whether it computes f' from y in lanes of T.
 template <class K>
 concept Kernel = requires { sizeof(K); };
@@ -46,8 +48,8 @@ template <class K, class T>
 concept KernelFromY = Kernel<K> && requires(hn::ScalableTag<T> d, hn::Vec<hn::ScalableTag<T>> v, const fn::Params<T>& p) {
   K::df_from_y(d, v, prepared<K>(p));
 };
-/// Whether K computes f, or f' from x, in lanes of T: a SimdF32<F> may give only one of them, the
-/// other then coming from SimdF32ViaF64<F>.
+/// Whether K computes f, or f' from x, in lanes of T: a F32Lanes<F> may give only one of them, the
+/// other then coming from F32InF64Lanes<F>.
 template <class K, class T>
 concept KernelF = Kernel<K> && requires(hn::ScalableTag<T> d, hn::Vec<hn::ScalableTag<T>> v, const fn::Params<T>& p) {
   K::f(d, v, prepared<K>(p));
@@ -113,72 +115,164 @@ void for_each_vector_f32_via_f64(const float* a, const float* b, float* out, std
   });
 }
 
-/// y = f(x), NaN in giving NaN out (as the reference's f_guarded).
-template <class T>
-bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
-  return fn::visit(kind, [&]<class F>() {
-    if constexpr (Kernel<Simd<F>>) {
-      const auto p = params_in_type<F, T>(values);
-      for_each_vector(x, static_cast<const T*>(nullptr), y, n, [&](auto d, auto v, auto) {
-        return hn::IfThenElse(hn::IsNaN(v), v, Simd<F>::f(d, v, p));
-      });
-      return true;
-    } else if constexpr (KernelF<SimdF32<F>, float> && std::is_same_v<T, float>) {
-      const auto p = prepared<SimdF32<F>>(params_as<float>(values));
-      for_each_vector(x, static_cast<const float*>(nullptr), y, n, [&](auto d, auto v, auto) {
-        return hn::IfThenElse(hn::IsNaN(v), v, SimdF32<F>::f(d, v, p));
-      });
-      return true;
-    } else if constexpr (Kernel<SimdF32ViaF64<F>> && std::is_same_v<T, float>) {
-      const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));
-      for_each_vector_f32_via_f64(x, nullptr, y, n, [&](auto d, auto v, auto) {
-        return hn::IfThenElse(hn::IsNaN(v), v, SimdF32ViaF64<F>::f(d, v, p));
-      });
-      return true;
-    } else if constexpr (Kernel<SimdF64<F>> && std::is_same_v<T, double>) {
-      const auto p = prepared<SimdF64<F>>(params_as<double>(values));
-      for_each_vector(x, static_cast<const double*>(nullptr), y, n, [&](auto d, auto v, auto) {
-        return hn::IfThenElse(hn::IsNaN(v), v, SimdF64<F>::f(d, v, p));
-      });
-      return true;
-    } else {
-      return false;
-    }
-  });
-}
-
 /// Whether K computes f and f' together, K::fdf(d, v, p, s), sharing their common work.
 template <class K, class D, class P>
 concept KernelFdf = Kernel<K> && requires(D d, hn::Vec<D> v, const P& p) { K::fdf(d, v, p, v); };
 
-/// y = f(x) and s = f'(x) in one pass over x through the kernel struct forward takes for F and T,
-/// where that struct has an fdf (f and f' together, their common work done once): each output is
-/// what forward and backward (for dy = 1) give, as fdf is f and df on the same parts. False for
-/// the others (simd_forward_with_slope's callers then run forward and backward).
+// ---- the kernel table (table.hpp), checked against the kernel structs both ways ----------------
+
+/// The declared operations of F for T data.
+template <class F, class T>
+constexpr Ops declared() {
+  return row(F::info.kind).ops(std::is_same_v<T, double>);
+}
+
+/// The kernel struct an element-wise path names for F (void for the other paths). Naming a
+/// struct does not instantiate it: F need not have one.
+template <Path kPath, class F>
+using KernelOf = std::conditional_t<
+    kPath == Path::PiecewiseLinear, PiecewiseLinear<F>,
+    std::conditional_t<kPath == Path::F32Lanes, F32Lanes<F>,
+                       std::conditional_t<kPath == Path::F32InF64Lanes, F32InF64Lanes<F>,
+                                          std::conditional_t<kPath == Path::F64Lanes, F64Lanes<F>, void>>>>;
+
+/// The lanes' type of a path for T data: f64 for f32 data in f64 lanes, else T.
+template <Path kPath, class T>
+using LaneType = std::conditional_t<kPath == Path::F32InF64Lanes, double, T>;
+
+/// The kernel struct members the table names: f, f' from x, f' from y, f with f'.
+enum class Member { F, Df, DfFromY, Fdf };
+
+constexpr Path path_of(const Ops& ops, Member m) {
+  switch (m) {
+    case Member::F:
+      return ops.f;
+    case Member::Df:
+      return ops.df;
+    case Member::DfFromY:
+      return ops.df_from_y;
+    case Member::Fdf:
+      return ops.fdf;
+  }
+  return Path::None;
+}
+
+/// Whether the struct of kPath for F has `member` in the lanes it uses for T data.
+template <class F, class T, Path kPath, Member kMember>
+constexpr bool has_member() {
+  using K = KernelOf<kPath, F>;
+  using L = LaneType<kPath, T>;
+  if constexpr (std::is_void_v<K> || !Kernel<K>)
+    return false;
+  else if constexpr (kMember == Member::F)
+    return KernelF<K, L>;
+  else if constexpr (kMember == Member::Df)
+    return KernelDf<K, L>;
+  else if constexpr (kMember == Member::DfFromY)
+    return KernelFromY<K, L>;
+  else
+    return KernelFdf<K, hn::ScalableTag<L>, fn::Params<L>>;
+}
+
+/// What the element-wise dispatch below can run for T data.
 template <class T>
-bool forward_with_slope(Kind kind, const double* values, const T* x, T* y, T* s, std::size_t n) {
-  // f with f' in vs, NaN in giving NaN out.
-  const auto both = [](auto fdf, auto v, auto& vs) {
-    const auto nan = hn::IsNaN(v);
-    const auto vy = fdf(v, vs);
-    vs = hn::IfThenElse(nan, v, vs);
-    return hn::IfThenElse(nan, v, vy);
-  };
+constexpr bool runs_for(Path path) {
+  if (path == Path::PiecewiseLinear) return true;
+  return std::is_same_v<T, double> ? path == Path::F64Lanes : path == Path::F32Lanes || path == Path::F32InF64Lanes;
+}
+
+/// Declared → compiled: each declared element-wise operation of F for T is a member of the struct
+/// its path names, in lanes the dispatch below runs for T.
+template <class F, class T, Member kMember>
+constexpr bool declared_exists() {
+  constexpr Path path = path_of(declared<F, T>(), kMember);
+  if constexpr (path == Path::None || F::info.vector_wise)
+    return true;
+  else
+    return runs_for<T>(path) && has_member<F, T, path, kMember>();
+}
+
+/// Compiled → declared: each member of F's kernel structs is the declared path of its operation
+/// for some data type, so no kernel is compiled but never run.
+template <class F, Path kPath, Member kMember>
+constexpr bool exists_declared() {
+  const auto uses = [](const Ops& ops) { return path_of(ops, kMember) == kPath; };
+  if constexpr (kPath == Path::PiecewiseLinear)
+    return !has_member<F, float, kPath, kMember>() || (uses(declared<F, float>()) && uses(declared<F, double>()));
+  else if constexpr (kPath == Path::F64Lanes)
+    return !has_member<F, double, kPath, kMember>() || uses(declared<F, double>());
+  else
+    return !has_member<F, float, kPath, kMember>() || uses(declared<F, float>());
+}
+
+template <class F, Member kMember>
+constexpr bool matches() {
+  return declared_exists<F, float, kMember>() && declared_exists<F, double, kMember>() &&
+         exists_declared<F, Path::PiecewiseLinear, kMember>() && exists_declared<F, Path::F32Lanes, kMember>() &&
+         exists_declared<F, Path::F32InF64Lanes, kMember>() && exists_declared<F, Path::F64Lanes, kMember>();
+}
+
+/// The parameter-gradient structs: F32InF64ParamGradient for f32 data, F64ParamGradient for f64.
+template <class F>
+constexpr bool param_gradients_match() {
+  return (declared<F, float>().dparams == Path::F32InF64Lanes) == Kernel<F32InF64ParamGradient<F>> &&
+         (declared<F, float>().dparams == Path::None || declared<F, float>().dparams == Path::F32InF64Lanes) &&
+         (declared<F, double>().dparams == Path::F64Lanes) == Kernel<F64ParamGradient<F>> &&
+         (declared<F, double>().dparams == Path::None || declared<F, double>().dparams == Path::F64Lanes);
+}
+
+template <class F>
+constexpr bool table_matches_structs() {
+  static_assert(matches<F, Member::F>(), "kernel table: f of this activation disagrees with its kernel structs");
+  static_assert(matches<F, Member::Df>(), "kernel table: f' from x disagrees with the kernel structs");
+  static_assert(matches<F, Member::DfFromY>(), "kernel table: f' from y disagrees with the kernel structs");
+  static_assert(matches<F, Member::Fdf>(), "kernel table: fdf disagrees with the kernel structs");
+  static_assert(param_gradients_match<F>(), "kernel table: dparams disagrees with the parameter-gradient structs");
+  return true;
+}
+
+#define ACTFN_CHECK_ROW(name) static_assert(table_matches_structs<fn::name>());
+ACTFN_KINDS(ACTFN_CHECK_ROW)
+#undef ACTFN_CHECK_ROW
+
+// ---- element-wise drivers -------------------------------------------------------------------------
+
+/// The parameters kernel struct K of `path` takes for T data: the piecewise-linear kernels exactly
+/// the reference's (fn::in_type: rounded to T, then what F derives from them in T); f32 lanes
+/// rounded to float; f64 lanes for f32 data rounded to float, then widened (as the reference);
+/// f64 lanes for f64 data as given; each then K::prepare'd where K has one.
+template <Path kPath, class F, class T>
+auto parameters(const double* values) {
+  using K = KernelOf<kPath, F>;
+  if constexpr (kPath == Path::PiecewiseLinear)
+    return params_in_type<F, T>(values);
+  else if constexpr (kPath == Path::F32Lanes)
+    return prepared<K>(params_as<float>(values));
+  else if constexpr (kPath == Path::F32InF64Lanes)
+    return prepared<K>(params_f32_in_f64(values));
+  else
+    return prepared<K>(params_as<double>(values));
+}
+
+/// The vector loop of `path` over T data: T's own lanes, or f64 lanes for f32 data (rounded once).
+template <Path kPath, class T, class Op>
+void loop(const T* a, const T* b, T* out, std::size_t n, Op op) {
+  if constexpr (kPath == Path::F32InF64Lanes)
+    for_each_vector_f32_via_f64(a, b, out, n, op);
+  else
+    for_each_vector(a, b, out, n, op);
+}
+
+/// y = f(x), NaN in giving NaN out (as the reference's f_guarded).
+template <class T>
+bool forward(Kind kind, const double* values, const T* x, T* y, std::size_t n) {
   return fn::visit(kind, [&]<class F>() {
-    if constexpr (Kernel<Simd<F>> || (KernelF<SimdF32<F>, float> && std::is_same_v<T, float>)) {
-      return false;  // forward takes a struct without fdf (only f32-via-f64 kernels have one)
-    } else if constexpr (std::is_same_v<T, float> &&
-                         KernelFdf<SimdF32ViaF64<F>, hn::ScalableTag<double>, Pd>) {
-      const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));
-      const hn::ScalableTag<double> dd;
-      const hn::Rebind<float, decltype(dd)> df;
-      for_each_block_two_outputs(x, y, s, n, hn::Lanes(dd), [&](const float* px, float* py, float* ps) {
-        hn::Vec<decltype(dd)> vs;
-        const auto fdf = [&](auto v, auto& slope) { return SimdF32ViaF64<F>::fdf(dd, v, p, slope); };
-        const auto vy = both(fdf, hn::PromoteTo(dd, hn::LoadU(df, px)), vs);
-        store_rounded_f32(dd, vy, py);
-        store_rounded_f32(dd, vs, ps);
-      });
+    constexpr Path path = declared<F, T>().f;
+    if constexpr (!F::info.vector_wise && path != Path::None) {
+      using K = KernelOf<path, F>;
+      const auto p = parameters<path, F, T>(values);
+      loop<path>(x, static_cast<const T*>(nullptr), y, n,
+                 [&](auto d, auto v, auto) { return hn::IfThenElse(hn::IsNaN(v), v, K::f(d, v, p)); });
       return true;
     } else {
       return false;
@@ -186,67 +280,71 @@ bool forward_with_slope(Kind kind, const double* values, const T* x, T* y, T* s,
   });
 }
 
-/// dx = dy * slope(in) through `loop` (one of the vector loops above); the slope of a NaN input is
-/// NaN, so NaN propagates as in the reference.
-template <class T, class Loop, class Slope>
-bool scale_by_slope(Loop loop, const T* in, const T* dy, T* dx, std::size_t n, Slope slope) {
-  loop(in, dy, dx, n, [&](auto d, auto v, auto g) { return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, slope(d, v))); });
-  return true;
+/// y = f(x) and s = f'(x) in one pass over x (the declared fdf: f and f' on the same parts, so
+/// each output is what forward and backward with dy = 1 give).
+template <class T>
+bool forward_with_slope(Kind kind, const double* values, const T* x, T* y, T* s, std::size_t n) {
+  return fn::visit(kind, [&]<class F>() {
+    constexpr Path path = declared<F, T>().fdf;
+    if constexpr (path == Path::F32InF64Lanes) {
+      using K = KernelOf<path, F>;
+      const auto p = parameters<path, F, T>(values);
+      const hn::ScalableTag<double> dd;
+      const hn::Rebind<float, decltype(dd)> df;
+      for_each_block_two_outputs(x, y, s, n, hn::Lanes(dd), [&](const float* px, float* py, float* ps) {
+        const auto v = hn::PromoteTo(dd, hn::LoadU(df, px));
+        const auto nan = hn::IsNaN(v);
+        hn::Vec<decltype(dd)> vs;
+        const auto vy = K::fdf(dd, v, p, vs);
+        store_rounded_f32(dd, hn::IfThenElse(nan, v, vy), py);
+        store_rounded_f32(dd, hn::IfThenElse(nan, v, vs), ps);
+      });
+      return true;
+    } else {
+      static_assert(path == Path::None, "fdf kernels exist in f64 lanes for f32 data only");
+      return false;
+    }
+  });
 }
 
-/// dx = dy * f'(in), from x (from_y false) or from y.
+/// dx = dy·f'(in), from x (from_y false) or from y; the slope of a NaN input is NaN, so NaN
+/// propagates as in the reference.
+template <Path kPath, class F, class T, bool kFromY>
+bool scale_by_slope(const double* values, const T* in, const T* dy, T* dx, std::size_t n) {
+  if constexpr (kPath == Path::None || F::info.vector_wise) {
+    return false;
+  } else {
+    using K = KernelOf<kPath, F>;
+    const auto p = parameters<kPath, F, T>(values);
+    loop<kPath>(in, dy, dx, n, [&](auto d, auto v, auto g) {
+      if constexpr (kFromY)
+        return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, K::df_from_y(d, v, p)));
+      else
+        return hn::Mul(g, hn::IfThenElse(hn::IsNaN(v), v, K::df(d, v, p)));
+    });
+    return true;
+  }
+}
+
 template <class T>
 bool backward(Kind kind, bool from_y, const double* values, const T* in, const T* dy, T* dx, std::size_t n) {
   return fn::visit(kind, [&]<class F>() {
-    if constexpr (Kernel<Simd<F>>) {
-      const auto p = params_in_type<F, T>(values);
-      const auto loop = [](auto... args) { for_each_vector(args...); };
-      if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df(d, v, p); });
-      if constexpr (KernelFromY<Simd<F>, float>)
-        return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return Simd<F>::df_from_y(d, v, p); });
-    } else if constexpr (std::is_same_v<T, float>) {
-      // f' from x and from y each through the first struct that has it: SimdF32<F> (f32 lanes),
-      // else SimdF32ViaF64<F> (f64 lanes).
-      const auto f32_loop = [](auto... args) { for_each_vector(args...); };
-      const auto f64_loop = [](auto... args) { for_each_vector_f32_via_f64(args...); };
-      if (!from_y) {
-        if constexpr (KernelDf<SimdF32<F>, float>) {
-          const auto p = prepared<SimdF32<F>>(params_as<float>(values));
-          return scale_by_slope(f32_loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df(d, v, p); });
-        } else if constexpr (Kernel<SimdF32ViaF64<F>>) {
-          const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));
-          return scale_by_slope(f64_loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df(d, v, p); });
-        }
-      } else if constexpr (KernelFromY<SimdF32<F>, float>) {
-        const auto p = prepared<SimdF32<F>>(params_as<float>(values));
-        return scale_by_slope(f32_loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32<F>::df_from_y(d, v, p); });
-      } else if constexpr (KernelFromY<SimdF32ViaF64<F>, double>) {
-        const auto p = prepared<SimdF32ViaF64<F>>(params_f32_in_f64(values));
-        return scale_by_slope(f64_loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF32ViaF64<F>::df_from_y(d, v, p); });
-      }
-    } else if constexpr (Kernel<SimdF64<F>> && std::is_same_v<T, double>) {
-      const auto p = prepared<SimdF64<F>>(params_as<double>(values));
-      const auto loop = [](auto... args) { for_each_vector(args...); };
-      if (!from_y) return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF64<F>::df(d, v, p); });
-      if constexpr (KernelFromY<SimdF64<F>, double>)
-        return scale_by_slope(loop, in, dy, dx, n, [&](auto d, auto v) { return SimdF64<F>::df_from_y(d, v, p); });
-    }
-    return false;
+    if (from_y) return scale_by_slope<declared<F, T>().df_from_y, F, T, true>(values, in, dy, dx, n);
+    return scale_by_slope<declared<F, T>().df, F, T, false>(values, in, dy, dx, n);
   });
 }
 
 /// sums[k] += Σ dy·∂f/∂p_k over the n elements, for every learnable parameter k of F, in f64
-/// lanes with one vector accumulator per parameter: f32 data (SimdF32ViaF64ParamGrad, terms of
-/// floats summed in f64) or f64 data (SimdF64ParamGrad, each product dy·g and each sum kept as an
+/// lanes with one vector accumulator per parameter: f32 data (F32InF64ParamGradient, terms of
+/// floats summed in f64) or f64 data (F64ParamGradient, each product dy·g and each sum kept as an
 /// exact pair, the low parts summed beside, so the result is within a few ULP of the exact sum
-/// rather than n of them). n = 0 only reports whether F has such a kernel.
+/// rather than n of them).
 template <class T>
 bool param_gradient(Kind kind, const double* values, const T* x, const T* dy, std::size_t n, double* sums) {
   constexpr bool kF32 = std::is_same_v<T, float>;
   return fn::visit(kind, [&]<class F>() {
-    using K = std::conditional_t<kF32, SimdF32ViaF64ParamGrad<F>, SimdF64ParamGrad<F>>;
-    if constexpr (Kernel<K>) {
-      if (n == 0) return true;
+    using K = std::conditional_t<kF32, F32InF64ParamGradient<F>, F64ParamGradient<F>>;
+    if constexpr (declared<F, T>().dparams != Path::None) {
       const auto p = prepared<K>(kF32 ? params_f32_in_f64(values) : params_as<double>(values));
       const hn::ScalableTag<double> dd;
       const hn::Rebind<T, decltype(dd)> dt;  // as many T lanes as dd has doubles
@@ -325,17 +423,32 @@ bool param_gradient(Kind kind, const double* values, const T* x, const T* dy, st
 // where long double does not. Piecewise-linear gates (relu) give exact g and g' in T's own lanes:
 // every product is the reference's, rounded once.
 
-/// The gate G's kernel: Simd<G> (exact), else SimdF64<G>; none for other gates, whose units the
-/// caller leaves to the reference. For f32 data in f64 lanes, K32: SimdF32ViaF64<G> where G has
+/// The gate G's kernel: PiecewiseLinear<G> (exact), else F64Lanes<G>; none for other gates, whose units the
+/// caller leaves to the reference. For f32 data in f64 lanes, K32: F32InF64Lanes<G> where G has
 /// one (GELU's, accurate to f32 over every b whose products with a float a or dy·a are floats),
 /// else K.
 template <class G>
 struct GateKernel {
-  static constexpr bool kExact = Kernel<Simd<G>>;
-  static constexpr bool kAvailable = kExact || Kernel<SimdF64<G>>;
-  using K = std::conditional_t<kExact, Simd<G>, SimdF64<G>>;
-  using K32 = std::conditional_t<Kernel<SimdF32ViaF64<G>>, SimdF32ViaF64<G>, K>;
+  static constexpr bool kExact = Kernel<PiecewiseLinear<G>>;
+  static constexpr bool kAvailable = kExact || Kernel<F64Lanes<G>>;
+  using K = std::conditional_t<kExact, PiecewiseLinear<G>, F64Lanes<G>>;
+  using K32 = std::conditional_t<Kernel<F32InF64Lanes<G>>, F32InF64Lanes<G>, K>;
 };
+
+/// Whether F is a gated unit whose gate has a kernel: exactly the table's Gated rows.
+template <class F>
+constexpr bool gated_unit() {
+  if constexpr (requires { typename F::Gate; })
+    return GateKernel<typename F::Gate>::kAvailable;
+  else
+    return false;
+}
+#define ACTFN_CHECK_GATED(name)                                                                              \
+  static_assert(gated_unit<fn::name>() == (declared<fn::name, float>().f == Path::Gated) &&                  \
+                    gated_unit<fn::name>() == (declared<fn::name, double>().f == Path::Gated),               \
+                "kernel table: the Gated rows are the gated units whose gate has a kernel");
+ACTFN_KINDS(ACTFN_CHECK_GATED)
+#undef ACTFN_CHECK_GATED
 
 /// Calls body.template operator()<G>() with the gate of a gated-unit kind whose gate has a
 /// kernel; false for any other kind.

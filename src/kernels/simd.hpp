@@ -1,6 +1,7 @@
 // The SIMD entry points (simd.cpp) as the rest of the kernels layer sees them: plain functions
-// that dispatch to the best compiled instruction set. Each returns false when the activation has
-// no kernel for that argument combination; the caller then runs the reference.
+// that dispatch to the best compiled instruction set. Each runs the kernel the kernel table
+// (table.hpp) declares for the operation and returns true; where it declares none, false, doing
+// nothing. Callers ask the table first.
 #pragma once
 
 #include <cstddef>
@@ -17,8 +18,7 @@ namespace actfn::kernels {
 bool simd_forward(Kind kind, const double* params, const float* x, float* y, std::size_t n);
 bool simd_forward(Kind kind, const double* params, const double* x, double* y, std::size_t n);
 /// y = f(x) and s = f'(x) in one pass, bit-identical to simd_forward and to simd_backward from x
-/// with dy = 1 (y may alias x; s aliases neither). False, doing nothing, where the activation has
-/// no such kernel (n = 0 asks just that).
+/// with dy = 1 (y may alias x; s aliases neither): the table's fdf.
 bool simd_forward_with_slope(Kind kind, const double* params, const float* x, float* y, float* s, std::size_t n);
 bool simd_forward_with_slope(Kind kind, const double* params, const double* x, double* y, double* s, std::size_t n);
 bool simd_backward(Kind kind, bool from_y, const double* params, const float* in, const float* dy, float* dx,
@@ -29,8 +29,8 @@ bool simd_backward(Kind kind, bool from_y, const double* params, const double* i
 /// Learnable-parameter gradients of element-wise activations for f32 data (swish's β, the
 /// generalized sigmoid's five parameters, shifted tanh's two shifts): sums[k] +=
 /// Σ dy·∂f/∂p_k over the n elements for every learnable parameter index k (kMaxParams slots, in
-/// f64; other slots untouched), NaN inputs contributing NaN. dx is simd_backward's business. False,
-/// doing nothing, when the activation has no such kernel (n = 0 asks just that).
+/// f64; other slots untouched), NaN inputs contributing NaN: the table's dparams. dx is
+/// simd_backward's business.
 bool simd_param_gradient(Kind kind, const double* params, const float* x, const float* dy, std::size_t n,
                          double* sums);
 /// The same for f64 data (swish, generalized sigmoid, shifted tanh), summed with compensation.

@@ -13,8 +13,8 @@
 // Error-free products use FMA where the target has it (HWY_NATIVE_FMA) and Veltkamp/Dekker
 // splitting where it does not (SSSE3, SSE4, EMU128), so every target meets the same bounds.
 //
-// A kernel struct SimdF32<F> has f(d, x, p) and df(d, x, p) (or one of them, the other then from
-// SimdF32ViaF64<F>), and df_from_y(d, y, p) where F has it; p holds the parameters rounded to
+// A kernel struct F32Lanes<F> has f(d, x, p) and df(d, x, p) (or one of them, the other then from
+// F32InF64Lanes<F>), and df_from_y(d, y, p) where F has it; p holds the parameters rounded to
 // float. NaN handling is the driver's (simd.cpp).
 
 #include "exact-inl.h"
@@ -24,7 +24,7 @@ namespace actfn::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 template <class F>
-struct SimdF32;  // specialised below for the smooth activations with a native f32 kernel
+struct F32Lanes;  // specialised below for the smooth activations with a native f32 kernel
 
 namespace f32 {
 
@@ -515,7 +515,7 @@ HWY_INLINE V<D> gate_slope_pair(D d, V<D> v, V<D>& lo) {
 /// f' ≤ 0.95 (f' as one quotient by den² since 2026-12-03; before, 1.35 without FMA), f' from
 /// y ≤ 1.5.
 template <>
-struct SimdF32<fn::Sigmoid> {
+struct F32Lanes<fn::Sigmoid> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     return f32::by_range(d, x, [&](auto range) {
@@ -561,7 +561,7 @@ HWY_INLINE V<D> tanh_abs(D d, V<D> a, L al, V<D>& corr) {
 /// sign is copied back). Valid for every float.
 /// Measured (as sigmoid): f ≤ 0.67 ULP (FMA) / 0.72, f' ≤ 0.96 / 0.90, f' from y ≤ 1.5.
 template <>
-struct SimdF32<fn::Tanh> {
+struct F32Lanes<fn::Tanh> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     f32::V<D> corr;
@@ -597,11 +597,11 @@ struct SimdF32<fn::Tanh> {
 /// (every 256th bit pattern; shifts (0, 0), (0.75, 1.5), (-3.5, -2)): f ≤ 0.75 ULP (FMA
 /// targets) / 0.76, f' ≤ 1.07 on every target; 2.2× the speed of the f64-lane kernel it replaced.
 template <>
-struct SimdF32<fn::ShiftedTanh> {
+struct F32Lanes<fn::ShiftedTanh> {
   /// v = x - input_shift as vh + vl.
   template <class D>
   static f32::V<D> v_of(D d, f32::V<D> x, const P<D>& p, f32::V<D>& vl) {
-    return f32::two_sum<D>(x, hn::Set(d, -p[0]), vl);
+    return f32::two_sum<D>(x, hn::Set(d, -p[fn::ShiftedTanh::kInputShift]), vl);
   }
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>& p) {
@@ -613,7 +613,7 @@ struct SimdF32<fn::ShiftedTanh> {
     const auto tiny = hn::Abs(vh) < hn::Set(d, 0x1p-12f);
     const f32::V<D> th = hn::IfThenElse(tiny, vh, hn::CopySign(y, vh));
     const f32::V<D> tl = hn::IfThenElse(tiny, vl, hn::IfThenElse(neg, hn::Neg(corr), corr));
-    const f32::V<D> sh = f32::two_sum<D>(th, hn::Set(d, p[1]), sl);
+    const f32::V<D> sh = f32::two_sum<D>(th, hn::Set(d, p[fn::ShiftedTanh::kOutputShift]), sl);
     return hn::Add(sh, hn::Add(sl, tl));
   }
   template <class D>
@@ -637,7 +637,7 @@ struct SimdF32<fn::ShiftedTanh> {
 /// 0.61 on AVX3 over all 2^32 inputs, 0.80 / 0.60 on SSE4 (every 256th); ~2× the f64-lane
 /// kernel's speed.
 template <>
-struct SimdF32<fn::Tanhshrink> {
+struct F32Lanes<fn::Tanhshrink> {
   static constexpr float kP0Hi = 0x1.555556p-2f, kP0Lo = -0x1.8aa6b8p-27f;
   /// P's coefficients from w^1 on (kP[0] is unused: the constant term is the pair above).
   static constexpr float kP[] = {0.0f,           -0x1.1110fcp-3f, 0x1.ba13c4p-5f,  -0x1.65b2acp-6f,
@@ -695,9 +695,9 @@ struct SimdF32<fn::Tanhshrink> {
 };
 
 /// silu(x) = x σ(x) through f32::gated, the product inside the sigmoid quotient's one rounding.
-/// Measured (as sigmoid): f ≤ 1.18 ULP (FMA) / 1.44. f' is SimdF32ViaF64<fn::Silu>'s.
+/// Measured (as sigmoid): f ≤ 1.18 ULP (FMA) / 1.44. f' is F32InF64Lanes<fn::Silu>'s.
 template <>
-struct SimdF32<fn::Silu> {
+struct F32Lanes<fn::Silu> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     return f32::gated(d, x, f32::Exact{}, x, f32::Exact{});
@@ -705,22 +705,22 @@ struct SimdF32<fn::Silu> {
 };
 
 /// swish(x) = x σ(b x) with v = b x an exact pair (b is already a float). Measured (as sigmoid;
-/// b = 1.5, -0.5, 0, 2^-100): f ≤ 1.18 ULP (FMA) / 1.44. f' is SimdF32ViaF64<fn::Swish>'s.
+/// b = 1.5, -0.5, 0, 2^-100): f ≤ 1.18 ULP (FMA) / 1.44. f' is F32InF64Lanes<fn::Swish>'s.
 template <>
-struct SimdF32<fn::Swish> {
+struct F32Lanes<fn::Swish> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>& p) {
     f32::V<D> vl;
-    const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[0]), x, vl);
+    const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[fn::Swish::kBeta]), x, vl);
     return f32::gated(d, x, f32::Exact{}, vh, vl);
   }
 };
 
 /// gelu_sigmoid(x) = x σ(1.702 x): 1.702 is not a float, so v = k_hi x + k_lo x as a pair
 /// (k_hi + k_lo = 1.702 to 2^-48). Measured (as sigmoid): f ≤ 1.17 ULP (FMA) / 1.49. f' is
-/// SimdF32ViaF64<fn::GeluSigmoid>'s.
+/// F32InF64Lanes<fn::GeluSigmoid>'s.
 template <>
-struct SimdF32<fn::GeluSigmoid> {
+struct F32Lanes<fn::GeluSigmoid> {
   template <class D>
   static f32::V<D> v_of(D d, f32::V<D> x, f32::V<D>& lo) {
     const f32::V<D> hi = f32::two_prod(d, hn::Set(d, 0x1.b3b646p+0f), x, lo);
@@ -745,7 +745,7 @@ struct SimdF32<fn::GeluSigmoid> {
 /// SSE4): f ≤ 1.00 ULP (the worst inputs are x ≈ 2^-125, where x·s's low part underflows).
 /// Costs ~2× XNNPACK's 3-rounding form, which measured 1.9 ULP (2.2 without FMA).
 template <>
-struct SimdF32<fn::Hardswish> {
+struct F32Lanes<fn::Hardswish> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     const f32::V<D> three = hn::Set(d, 3.0f), c_hi = hn::Set(d, 0x1.555554p-3f);
@@ -827,13 +827,13 @@ HWY_INLINE hn::Mask<D> expm1_is_identity(D d, V<D> x) {
 /// 0.5, 4, 0.3, -1.5, 2^-100, 2^-101): f ≤ 0.87 ULP (FMA targets; 0.67 where alpha is not a power
 /// of 2) / 0.83 (SSE4, SSSE3, SCALAR; 1.18), f' ≤ 0.96 / 1.30, f' from y ≤ 0.50.
 template <>
-struct SimdF32<fn::Elu> {
+struct F32Lanes<fn::Elu> {
   /// alpha, and whether its products are exact (f32::exact_scale: a power of 2, the default 1).
   struct Prepared {
     float alpha;
     bool exact;
   };
-  static Prepared prepare(const fn::Params<float>& p) { return {p[0], f32::exact_scale(p[0])}; }
+  static Prepared prepare(const fn::Params<float>& p) { return {p[fn::Elu::kAlpha], f32::exact_scale(p[fn::Elu::kAlpha])}; }
   /// Where alpha's product is exact, expm1 rounded once is the result's one rounding and the
   /// pair's low part can go (~1.4× the speed).
   template <class D>
@@ -863,14 +863,14 @@ struct SimdF32<fn::Elu> {
 /// 0.375, 0.1, 7.3): f ≤ 0.87 ULP (FMA targets) / 1.23 (SSE4, SSSE3, SCALAR), f' ≤ 0.93 / 0.95,
 /// f' from y ≤ 1.00.
 template <>
-struct SimdF32<fn::Celu> {
+struct F32Lanes<fn::Celu> {
   /// alpha, 1/alpha, and whether both are exact factors (f32::exact_scale: a power of 2, the
   /// default 1).
   struct Prepared {
     float alpha, inverse;
     bool exact;
   };
-  static Prepared prepare(const fn::Params<float>& p) { return {p[0], 1.0f / p[0], f32::exact_scale(p[0])}; }
+  static Prepared prepare(const fn::Params<float>& p) { return {p[fn::Celu::kAlpha], 1.0f / p[fn::Celu::kAlpha], f32::exact_scale(p[fn::Celu::kAlpha])}; }
   template <class D>
   static f32::V<D> v_of(D d, f32::V<D> x, f32::V<D> a, f32::V<D>& lo) {
     const f32::V<D> v = hn::Div(x, a);
@@ -914,7 +914,7 @@ struct SimdF32<fn::Celu> {
 /// plus lo (one rounding). Measured (every 256th bit pattern): f ≤ 0.85 ULP (FMA targets) / 1.25
 /// (SSE4, SSSE3, SCALAR), f' ≤ 0.87 / 1.20, f' from y ≤ 0.50.
 template <>
-struct SimdF32<fn::Selu> {
+struct F32Lanes<fn::Selu> {
   static constexpr double kLambda = static_cast<double>(fn::Selu::kLambda);
   static constexpr double kLambdaAlpha = kLambda * static_cast<double>(fn::Selu::kAlpha);
   static constexpr float kLambdaHi = 0x1.0cfabcp+0f, kLambdaLo = 0x1.6a9114p-24f;
@@ -955,13 +955,13 @@ HWY_INLINE V<D> neg_expm1(D d, V<D> vh, V<D> vl) {
 /// softplus's f' = σ(z), z = beta x an exact pair (the sigmoid kernel's quotient on the pair);
 /// from y, -expm1(-beta y) (f32::expm1_lean's pair, rounded once). Valid for every float,
 /// beta > 0. Measured (every 64th bit pattern, beta = 1 and 2.5): f' ≤ 0.95 ULP (AVX3, SSE4);
-/// f' from y (every 256th) ≤ 0.79 (FMA targets) / 0.89. f is SimdF32ViaF64<fn::Softplus>'s.
+/// f' from y (every 256th) ≤ 0.79 (FMA targets) / 0.89. f is F32InF64Lanes<fn::Softplus>'s.
 template <>
-struct SimdF32<fn::Softplus> {
+struct F32Lanes<fn::Softplus> {
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
     f32::V<D> zl;
-    const f32::V<D> zh = f32::two_prod(d, hn::Set(d, p[0]), x, zl);
+    const f32::V<D> zh = f32::two_prod(d, hn::Set(d, p[fn::Softplus::kBeta]), x, zl);
     return f32::by_range(d, hn::Neg(hn::Abs(zh)), [&](auto range) {
       const auto s = f32::logistic<decltype(range)::value>(d, zh, zl);
       f32::V<D> corr, m;
@@ -972,19 +972,19 @@ struct SimdF32<fn::Softplus> {
   template <class D>
   static f32::V<D> df_from_y(D d, f32::V<D> y, const P<D>& p) {
     f32::V<D> vl;
-    const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[0]), y, vl);
+    const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[fn::Softplus::kBeta]), y, vl);
     return f32::neg_expm1(d, hn::Neg(vh), hn::Neg(vl));
   }
 };
 
 /// log_sigmoid's f' = σ(-x); from y, -expm1(y). Measured (every 64th bit pattern): f' ≤ 0.72
 /// ULP (AVX3) / 0.74 (SSE4); f' from y (every 256th) ≤ 0.79 on every target. f is
-/// SimdF32ViaF64<fn::LogSigmoid>'s.
+/// F32InF64Lanes<fn::LogSigmoid>'s.
 template <>
-struct SimdF32<fn::LogSigmoid> {
+struct F32Lanes<fn::LogSigmoid> {
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
-    return SimdF32<fn::Sigmoid>::f(d, hn::Neg(x), p);
+    return F32Lanes<fn::Sigmoid>::f(d, hn::Neg(x), p);
   }
   template <class D>
   static f32::V<D> df_from_y(D d, f32::V<D> y, const P<D>&) {
@@ -998,7 +998,7 @@ struct SimdF32<fn::LogSigmoid> {
 /// Measured (every 64th bit pattern): f ≤ 0.50 ULP, f' ≤ 1.00 (AVX3) / 1.25 (SSE4), the worst
 /// near |x| = 2^62, where r² nears the subnormal range.
 template <>
-struct SimdF32<fn::Softsign> {
+struct F32Lanes<fn::Softsign> {
   template <class D>
   static f32::V<D> den(D d, f32::V<D> x, f32::V<D>& lo) {
     return f32::two_sum<D>(hn::Set(d, 1.0f), hn::Abs(x), lo);
@@ -1027,7 +1027,7 @@ struct SimdF32<fn::Softsign> {
 /// their product as pairs, rounded once. Measured (every 64th bit pattern): f ≤ 1.27 ULP
 /// (AVX3) / 1.37 (SSE4), f' ≤ 1.66 / 2.47, f' from y ≤ 0.63 / 1.00.
 template <>
-struct SimdF32<fn::LecunTanh> {
+struct F32Lanes<fn::LecunTanh> {
   static constexpr float kAHi = 0x1.b74538p+0f, kALo = 0x1.de69aep-25f;
   template <class D>
   static f32::V<D> v_of(D d, f32::V<D> x, f32::V<D>& lo) {

@@ -16,7 +16,7 @@
 // (tests/kernels/f64_kernel_test.cpp; measured values on each kernel below: the worst over AVX3,
 // AVX2, SSE4, SSSE3 and EMU128, "(FMA)" where the FMA targets do better).
 //
-// A kernel struct SimdF64<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has
+// A kernel struct F64Lanes<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has
 // it; p holds the parameters as doubles. NaN handling is the driver's (simd.cpp).
 
 #include "exact-inl.h"
@@ -26,7 +26,7 @@ namespace actfn::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 template <class F>
-struct SimdF64;  // specialised below for the smooth activations with an f64 kernel
+struct F64Lanes;  // specialised below for the smooth activations with an f64 kernel
 
 namespace f64 {
 
@@ -467,7 +467,7 @@ HWY_INLINE V<D> neg_expm1(D d, V<D> vh, V<D> vl) {
 /// y, y(1 - y) with 1 - y an exact pair and one rounding. Valid for every double.
 /// Measured (f64_kernel_test, all five targets): f ≤ 0.66 ULP, f' ≤ 0.66, f' from y ≤ 0.50 (FMA) / 1.00.
 template <>
-struct SimdF64<fn::Sigmoid> {
+struct F64Lanes<fn::Sigmoid> {
   template <class D>
   static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
     return f64::by_range(d, x, [&](auto range) {
@@ -500,7 +500,7 @@ struct SimdF64<fn::Sigmoid> {
 /// and one rounding. Valid for every double.
 /// Measured (f64_kernel_test, all five targets): f ≤ 0.51 ULP, f' ≤ 0.68, f' from y ≤ 0.50.
 template <>
-struct SimdF64<fn::Tanh> {
+struct F64Lanes<fn::Tanh> {
   template <class D>
   static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
     f64::V<D> corr;
@@ -524,7 +524,7 @@ struct SimdF64<fn::Tanh> {
 /// silu(x) = x σ(x); f'(x) = G(x) = σ(x)(1 + x σ(-x)) (see f64::gate_slope). Valid for every double.
 /// Measured (f64_kernel_test, all five targets): f ≤ 0.58 ULP (FMA) / 0.99, f' ≤ 0.76.
 template <>
-struct SimdF64<fn::Silu> {
+struct F64Lanes<fn::Silu> {
   template <class D>
   static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
     return f64::gated(d, x, x, hn::Zero(d));
@@ -539,10 +539,10 @@ struct SimdF64<fn::Silu> {
 /// Measured (f64_kernel_test, all five targets; b = 1.5, -0.5, 0, 2^-100, 0.3): f ≤ 0.56 ULP (FMA)
 /// / 1.18, f' ≤ 0.60.
 template <>
-struct SimdF64<fn::Swish> {
+struct F64Lanes<fn::Swish> {
   template <class D>
   static f64::V<D> v_of(D d, f64::V<D> x, const P<D>& p, f64::V<D>& lo) {
-    const f64::V<D> hi = f64::two_prod(d, hn::Set(d, p[0]), x, lo);
+    const f64::V<D> hi = f64::two_prod(d, hn::Set(d, p[fn::Swish::kBeta]), x, lo);
     lo = hn::IfThenElseZero(hn::IsFinite(hi), lo);
     return hi;
   }
@@ -564,7 +564,7 @@ struct SimdF64<fn::Swish> {
 /// v = k_hi x + k_lo x as a pair; f' = G(v). Valid for every double.
 /// Measured (f64_kernel_test, all five targets): f ≤ 0.70 ULP (FMA) / 1.14, f' ≤ 0.79.
 template <>
-struct SimdF64<fn::GeluSigmoid> {
+struct F64Lanes<fn::GeluSigmoid> {
   template <class D>
   static f64::V<D> v_of(D d, f64::V<D> x, f64::V<D>& lo) {
     const f64::V<D> hi = f64::two_prod(d, hn::Set(d, 0x1.b3b645a1cac08p+0), x, lo);
@@ -597,7 +597,7 @@ struct SimdF64<fn::GeluSigmoid> {
 /// every double.
 /// Measured (f64_kernel_test, all five targets): f ≤ 0.92 ULP (FMA) / 1.32, f' ≤ 0.61.
 template <>
-struct SimdF64<fn::GeluTanh> {
+struct F64Lanes<fn::GeluTanh> {
   static constexpr double kC2Hi = 0x1.9884533d43651p+0, kC2Lo = -0x1.ccp-54;  // 2c
   static constexpr double kKHi = 0x1.6e4e26d4801f7p-5, kKLo = 0x1.44p-59;     // k
   static constexpr double kK3Hi = 0x1.12ba9d1f60179p-3, kK3Lo = 0x1.f3p-57;   // 3k
@@ -666,21 +666,21 @@ struct SimdF64<fn::GeluTanh> {
 /// Measured (f64_kernel_test, all five targets; alpha = 1, 0.5, 1.7): f ≤ 0.65 ULP, f' ≤ 0.66,
 /// f' from y ≤ 0.50.
 template <>
-struct SimdF64<fn::Elu> {
+struct F64Lanes<fn::Elu> {
   template <class D>
   static f64::V<D> f(D d, f64::V<D> x, const P<D>& p) {
-    const f64::V<D> a = hn::Set(d, p[0]);
+    const f64::V<D> a = hn::Set(d, p[fn::Elu::kAlpha]);
     const f64::V<D> neg = f64::scaled_expm1(d, x, hn::Zero(d), a, hn::Zero(d));
     return hn::IfThenElse(x > hn::Zero(d), x, hn::IfThenElse(f64::expm1_is_identity(d, x), hn::Mul(a, x), neg));
   }
   template <class D>
   static f64::V<D> df(D d, f64::V<D> x, const P<D>& p) {
-    const f64::V<D> e = f64::scaled_exp(d, x, hn::Zero(d), hn::Set(d, p[0]), hn::Zero(d));
+    const f64::V<D> e = f64::scaled_exp(d, x, hn::Zero(d), hn::Set(d, p[fn::Elu::kAlpha]), hn::Zero(d));
     return hn::IfThenElse(x > hn::Zero(d), hn::Set(d, 1.0), e);
   }
   template <class D>
   static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>& p) {
-    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0), hn::Add(y, hn::Set(d, p[0])));
+    return hn::IfThenElse(y > hn::Zero(d), hn::Set(d, 1.0), hn::Add(y, hn::Set(d, p[fn::Elu::kAlpha])));
   }
 };
 
@@ -691,7 +691,7 @@ struct SimdF64<fn::Elu> {
 /// Measured (f64_kernel_test, all five targets; alpha = 2, 0.375, 0.3): f ≤ 0.51 ULP, f' ≤ 0.70,
 /// f' from y ≤ 0.50.
 template <>
-struct SimdF64<fn::Celu> {
+struct F64Lanes<fn::Celu> {
   template <class D>
   static f64::V<D> v_of(D d, f64::V<D> x, f64::V<D> a, f64::V<D>& lo) {
     const f64::V<D> v = hn::Div(x, a);
@@ -700,7 +700,7 @@ struct SimdF64<fn::Celu> {
   }
   template <class D>
   static f64::V<D> f(D d, f64::V<D> x, const P<D>& p) {
-    const f64::V<D> a = hn::Set(d, p[0]);
+    const f64::V<D> a = hn::Set(d, p[fn::Celu::kAlpha]);
     f64::V<D> vl;
     const f64::V<D> vh = v_of(d, x, a, vl);
     const f64::V<D> neg = f64::scaled_expm1(d, vh, vl, a, hn::Zero(d));
@@ -708,7 +708,7 @@ struct SimdF64<fn::Celu> {
   }
   template <class D>
   static f64::V<D> df(D d, f64::V<D> x, const P<D>& p) {
-    const f64::V<D> a = hn::Set(d, p[0]);
+    const f64::V<D> a = hn::Set(d, p[fn::Celu::kAlpha]);
     f64::V<D> vl;
     const f64::V<D> vh = v_of(d, x, a, vl);
     const f64::V<D> e = f64::scaled_exp(d, vh, vl, hn::Set(d, 1.0), hn::Zero(d));
@@ -716,7 +716,7 @@ struct SimdF64<fn::Celu> {
   }
   template <class D>
   static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>& p) {
-    const f64::V<D> a = hn::Set(d, p[0]);
+    const f64::V<D> a = hn::Set(d, p[fn::Celu::kAlpha]);
     f64::V<D> sl, corr;
     const f64::V<D> sh = f64::two_sum<D>(y, a, sl);
     const f64::V<D> q = f64::div_pair(d, sh, hn::IfThenElseZero(hn::IsFinite(y), sl), a, hn::Zero(d), corr);
@@ -729,7 +729,7 @@ struct SimdF64<fn::Celu> {
 /// as y + hi an exact pair plus lo (one rounding). Valid for every double.
 /// Measured (f64_kernel_test, all five targets): f ≤ 0.74 ULP (FMA) / 1.09, f' ≤ 0.52, f' from y ≤ 0.50.
 template <>
-struct SimdF64<fn::Selu> {
+struct F64Lanes<fn::Selu> {
   static constexpr double kLambdaHi = 0x1.0cfabd6a91132p+0, kLambdaLo = 0x1.7p-55;
   static constexpr double kLaHi = 0x1.c212cc640f031p+0, kLaLo = 0x1.06p-56;
   template <class D>
@@ -762,16 +762,16 @@ struct SimdF64<fn::Selu> {
 /// Measured (f64_kernel_test, all five targets; beta = 1, 2.5, 0.7): f ≤ 0.95 ULP, f' ≤ 0.71,
 /// f' from y ≤ 0.75.
 template <>
-struct SimdF64<fn::Softplus> {
+struct F64Lanes<fn::Softplus> {
   template <class D>
   static f64::V<D> z_of(D d, f64::V<D> x, const P<D>& p, f64::V<D>& lo) {
-    const f64::V<D> hi = f64::two_prod(d, hn::Set(d, p[0]), x, lo);
+    const f64::V<D> hi = f64::two_prod(d, hn::Set(d, p[fn::Softplus::kBeta]), x, lo);
     lo = hn::IfThenElseZero(hn::IsFinite(hi), lo);
     return hi;
   }
   template <class D>
   static f64::V<D> f(D d, f64::V<D> x, const P<D>& p) {
-    const f64::V<D> b = hn::Set(d, p[0]);
+    const f64::V<D> b = hn::Set(d, p[fn::Softplus::kBeta]);
     f64::V<D> zl, ll, sl, corr;
     const f64::V<D> zh = z_of(d, x, p, zl);
     const f64::V<D> lh = f64::softplus_term(d, zh, zl, ll);
@@ -809,7 +809,7 @@ struct SimdF64<fn::Softplus> {
 /// f' = σ(-x); from y, -expm1(y). Valid for every double (y ≤ 0 for the slope from y).
 /// Measured (f64_kernel_test, all five targets): f ≤ 0.91 ULP, f' ≤ 0.66, f' from y ≤ 0.52.
 template <>
-struct SimdF64<fn::LogSigmoid> {
+struct F64Lanes<fn::LogSigmoid> {
   template <class D>
   static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
     f64::V<D> ll, sl;
@@ -827,7 +827,7 @@ struct SimdF64<fn::LogSigmoid> {
   }
   template <class D>
   static f64::V<D> df(D d, f64::V<D> x, const P<D>& p) {
-    return SimdF64<fn::Sigmoid>::f(d, hn::Neg(x), p);
+    return F64Lanes<fn::Sigmoid>::f(d, hn::Neg(x), p);
   }
   template <class D>
   static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>&) {
@@ -841,7 +841,7 @@ struct SimdF64<fn::LogSigmoid> {
 /// Valid for every double.
 /// Measured (f64_kernel_test, all five targets): f ≤ 0.50 ULP, f' ≤ 0.80 (FMA) / 1.09.
 template <>
-struct SimdF64<fn::Softsign> {
+struct F64Lanes<fn::Softsign> {
   template <class D>
   static f64::V<D> den(D d, f64::V<D> x, f64::V<D>& lo) {
     return f64::two_sum<D>(hn::Set(d, 1.0), hn::Abs(x), lo);
@@ -870,7 +870,7 @@ struct SimdF64<fn::Softsign> {
 /// once. Valid for every double.
 /// Measured (f64_kernel_test, all five targets): f ≤ 0.71 ULP, f' ≤ 1.19 (FMA) / 1.64, f' from y ≤ 0.95.
 template <>
-struct SimdF64<fn::LecunTanh> {
+struct F64Lanes<fn::LecunTanh> {
   static constexpr double kAHi = 0x1.b74538ef34d6ap+0, kALo = 0x1.62p-56;
   template <class D>
   static f64::V<D> v_of(D d, f64::V<D> x, f64::V<D>& lo) {
@@ -922,7 +922,7 @@ struct SimdF64<fn::LecunTanh> {
 /// 1 above (at ±3 the reference's -1/2, 3/2).
 /// Measured (f64_kernel_test, all five targets): f ≤ 1.00 ULP, f' ≤ 0.50.
 template <>
-struct SimdF64<fn::Hardswish> {
+struct F64Lanes<fn::Hardswish> {
   template <class D>
   static f64::V<D> f(D d, f64::V<D> x, const P<D>&) {
     const f64::V<D> three = hn::Set(d, 3.0);
@@ -957,7 +957,7 @@ struct SimdF64<fn::Hardswish> {
 /// Measured (f64_kernel_test, all five targets; b = 4, 0.5, 100): f ≤ 0.50 ULP, f' ≤ 1.23 (the far
 /// tail's two quotients), f' from y ≤ 1.17.
 template <>
-struct SimdF64<fn::Squareplus> {
+struct F64Lanes<fn::Squareplus> {
   static constexpr double kBig = 0x1p500;
   /// h = sqrt(x² + b) as hi + lo (for |x| ≤ 2^500).
   template <class D>
@@ -988,7 +988,7 @@ struct SimdF64<fn::Squareplus> {
   }
   template <class D>
   static f64::V<D> f(D d, f64::V<D> x, const P<D>& p) {
-    const f64::V<D> b = hn::Set(d, p[0]);
+    const f64::V<D> b = hn::Set(d, p[fn::Squareplus::kB]);
     f64::V<D> fl, h, hl;
     const f64::V<D> fh = parts(d, x, b, fl, h, hl);
     const f64::V<D> far = hn::IfThenElse(x > hn::Zero(d), x, hn::Div(hn::Mul(b, hn::Set(d, 0.25)), hn::Abs(x)));
@@ -996,7 +996,7 @@ struct SimdF64<fn::Squareplus> {
   }
   template <class D>
   static f64::V<D> df(D d, f64::V<D> x, const P<D>& p) {
-    const f64::V<D> b = hn::Set(d, p[0]);
+    const f64::V<D> b = hn::Set(d, p[fn::Squareplus::kB]);
     f64::V<D> fl, h, hl, corr;
     const f64::V<D> fh = parts(d, x, b, fl, h, hl);
     const f64::V<D> g = f64::div_pair(d, fh, fl, h, hl, corr);
@@ -1006,7 +1006,7 @@ struct SimdF64<fn::Squareplus> {
   }
   template <class D>
   static f64::V<D> df_from_y(D d, f64::V<D> y, const P<D>& p) {
-    const f64::V<D> b4 = hn::Mul(hn::Set(d, p[0]), hn::Set(d, 0.25));
+    const f64::V<D> b4 = hn::Mul(hn::Set(d, p[fn::Squareplus::kB]), hn::Set(d, 0.25));
     const f64::V<D> a = hn::Abs(y);
     const f64::V<D> ym = hn::IfThenElse(a <= hn::Set(d, kBig), y, hn::Zero(d));
     f64::V<D> ql, sl, corr;
@@ -1032,7 +1032,7 @@ struct SimdF64<fn::Squareplus> {
 /// x² below 2^-27. Valid for every double.
 /// Measured (f64_kernel_test, all five targets): f ≤ 0.69 ULP, f' ≤ 0.76.
 template <>
-struct SimdF64<fn::Tanhshrink> {
+struct F64Lanes<fn::Tanhshrink> {
   static constexpr double kR[] = {
       0x1.ba1ba1ba1ba1bp-5,  -0x1.664f4882c0fbcp-6, 0x1.226e355e5c9b9p-7,  -0x1.d6d3d0d7caa28p-9,
       0x1.7da362cad6afcp-10, -0x1.3557fefb07888p-11, 0x1.f578d49e53339p-13, -0x1.964ca2a4e326bp-14,
@@ -1099,10 +1099,10 @@ struct SimdF64<fn::Tanhshrink> {
 /// Valid for every double x and finite shifts.
 /// Measured (f64_kernel_test, all five targets; shifts 0/0, 0.75/1.5, -2.5/0): f ≤ 0.52 ULP, f' ≤ 0.68.
 template <>
-struct SimdF64<fn::ShiftedTanh> {
+struct F64Lanes<fn::ShiftedTanh> {
   template <class D>
   static f64::V<D> v_of(D d, f64::V<D> x, const P<D>& p, f64::V<D>& lo) {
-    const f64::V<D> hi = f64::two_sum<D>(x, hn::Set(d, -p[0]), lo);
+    const f64::V<D> hi = f64::two_sum<D>(x, hn::Set(d, -p[fn::ShiftedTanh::kInputShift]), lo);
     lo = hn::IfThenElseZero(hn::IsFinite(hi), lo);
     return hi;
   }
@@ -1117,7 +1117,7 @@ struct SimdF64<fn::ShiftedTanh> {
     const f64::V<D> t_hi = hn::IfThenElse(tiny, vh, hn::CopySign(th, vh));
     const f64::V<D> t_lo = hn::IfThenElse(tiny, vl, hn::IfThenElse(neg, hn::Neg(corr), corr));
     f64::V<D> sl;
-    const f64::V<D> sh = f64::two_sum<D>(t_hi, hn::Set(d, p[1]), sl);
+    const f64::V<D> sh = f64::two_sum<D>(t_hi, hn::Set(d, p[fn::ShiftedTanh::kOutputShift]), sl);
     return hn::Add(sh, hn::Add(sl, t_lo));
   }
   template <class D>
@@ -1140,28 +1140,28 @@ struct SimdF64<fn::ShiftedTanh> {
 /// Measured (f64_kernel_test, all five targets; default, 2/3/0.5/1/0, 1/0.25/-1.5/0/0, gamma = 0,
 /// -1.5/1/1/0/2): f ≤ 0.67 ULP, f' ≤ 1.33.
 template <>
-struct SimdF64<fn::GeneralizedSigmoid> {
+struct F64Lanes<fn::GeneralizedSigmoid> {
   struct Prepared {
     fn::Params<double> p;
     double log_beta_hi, log_beta_lo;  // ln beta
     double ag_hi, ag_lo;              // alpha·gamma
   };
   static Prepared prepare(const fn::Params<double>& p) {
-    const long double log_beta = std::log(static_cast<long double>(p[1]));
-    const double lb = static_cast<double>(log_beta), ag = p[0] * p[2];
+    const long double log_beta = std::log(static_cast<long double>(p[fn::GeneralizedSigmoid::kBeta]));
+    const double lb = static_cast<double>(log_beta), ag = p[fn::GeneralizedSigmoid::kAlpha] * p[fn::GeneralizedSigmoid::kGamma];
     return {.p = p,
             .log_beta_hi = lb,
             .log_beta_lo = static_cast<double>(log_beta - lb),
             .ag_hi = ag,
-            .ag_lo = std::isfinite(ag) ? std::fma(p[0], p[2], -ag) : 0.0};
+            .ag_lo = std::isfinite(ag) ? std::fma(p[fn::GeneralizedSigmoid::kAlpha], p[fn::GeneralizedSigmoid::kGamma], -ag) : 0.0};
   }
   template <class D>
   static f64::V<D> u_of(D d, f64::V<D> x, const Prepared& c, f64::V<D>& lo) {
     f64::V<D> sh = hn::Zero(d), sl = hn::Zero(d);
-    if (c.p[2] != 0.0) {
+    if (c.p[fn::GeneralizedSigmoid::kGamma] != 0.0) {
       f64::V<D> tl, pl;
-      const f64::V<D> g = hn::Set(d, c.p[2]);
-      const f64::V<D> th = f64::two_sum<D>(x, hn::Set(d, -c.p[3]), tl);
+      const f64::V<D> g = hn::Set(d, c.p[fn::GeneralizedSigmoid::kGamma]);
+      const f64::V<D> th = f64::two_sum<D>(x, hn::Set(d, -c.p[fn::GeneralizedSigmoid::kEpsilon]), tl);
       sh = f64::two_prod(d, g, th, pl);
       sl = hn::IfThenElseZero(hn::IsFinite(sh), hn::MulAdd(g, tl, pl));
     }
@@ -1178,13 +1178,13 @@ struct SimdF64<fn::GeneralizedSigmoid> {
       const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, uh, ul);
       f64::V<D> corr, m, pl;
       const f64::V<D> y = f64::sigmoid_parts(d, s, corr, m);
-      const f64::V<D> a = hn::Set(d, c.p[0]);
+      const f64::V<D> a = hn::Set(d, c.p[fn::GeneralizedSigmoid::kAlpha]);
       const f64::V<D> ph = f64::two_prod(d, a, y, pl);
       pl = hn::MulAdd(a, corr, pl);
       const f64::V<D> qh = f64::scale<decltype(range)::value>(d, ph, m);
       const f64::V<D> ql = f64::scale<decltype(range)::value>(d, pl, m);
       f64::V<D> rl;
-      const f64::V<D> rh = f64::two_sum<D>(qh, hn::Set(d, c.p[4]), rl);
+      const f64::V<D> rh = f64::two_sum<D>(qh, hn::Set(d, c.p[fn::GeneralizedSigmoid::kDelta]), rl);
       return hn::Add(rh, hn::Add(rl, ql));
     });
   }
@@ -1213,7 +1213,7 @@ struct SimdF64<fn::GeneralizedSigmoid> {
 /// long-double e^x is 0. Limits: f(±inf) = +inf, -0; f'(±inf) = 1, 0. Valid for every double.
 /// Measured (f64_kernel_test, all five targets): f ≤ 0.91 ULP (FMA) / 1.33, f' ≤ 0.63.
 template <>
-struct SimdF64<fn::Telu> {
+struct F64Lanes<fn::Telu> {
   /// e^x as hi + lo for x ∈ [-20, 20].
   template <class D>
   static f64::V<D> u_of(D d, f64::V<D> x, f64::V<D>& lo) {
@@ -1307,7 +1307,7 @@ struct SimdF64<fn::Telu> {
 /// long-double e^x is 0. Limits: f(±inf) = +inf, -0; f'(±inf) = 1, 0. Valid for every double.
 /// Measured (f64_kernel_test, all five targets): f ≤ 0.81 ULP (FMA) / 1.21, f' ≤ 1.08.
 template <>
-struct SimdF64<fn::Mish> {
+struct F64Lanes<fn::Mish> {
   /// t as th + tl and K as kh + kl for the clamped x ∈ [-37, 40].
   template <class D>
   static f64::V<D> parts(D d, f64::V<D> x, f64::V<D>& tl, f64::V<D>& kh, f64::V<D>& kl) {
@@ -1413,7 +1413,7 @@ struct SimdF64<fn::Mish> {
 /// f(±inf) = +inf, -0; f'(±inf) = 1, 0. Valid for every double.
 /// Measured (f64_kernel_test, all five targets): f ≤ 1.21 ULP (FMA) / 1.50, f' ≤ 1.07.
 template <>
-struct SimdF64<fn::Gelu> {
+struct F64Lanes<fn::Gelu> {
   static constexpr double kPairs[][2] = {{0x1.1ed1cd13c268ap-1, 0x1.d92db63841d6ep-55},
                                          {0x1.f917a1fde6642p-1, 0x1.c12de0ad572cbp-58},
                                          {0x1.49de0931610bdp+0, -0x1.7f559618e39dep-59},
@@ -1545,11 +1545,11 @@ struct SimdF64<fn::Gelu> {
 /// The slope from y is read off y's sign. Valid for every double.
 /// Measured (f64_kernel_test, all five targets; default, 0.25/0.75, 0/0, 1.5/3.5): f ≤ 0.50 ULP, f' exact.
 template <>
-struct SimdF64<fn::Rrelu> {
+struct F64Lanes<fn::Rrelu> {
   template <class D>
   static f64::V<D> slope(D d, const P<D>& p, f64::V<D>& lo) {
     const f64::V<D> half = hn::Set(d, 0.5);
-    const f64::V<D> hi = f64::two_sum<D>(hn::Set(d, p[0]), hn::Set(d, p[1]), lo);
+    const f64::V<D> hi = f64::two_sum<D>(hn::Set(d, p[fn::Rrelu::kLower]), hn::Set(d, p[fn::Rrelu::kUpper]), lo);
     lo = hn::Mul(lo, half);
     return hn::Mul(hi, half);
   }
@@ -1587,21 +1587,21 @@ struct SimdF64<fn::Rrelu> {
 
 // ---- learnable-parameter gradients of f64 data ---------------------------------------------------
 
-/// ∂f/∂p_k for f64 data: SimdF64ParamGrad<F>::grad(d, x, p, g) fills g[k] for every learnable k,
+/// ∂f/∂p_k for f64 data: F64ParamGradient<F>::grad(d, x, p, g) fills g[k] for every learnable k,
 /// each within ~1 ULP (the forward kernels' pairs); the driver (simd.cpp) multiplies by dy and sums
 /// with compensation.
 template <class F>
-struct SimdF64ParamGrad;
+struct F64ParamGradient;
 
 /// swish: ∂f/∂β = x² σ'(v), v = βx as a pair: x² as a pair times the unscaled logistic slope, then
 /// 2^n once (tails subnormal, rounded once). x = ±inf: 0 for β ≠ 0, +inf for β = 0 (x²/4), as the
 /// reference; x² beyond DBL_MAX gives inf·σ' (0 where σ' is 0).
 template <>
-struct SimdF64ParamGrad<fn::Swish> {
+struct F64ParamGradient<fn::Swish> {
   template <class D>
   static void grad(D d, f64::V<D> x, const P<D>& p, f64::V<D>* g) {
     f64::V<D> vl, ql;
-    const f64::V<D> vh = SimdF64<fn::Swish>::v_of(d, x, p, vl);
+    const f64::V<D> vh = F64Lanes<fn::Swish>::v_of(d, x, p, vl);
     const f64::V<D> qh = f64::two_prod(d, x, x, ql);
     const f64::V<D> h = hn::Min(hn::Abs(vh), hn::Set(d, 1500.0));  // σ' is 0 past 1500
     const f64::V<D> finite = f64::by_range(d, hn::Neg(h), [&](auto range) {
@@ -1610,20 +1610,20 @@ struct SimdF64ParamGrad<fn::Swish> {
       const f64::V<D> t = hn::IfThenElse(hn::IsFinite(qh), f64::mul_pair(d, qh, ql, slope, hn::Zero(d)), hn::Mul(qh, slope));
       return f64::scale<decltype(range)::value>(d, t, s.e.n);
     });
-    g[0] = hn::IfThenElse(hn::IsInf(x), hn::Set(d, p[0] == 0.0 ? HUGE_VAL : 0.0), finite);
+    g[fn::Swish::kBeta] = hn::IfThenElse(hn::IsInf(x), hn::Set(d, p[fn::Swish::kBeta] == 0.0 ? HUGE_VAL : 0.0), finite);
   }
 };
 
 /// shifted_tanh: ∂f/∂input_shift = -sech²(v) on the pair v = x - input_shift (f64::scaled_sech2),
 /// ∂f/∂output_shift = 1.
 template <>
-struct SimdF64ParamGrad<fn::ShiftedTanh> {
+struct F64ParamGradient<fn::ShiftedTanh> {
   template <class D>
   static void grad(D d, f64::V<D> x, const P<D>& p, f64::V<D>* g) {
     f64::V<D> vl;
-    const f64::V<D> vh = SimdF64<fn::ShiftedTanh>::v_of(d, x, p, vl);
-    g[0] = hn::Neg(f64::scaled_sech2(d, vh, vl, hn::Set(d, 1.0), hn::Zero(d)));
-    g[1] = hn::Set(d, 1.0);
+    const f64::V<D> vh = F64Lanes<fn::ShiftedTanh>::v_of(d, x, p, vl);
+    g[fn::ShiftedTanh::kInputShift] = hn::Neg(f64::scaled_sech2(d, vh, vl, hn::Set(d, 1.0), hn::Zero(d)));
+    g[fn::ShiftedTanh::kOutputShift] = hn::Set(d, 1.0);
   }
 };
 
@@ -1632,26 +1632,26 @@ struct SimdF64ParamGrad<fn::ShiftedTanh> {
 /// ∂/∂beta = -slope/beta, ∂/∂gamma = (x - epsilon)·slope (0 where the slope is 0: x = ±inf gives 0),
 /// ∂/∂epsilon = -slope·gamma, ∂/∂delta = 1.
 template <>
-struct SimdF64ParamGrad<fn::GeneralizedSigmoid> {
-  using Kernel = SimdF64<fn::GeneralizedSigmoid>;
+struct F64ParamGradient<fn::GeneralizedSigmoid> {
+  using Kernel = F64Lanes<fn::GeneralizedSigmoid>;
   static Kernel::Prepared prepare(const fn::Params<double>& p) { return Kernel::prepare(p); }
   template <class D>
   static void grad(D d, f64::V<D> x, const Kernel::Prepared& c, f64::V<D>* g) {
     f64::V<D> ul;
     const f64::V<D> uh = Kernel::u_of(d, x, c, ul);
     f64::V<D> slope;
-    g[0] = f64::by_range(d, hn::Neg(hn::Abs(uh)), [&](auto range) {
+    g[fn::GeneralizedSigmoid::kAlpha] = f64::by_range(d, hn::Neg(hn::Abs(uh)), [&](auto range) {
       const f64::Logistic<D> s = f64::logistic<decltype(range)::value>(d, uh, ul);
       slope = f64::scale<decltype(range)::value>(d, f64::logistic_slope_unscaled(d, s), s.e.n);
       f64::V<D> corr, m;
       const f64::V<D> y = f64::sigmoid_parts(d, s, corr, m);
       return f64::scale<decltype(range)::value>(d, hn::Add(y, corr), m);
     });
-    slope = hn::Mul(hn::Set(d, c.p[0]), slope);
-    g[1] = hn::Div(hn::Neg(slope), hn::Set(d, c.p[1]));
-    g[2] = hn::IfThenElseZero(slope != hn::Zero(d), hn::Mul(hn::Sub(x, hn::Set(d, c.p[3])), slope));
-    g[3] = hn::Mul(hn::Neg(slope), hn::Set(d, c.p[2]));
-    g[4] = hn::Set(d, 1.0);
+    slope = hn::Mul(hn::Set(d, c.p[fn::GeneralizedSigmoid::kAlpha]), slope);
+    g[fn::GeneralizedSigmoid::kBeta] = hn::Div(hn::Neg(slope), hn::Set(d, c.p[fn::GeneralizedSigmoid::kBeta]));
+    g[fn::GeneralizedSigmoid::kGamma] = hn::IfThenElseZero(slope != hn::Zero(d), hn::Mul(hn::Sub(x, hn::Set(d, c.p[fn::GeneralizedSigmoid::kEpsilon])), slope));
+    g[fn::GeneralizedSigmoid::kEpsilon] = hn::Mul(hn::Neg(slope), hn::Set(d, c.p[fn::GeneralizedSigmoid::kGamma]));
+    g[fn::GeneralizedSigmoid::kDelta] = hn::Set(d, 1.0);
   }
 };
 

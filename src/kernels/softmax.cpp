@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "functions/all.hpp"
+#include "table.hpp"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "softmax.cpp"
@@ -754,18 +755,17 @@ bool backward_rows(const T* y, const T* dy, T* dx, std::size_t rows, std::size_t
 }
 
 /// Calls body.template operator()<F>() for the softmax family; false for any other kind.
+/// Calls body.template operator()<F>() for the kinds the kernel table gives whole-row kernels.
 template <class Body>
 bool softmax_family(Kind kind, Body body) {
-  switch (kind) {
-    case Kind::Softmax:
-      return body.template operator()<fn::Softmax>();
-    case Kind::Softmin:
-      return body.template operator()<fn::Softmin>();
-    case Kind::LogSoftmax:
-      return body.template operator()<fn::LogSoftmax>();
-    default:
+  return fn::visit(kind, [&]<class F>() {
+    constexpr KernelRow r = row(F::info.kind);
+    static_assert((r.f32.f == Path::Rows) == (r.f64.f == Path::Rows), "whole-row kernels exist for f32 and f64");
+    if constexpr (r.f32.f == Path::Rows)
+      return body.template operator()<F>();
+    else
       return false;
-  }
+  });
 }
 
 }  // namespace

@@ -299,6 +299,11 @@ TEST(Targets, ListsTheCompiledTargetsAndForcesOne) {
   ASSERT_FALSE(names.empty());
   EXPECT_NE(all.out.find(names.front() + "  (in use)"), std::string::npos) << all.out;
   EXPECT_NE(all.out.find("SIMD kernels: "), std::string::npos);
+  // The kernel table, a row per activation and data type.
+  EXPECT_NE(all.out.find("\nrelu                f32: exact      exact      exact      -          -          exact\n"),
+            std::string::npos) << all.out;
+  EXPECT_NE(all.out.find("\ngelu                f32: f32-in-f64 f32-in-f64 -          f32-in-f64 -          2 / 4\n"),
+            std::string::npos) << all.out;
   const Outcome forced = actfn_run("--target " + names.back() + " targets");
   EXPECT_NE(forced.out.find(names.back() + "  (in use)"), std::string::npos) << forced.out;
   // Same numbers on every target (relu's kernel is exact).

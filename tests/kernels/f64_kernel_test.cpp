@@ -1,11 +1,12 @@
 // The f64 SIMD kernels of the smooth activations and rrelu (src/kernels/smooth_f64-inl.h) against a wide
-// truth, on every instruction set compiled in and supported here. The truth is the reference's own
+// truth, on every instruction set compiled in and supported here, over the kernel table's F64Lanes
+// rows and their cases (table_cases.hpp). The truth is the reference's own
 // formula struct evaluated in long double without the final rounding (the f64 reference rounds
 // exactly that value once), so it carries ~2^-11 ULP of double; where that formula cancels, the
 // same formula in MPFR (see `cancels`).
 //
-// Bounds: forward within info().accuracy.f64_y ULP (2; 0.5 for rrelu) plus the truth's own 2^-10,
-// f' from x and from y within 4 ULP of the truth; where the truth is subnormal the same measure
+// Bounds: each kernel's f64 contract in the table, forward within f ULP plus the truth's own
+// 2^-10, f' from x and from y within df ULP of the truth; where the truth is subnormal the same measure
 // counts units of 2^-1074. Special values
 // (NaN, ±inf, a truth beyond DBL_MAX) must match exactly; forward zeros have the reference's sign,
 // gradient zeros the sign of the true value or the reference's. Every length 0..67 (each lane
@@ -29,24 +30,18 @@
 #include "actfn/actfn.hpp"
 #include "functions/all.hpp"
 #include "mp.hpp"
+#include "table_cases.hpp"
 
 namespace {
 
 using actfn::Activation;
 
-/// Every activation with an f64 kernel, at default and non-default parameters (any double: the
-/// truth takes the parameters as the reference does, double widened to long double).
-const char* const kF64Specs[] = {
-    "sigmoid", "tanh", "silu", "swish(beta=1.5)", "swish(beta=-0.5)", "swish(beta=0)", "swish(beta=0x1p-100)",
-    "swish(beta=0.3)", "elu", "elu(alpha=0.5)", "elu(alpha=1.7)", "selu", "celu(alpha=2)", "celu(alpha=0.375)",
-    "celu(alpha=0.3)", "softplus", "softplus(beta=2.5)", "softplus(beta=0.7)", "log_sigmoid", "gelu_sigmoid",
-    "softsign", "lecun_tanh", "hardswish", "squareplus", "squareplus(b=0.5)", "squareplus(b=100)", "tanhshrink",
-    "shifted_tanh", "shifted_tanh(input_shift=0.75,output_shift=1.5)", "shifted_tanh(input_shift=-2.5)", "rrelu",
-    "rrelu(lower=0.25,upper=0.75)", "rrelu(lower=0,upper=0)", "rrelu(lower=1.5,upper=3.5)", "generalized_sigmoid",
-    "generalized_sigmoid(alpha=2,beta=3,gamma=0.5,epsilon=1)", "generalized_sigmoid(beta=0.25,gamma=-1.5)",
-    "generalized_sigmoid(gamma=0)", "generalized_sigmoid(alpha=-1.5,delta=2)", "gelu", "gelu_tanh", "telu", "mish"};
+using actfn::kernels::Contract;
+using actfn::kernels::Path;
 
-constexpr double kSlopeBound = 4.0;  // f' from x and from y, in ULP of the truth
+/// The table's f64-lane kernels (any double parameter: the truth takes the parameters as the
+/// reference does, double widened to long double).
+bool f64_lanes(const actfn::kernels::KernelRow& row) { return row.f64.f == Path::F64Lanes; }
 
 /// Restores automatic dispatch however a test ends.
 struct TargetGuard {
@@ -146,7 +141,8 @@ void compare(const Activation& act, Dir dir, std::span<const double> in, const s
 
 /// Forward, backward from x and (where the activation allows it) from y with dy = 1, in separate
 /// buffers and in place, against the truth.
-void check_against_truth(const Activation& act, std::span<const double> x, MaxErr& worst, const std::string& what) {
+void check_against_truth(const Activation& act, const Contract& contract, std::span<const double> x, MaxErr& worst,
+                         const std::string& what) {
   SCOPED_TRACE(act.spec() + " " + what);
   const std::size_t n = x.size();
   const std::vector<double> ones(n, 1.0);
@@ -155,7 +151,7 @@ void check_against_truth(const Activation& act, std::span<const double> x, MaxEr
 
   // The long-double truth is itself within 2^-11 ULP of the exact value: a correctly rounded
   // result (the piecewise-linear bound, 0.5) may sit that much further from it near a tie.
-  const double bound = act.info().accuracy.f64_y + 0x1p-10;
+  const double bound = contract.f + 0x1p-10, slope_bound = contract.df;
   actfn::forward<double>(act, x, got);
   compare(act, Dir::kForward, x, got, y_ref, bound, worst.f, "forward");
   std::vector<double> inplace(x.begin(), x.end());
@@ -164,16 +160,16 @@ void check_against_truth(const Activation& act, std::span<const double> x, MaxEr
 
   actfn::reference::backward<double>(act, {.x = x, .dy = ones}, ref);
   actfn::backward<double>(act, {.x = x, .dy = ones}, got);
-  compare(act, Dir::kFromX, x, got, ref, kSlopeBound, worst.dx, "backward from x");
+  compare(act, Dir::kFromX, x, got, ref, slope_bound, worst.dx, "backward from x");
   std::vector<double> dx_inplace = ones;
   actfn::backward<double>(act, {.x = x, .dy = std::span<const double>(dx_inplace)}, std::span<double>(dx_inplace));
-  compare(act, Dir::kFromX, x, dx_inplace, ref, kSlopeBound, worst.dx, "backward from x, dx aliasing dy");
+  compare(act, Dir::kFromX, x, dx_inplace, ref, slope_bound, worst.dx, "backward from x, dx aliasing dy");
 
   if (act.backward_from_y()) {
     // From the output y as f64 holds it (the reference's y); the truth is f'(y) exactly there.
     actfn::reference::backward<double>(act, {.y = y_ref, .dy = ones}, ref);
     actfn::backward<double>(act, {.y = y_ref, .dy = ones}, got);
-    compare(act, Dir::kFromY, y_ref, got, ref, kSlopeBound, worst.dy, "backward from y");
+    compare(act, Dir::kFromY, y_ref, got, ref, slope_bound, worst.dy, "backward from y");
   }
 }
 
@@ -237,11 +233,10 @@ TEST_P(F64Kernels, WithinTheirBoundsOfTheLongDoubleTruth) {
   actfn::set_target(GetParam());
   ASSERT_EQ(actfn::target(), GetParam()) << "dispatch must run the forced target";
   const std::vector<double> all = sweep();
-  for (const char* spec : kF64Specs) {
-    const Activation act = actfn::parse(spec);
+  for (const auto& [act, row] : actfn_test::table_cases(f64_lanes)) {
     MaxErr worst;
-    check_against_truth(act, all, worst, "sweep");
-    std::cout << GetParam() << " " << std::left << std::setw(24) << spec << " max ULP: f " << worst.f << ", f' from x "
+    check_against_truth(act, row->f64_contract, all, worst, "sweep");
+    std::cout << GetParam() << " " << std::left << std::setw(24) << act.spec() << " max ULP: f " << worst.f << ", f' from x "
               << worst.dx;
     if (act.backward_from_y()) std::cout << ", f' from y " << worst.dy;
     std::cout << "\n";
@@ -252,8 +247,7 @@ TEST_P(F64Kernels, EveryLengthAndMisalignedStart) {
   TargetGuard guard;
   actfn::set_target(GetParam());
   const std::vector<double> edge = edges(), special = specials();
-  for (const char* spec : kF64Specs) {
-    const Activation act = actfn::parse(spec);
+  for (const auto& [act, row] : actfn_test::table_cases(f64_lanes)) {
     MaxErr worst;
     for (std::size_t n = 0; n <= 67; ++n) {
       // The spans start n % 3 elements into their buffers.
@@ -262,16 +256,13 @@ TEST_P(F64Kernels, EveryLengthAndMisalignedStart) {
       std::vector<double> buffer(n + n % 3);
       for (std::size_t i = 0; i < buffer.size(); ++i)
         buffer[i] = i % 5 == 0 ? edge[rng() % edge.size()] : i % 7 == 0 ? special[rng() % special.size()] : uni(rng);
-      check_against_truth(act, std::span<const double>(buffer).subspan(n % 3), worst, "n=" + std::to_string(n));
+      check_against_truth(act, row->f64_contract, std::span<const double>(buffer).subspan(n % 3), worst,
+                          "n=" + std::to_string(n));
     }
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryTarget, F64Kernels, ::testing::ValuesIn(actfn::targets()),
                          [](const auto& param_info) { return param_info.param; });
-
-TEST(F64Dispatch, EverySmoothF64SpecHasAKernel) {
-  for (const char* spec : kF64Specs) EXPECT_TRUE(actfn::has_kernel<double>(actfn::parse(spec))) << spec;
-}
 
 }  // namespace

@@ -1,7 +1,8 @@
-// SIMD kernels against the scalar reference, on every instruction set compiled in and supported
-// here. Piecewise-linear kernels round exactly as the reference does, so results must be
-// identical bit for bit (NaN: both NaN), at every length around the vector widths (tails),
-// misaligned starts, in place, forward and backward (from x and from y).
+// The f32 and piecewise-linear SIMD kernels, on every instruction set compiled in and supported
+// here, over the kernel table's rows and cases (table_cases.hpp): piecewise-linear kernels round
+// exactly as the reference does, so results must be identical bit for bit (NaN: both NaN); the
+// smooth f32 kernels within their declared contract of the truth. Every length around the vector
+// widths (tails), misaligned starts, in place, forward and backward (from x and from y).
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -14,18 +15,18 @@
 #include <gtest/gtest.h>
 
 #include "actfn/actfn.hpp"
+#include "table_cases.hpp"
 
 namespace {
 
 using actfn::Activation;
+using actfn::kernels::KernelRow;
+using actfn::kernels::Path;
 
-/// Specs covering every activation with a kernel, at default and non-default parameters.
-const char* const kSpecs[] = {
-    "step", "step(value_at_zero=0.25)", "hardtanh", "hardtanh(min_val=-2, max_val=0.5)", "relu",
-    "leaky_relu", "leaky_relu(negative_slope=-0.3)", "prelu", "prelu(weight=0.1)", "relu6",
-    "clipped_relu(ceiling=0.75)", "threshold", "threshold(threshold=0.5, value=-2)", "relu_squared",
-    "hardshrink", "hardshrink(lambd=0)", "softshrink", "softshrink(lambd=2)", "identity", "hard_sigmoid",
-    "hard_sigmoid(slope=0.2, offset=0.5)", "hard_sigmoid(slope=3, offset=-0.25)"};
+/// The table's piecewise-linear rows: bit-identical to the reference.
+bool piecewise_linear(const KernelRow& row) { return row.f32.f == Path::PiecewiseLinear; }
+/// The table's smooth f32 kernels (element-wise, in f32 or f64 lanes): within their contract.
+bool smooth_f32(const KernelRow& row) { return row.f32.f == Path::F32Lanes || row.f32.f == Path::F32InF64Lanes; }
 
 /// Restores automatic dispatch however a test ends.
 struct TargetGuard {
@@ -116,16 +117,26 @@ double error_in_ulp(float got, double truth) {
   return std::fabs(static_cast<double>(got) - truth) / std::ldexp(1.0, exponent - 23);
 }
 
-/// Smooth f32 kernels against the truth, within the registry's bounds (info(kind).accuracy): the
-/// forward result within f32_y ULP, f' (backward with dy = 1, from x and from y) within f32_dy.
+/// The activation f32 data computes: each parameter rounded to float, as the f32 reference and
+/// kernels take it, so that the f64 reference of it is the truth an f32 kernel approximates.
+Activation in_float(const Activation& act) {
+  Activation out = act;
+  for (const actfn::ParamSpec& ps : act.info().params)
+    out.set_param(ps.name, static_cast<double>(static_cast<float>(act.param(ps.name))));
+  return out;
+}
+
+/// Smooth f32 kernels against the truth, within their contract in the kernel table: the forward
+/// result within f ULP, f' (backward with dy = 1, from x and from y) within df.
 /// Zeros and infinities where the truth has them, NaN for NaN; forward signed zeros as the
 /// reference returns them, gradient zeros with the sign of the true value (silu'(-748) is a tiny
 /// negative number: -0) or of the f32 reference. Nothing whose true value is ≥ FLT_MIN may be flushed to 0, which the
 /// ULP bound already forbids.
-void check_f32_against_truth(const Activation& act, const std::vector<float>& x, const std::string& what) {
+void check_f32_against_truth(const Activation& act, const actfn::kernels::Contract& bound, const std::vector<float>& x,
+                             const std::string& what) {
   SCOPED_TRACE(act.spec() + " " + what);
   const std::size_t n = x.size();
-  const actfn::AccuracyBound bound = act.info().accuracy;
+  const Activation truth_act = in_float(act);
   const std::vector<double> xd(x.begin(), x.end()), ones_d(n, 1.0);
   const std::vector<float> ones(n, 1.0f);
   std::vector<double> truth(n);
@@ -151,48 +162,30 @@ void check_f32_against_truth(const Activation& act, const std::vector<float>& x,
                             << truth[i];
     }
   };
-  actfn::reference::forward<double>(act, xd, truth);
+  actfn::reference::forward<double>(truth_act, xd, truth);
   actfn::forward<float>(act, x, got);
-  compare(got, bound.f32_y, "forward");
+  compare(got, bound.f, "forward");
   std::vector<float> inplace = x;
   actfn::forward<float>(act, std::span<const float>(inplace), std::span<float>(inplace));
-  compare(inplace, bound.f32_y, "forward in place");
+  compare(inplace, bound.f, "forward in place");
 
-  actfn::reference::backward<double>(act, {.x = xd, .dy = ones_d}, truth);
+  actfn::reference::backward<double>(truth_act, {.x = xd, .dy = ones_d}, truth);
   actfn::reference::backward<float>(act, {.x = x, .dy = ones}, ref32);
   actfn::backward<float>(act, {.x = x, .dy = ones}, got);
-  compare(got, bound.f32_dy, "backward from x");
+  compare(got, bound.df, "backward from x");
   std::vector<float> dx_inplace = ones;
   actfn::backward<float>(act, {.x = x, .dy = std::span<const float>(dx_inplace)}, std::span<float>(dx_inplace));
-  compare(dx_inplace, bound.f32_dy, "backward from x, dx aliasing dy");
+  compare(dx_inplace, bound.df, "backward from x, dx aliasing dy");
 
   if (act.backward_from_y()) {
     // From the output y as f32 holds it (the reference's y); the truth is f'(y) exactly there.
     const std::vector<double> yd(y_ref.begin(), y_ref.end());
-    actfn::reference::backward<double>(act, {.y = yd, .dy = ones_d}, truth);
+    actfn::reference::backward<double>(truth_act, {.y = yd, .dy = ones_d}, truth);
     actfn::reference::backward<float>(act, {.y = y_ref, .dy = ones}, ref32);
     actfn::backward<float>(act, {.y = y_ref, .dy = ones}, got);
-    compare(got, bound.f32_dy, "backward from y");
+    compare(got, bound.df, "backward from y");
   }
 }
-
-/// Every smooth activation with an f32 kernel (native f32 lanes or f64 lanes), at default and
-/// non-default parameters. Parameters are exact floats: the f64 truth takes them as doubles.
-const char* const kSmoothSpecs[] = {
-    "sigmoid", "tanh", "silu", "softplus", "softplus(beta=2.5)", "log_sigmoid", "elu", "elu(alpha=0.5)", "elu(alpha=1.25)",
-    "celu(alpha=2)", "celu(alpha=0.375)", "selu", "gelu_sigmoid", "swish(beta=1.5)", "swish(beta=-0.5)",
-    "swish(beta=0)", "swish(beta=0x1p-100)", "hardswish", "softsign", "mish", "gelu_tanh", "lecun_tanh",
-    "squareplus", "squareplus(b=0.5)", "gelu", "telu", "tanhshrink", "shifted_tanh",
-    // Output shifts of at least 1 in magnitude: tanh(v) + output_shift then has no zero, where the
-    // reference's own sum (like the kernel's) would cancel.
-    "shifted_tanh(input_shift=0.75, output_shift=1.5)", "shifted_tanh(input_shift=-3.5, output_shift=-2)",
-    "generalized_sigmoid", "generalized_sigmoid(alpha=2, beta=0.5, gamma=-1.5, epsilon=0.25, delta=0.5)",
-    "generalized_sigmoid(alpha=-0.75, beta=3, gamma=0.5, epsilon=-2, delta=-1)",
-    "generalized_sigmoid(alpha=1.25, beta=3, gamma=0)",
-    // Not smooth, but computed in f64 lanes like these (its mean slope is exact only there). The
-    // truth here takes parameters as doubles, so they must be floats exactly (the default 1/3 is
-    // not; `actfn accuracy` certifies the defaults against the float-parameter oracle).
-    "rrelu(lower=0.125, upper=0.375)", "rrelu(lower=0x1p-7, upper=0.875)"};
 
 /// Inputs where smooth kernels change method or saturate: around exp's underflow (e^x subnormal
 /// below -87.34, zero below -103.97), the tails of x e^x, tanh's 2^-12 and saturation, the gate
@@ -239,15 +232,14 @@ TEST_P(Kernels, SmoothF32KernelsWithinTheirBoundsOfTheTruth) {
   const std::vector<float> edges = smooth_edges(), special = inputs<float>({0.0}, 512, 3);
   sweep.insert(sweep.end(), edges.begin(), edges.end());
   sweep.insert(sweep.end(), special.begin(), special.end());
-  for (const char* spec : kSmoothSpecs) {
-    const Activation act = actfn::parse(spec);
-    ASSERT_TRUE(actfn::has_kernel<float>(act)) << spec;
-    check_f32_against_truth(act, sweep, "bit-pattern sweep");
+  for (const auto& [act, row] : actfn_test::table_cases(smooth_f32)) {
+    const actfn::kernels::Contract bound = row->f32_contract;
+    check_f32_against_truth(act, bound, sweep, "bit-pattern sweep");
     // Every length around the vector widths, so each lane position passes through the tail code.
     for (std::size_t n = 0; n <= 67; ++n) {
       std::vector<float> x = inputs<float>({0.0}, n, static_cast<std::uint32_t>(n));
       for (std::size_t i = 0; i < n; i += 5) x[i] = edges[(n * 7 + i) % edges.size()];
-      check_f32_against_truth(act, x, "n=" + std::to_string(n));
+      check_f32_against_truth(act, bound, x, "n=" + std::to_string(n));
     }
   }
 }
@@ -256,9 +248,8 @@ TEST_P(Kernels, MatchTheReferenceBitForBitAtEveryLength) {
   TargetGuard guard;
   actfn::set_target(GetParam());
   ASSERT_EQ(actfn::target(), GetParam()) << "dispatch must run the forced target";
-  for (const char* spec : kSpecs) {
-    const Activation act = actfn::parse(spec);
-    ASSERT_TRUE(actfn::has_kernel<float>(act) && actfn::has_kernel<double>(act)) << spec;
+  for (const auto& [act, row] : actfn_test::table_cases(piecewise_linear)) {
+    ASSERT_EQ(row->f64.f, Path::PiecewiseLinear) << act.spec() << ": piecewise-linear kernels serve f32 and f64";
     const std::vector<double> kinks = kinks_of(act);
     // Every length up to four AVX-512 vectors of f32 and beyond, then a few long ones.
     for (std::size_t n = 0; n <= 67; ++n) {
@@ -274,6 +265,42 @@ TEST_P(Kernels, MatchTheReferenceBitForBitAtEveryLength) {
 
 INSTANTIATE_TEST_SUITE_P(EveryTarget, Kernels, ::testing::ValuesIn(actfn::targets()),
                          [](const auto& param_info) { return param_info.param; });
+
+TEST(KernelTable, CasesParseToTheirRowAndDiffer) {
+  for (const KernelRow& row : actfn::kernels::rows()) {
+    std::vector<std::string> seen{Activation(row.kind).spec()};
+    for (const std::string& spec : actfn_test::case_specs(row.cases)) {
+      const Activation act = actfn::parse(spec);
+      EXPECT_EQ(act.kind(), row.kind) << spec << " is not a case of " << actfn::info(row.kind).name;
+      EXPECT_EQ(std::ranges::count(seen, act.spec()), 0) << spec << ": the same case twice";
+      seen.push_back(act.spec());
+    }
+  }
+}
+
+TEST(KernelTable, KernelsAreWhatTheTableDeclares) {
+  for (const KernelRow& row : actfn::kernels::rows()) {
+    const Activation act(row.kind);
+    SCOPED_TRACE(act.spec());
+    EXPECT_EQ(actfn::has_kernel<float>(act), row.f32.f != Path::None);
+    EXPECT_EQ(actfn::has_kernel<double>(act), row.f64.f != Path::None);
+    EXPECT_EQ(actfn::has_slope_kernel<float>(act), row.f32.fdf != Path::None);
+    EXPECT_EQ(actfn::has_slope_kernel<double>(act), row.f64.fdf != Path::None);
+    // Contracts within the project's budget; the piecewise-linear kernels correctly rounded.
+    for (const actfn::kernels::Contract& c : {row.f32_contract, row.f64_contract}) {
+      EXPECT_LE(c.f, 2.0);
+      EXPECT_LE(c.df, 4.0);
+      if (row.f32.f == Path::PiecewiseLinear) {
+        EXPECT_EQ(c.f, 0.5);
+      }
+    }
+    // f' from y only where the registry allows backward from y.
+    if (act.info().backward_needs == actfn::Needs::X) {
+      EXPECT_EQ(row.f32.df_from_y, Path::None);
+      EXPECT_EQ(row.f64.df_from_y, Path::None);
+    }
+  }
+}
 
 TEST(Dispatch, TargetsAreListedBestFirstAndCanBeForced) {
   TargetGuard guard;

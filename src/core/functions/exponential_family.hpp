@@ -10,6 +10,7 @@ inline constexpr ParamSpec kEluParams[] = {
 };
 
 struct Elu {
+  static constexpr std::size_t kAlpha = param_index(kEluParams, "alpha");
   static constexpr FunctionInfo info{
       .kind = Kind::Elu,
       .name = "elu",
@@ -24,22 +25,22 @@ struct Elu {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return x > 0 ? x : p[0] * expm1(x);
+    return x > 0 ? x : p[kAlpha] * expm1(x);
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return x > 0 ? T(1) : p[0] * exp(x);
+    return x > 0 ? T(1) : p[kAlpha] * exp(x);
   }
   /// y + alpha for x <= 0: exact in value, but y + alpha cancels in the far tail where y ≈ -alpha.
   template <class T>
   static T df_from_y(T y, const Params<T>& p) {
-    return y > 0 ? T(1) : y + p[0];
+    return y > 0 ? T(1) : y + p[kAlpha];
   }
-  static bool from_y_valid(const Params<double>& p) { return p[0] >= 0; }
+  static bool from_y_valid(const Params<double>& p) { return p[kAlpha] >= 0; }
   static Kinks kinks(const Params<double>&) { return {0.0}; }
   template <class R>
   static R definition(R x, const Params<R>& p) {
-    return x > 0 ? x : p[0] * (exp(x) - R(1));
+    return x > 0 ? x : p[kAlpha] * (exp(x) - R(1));
   }
 };
 
@@ -48,6 +49,7 @@ inline constexpr ParamSpec kCeluParams[] = {
 };
 
 struct Celu {
+  static constexpr std::size_t kAlpha = param_index(kCeluParams, "alpha");
   static constexpr FunctionInfo info{
       .kind = Kind::Celu,
       .name = "celu",
@@ -62,20 +64,20 @@ struct Celu {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return x > 0 ? x : p[0] * expm1(x / p[0]);
+    return x > 0 ? x : p[kAlpha] * expm1(x / p[kAlpha]);
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return x > 0 ? T(1) : exp(x / p[0]);
+    return x > 0 ? T(1) : exp(x / p[kAlpha]);
   }
   template <class T>
   static T df_from_y(T y, const Params<T>& p) {
-    return y > 0 ? T(1) : y / p[0] + T(1);
+    return y > 0 ? T(1) : y / p[kAlpha] + T(1);
   }
   static Kinks kinks(const Params<double>&) { return {0.0}; }
   template <class R>
   static R definition(R x, const Params<R>& p) {
-    return x > 0 ? x : p[0] * (exp(x / p[0]) - R(1));
+    return x > 0 ? x : p[kAlpha] * (exp(x / p[kAlpha]) - R(1));
   }
 };
 

@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "actfn/error.hpp"
 #include "actfn/registry.hpp"
@@ -53,6 +54,15 @@ using std::tanh;
 
 template <class T>
 using Params = std::array<T, kMaxParams>;
+
+/// The index of parameter `name` in a formula struct's parameter list, so that formulas and
+/// kernels read p[kNegativeSlope], not p[0]; a name not in the list does not compile.
+template <std::size_t N>
+consteval std::size_t param_index(const ParamSpec (&params)[N], std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (params[i].name == name) return i;
+  throw "actfn: no parameter of that name";  // not a constant expression: a compile error
+}
 
 /// Points where f or f' is not smooth (at most two for any activation in the catalogue).
 struct Kinks {

@@ -156,6 +156,7 @@ inline constexpr ParamSpec kSwishParams[] = {
 };
 
 struct Swish {
+  static constexpr std::size_t kBeta = param_index(kSwishParams, "beta");
   static constexpr FunctionInfo info{
       .kind = Kind::Swish,
       .name = "swish",
@@ -168,20 +169,20 @@ struct Swish {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return swish(x, p[0]);
+    return swish(x, p[kBeta]);
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return swish_slope(x, p[0]);
+    return swish_slope(x, p[kBeta]);
   }
   template <class T>
   static void dparams(T x, const Params<T>& p, Params<T>& g) {
     // At ±inf: x² sigmoid'(beta x) -> 0 for beta ≠ 0; for beta = 0 it is x²/4 -> inf.
-    g[0] = isinf(x) ? (p[0] == 0 ? x * x : T(0)) : times_decaying(x * x, sigmoid_slope(p[0] * x));
+    g[kBeta] = isinf(x) ? (p[kBeta] == 0 ? x * x : T(0)) : times_decaying(x * x, sigmoid_slope(p[kBeta] * x));
   }
   template <class R>
   static R definition(R x, const Params<R>& p) {
-    return x / (R(1) + exp(-p[0] * x));
+    return x / (R(1) + exp(-p[kBeta] * x));
   }
 };
 
@@ -265,6 +266,8 @@ inline constexpr ParamSpec kSoftplusParams[] = {
 };
 
 struct Softplus {
+  static constexpr std::size_t kBeta = param_index(kSoftplusParams, "beta");
+  static constexpr std::size_t kThreshold = param_index(kSoftplusParams, "threshold");
   static constexpr FunctionInfo info{
       .kind = Kind::Softplus,
       .name = "softplus",
@@ -280,20 +283,20 @@ struct Softplus {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return softplus(p[0] * x) / p[0];
+    return softplus(p[kBeta] * x) / p[kBeta];
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return sigmoid(p[0] * x);
+    return sigmoid(p[kBeta] * x);
   }
   /// 1 - e^(-beta y) as -expm1: accurate for every y > 0.
   template <class T>
   static T df_from_y(T y, const Params<T>& p) {
-    return -expm1(-p[0] * y);
+    return -expm1(-p[kBeta] * y);
   }
   template <class R>
   static R definition(R x, const Params<R>& p) {
-    return log1p(exp(p[0] * x)) / p[0];
+    return log1p(exp(p[kBeta] * x)) / p[kBeta];
   }
 };
 
@@ -302,6 +305,7 @@ inline constexpr ParamSpec kSquareplusParams[] = {
 };
 
 struct Squareplus {
+  static constexpr std::size_t kB = param_index(kSquareplusParams, "b");
   static constexpr FunctionInfo info{
       .kind = Kind::Squareplus,
       .name = "squareplus",
@@ -316,23 +320,23 @@ struct Squareplus {
   /// h = hypot(x, sqrt(b)) never overflows; for x < 0, x + h cancels, so use b/(h - x) instead.
   template <class T>
   static T f(T x, const Params<T>& p) {
-    const T h = hypot(x, sqrt(p[0]));
-    return x >= 0 ? (x + h) / T(2) : p[0] / (T(2) * (h - x));
+    const T h = hypot(x, sqrt(p[kB]));
+    return x >= 0 ? (x + h) / T(2) : p[kB] / (T(2) * (h - x));
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
     if (isinf(x)) return x > 0 ? T(1) : T(0);
-    const T h = hypot(x, sqrt(p[0]));
-    return x >= 0 ? (T(1) + x / h) / T(2) : p[0] / (T(2) * h * (h - x));
+    const T h = hypot(x, sqrt(p[kB]));
+    return x >= 0 ? (T(1) + x / h) / T(2) : p[kB] / (T(2) * h * (h - x));
   }
   template <class T>
   static T df_from_y(T y, const Params<T>& p) {
     const T y2 = y * y;
-    return y2 / (y2 + p[0] / T(4));
+    return y2 / (y2 + p[kB] / T(4));
   }
   template <class R>
   static R definition(R x, const Params<R>& p) {
-    return (x + sqrt(x * x + p[0])) / R(2);
+    return (x + sqrt(x * x + p[kB])) / R(2);
   }
 };
 

@@ -49,6 +49,7 @@ inline constexpr ParamSpec kLeakyReluParams[] = {
 };
 
 struct LeakyRelu {
+  static constexpr std::size_t kNegativeSlope = param_index(kLeakyReluParams, "negative_slope");
   static constexpr bool exact = true;
   static constexpr FunctionInfo info{
       .kind = Kind::LeakyRelu,
@@ -65,18 +66,18 @@ struct LeakyRelu {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return leaky(x, p[0]);
+    return leaky(x, p[kNegativeSlope]);
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return leaky_slope(x, p[0]);
+    return leaky_slope(x, p[kNegativeSlope]);
   }
   /// y > 0 exactly when x > 0, provided the slope is not negative.
   template <class T>
   static T df_from_y(T y, const Params<T>& p) {
-    return leaky_slope(y, p[0]);
+    return leaky_slope(y, p[kNegativeSlope]);
   }
-  static bool from_y_valid(const Params<double>& p) { return p[0] >= 0; }
+  static bool from_y_valid(const Params<double>& p) { return p[kNegativeSlope] >= 0; }
   static Kinks kinks(const Params<double>&) { return {0.0}; }
 };
 
@@ -87,6 +88,8 @@ inline constexpr ParamSpec kPreluParams[] = {
 };
 
 struct Prelu {
+  static constexpr std::size_t kWeight = param_index(kPreluParams, "weight");
+  static constexpr std::size_t kNumParameters = param_index(kPreluParams, "num_parameters");
   static constexpr bool exact = true;
   static constexpr FunctionInfo info{
       .kind = Kind::Prelu,
@@ -103,15 +106,15 @@ struct Prelu {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return leaky(x, p[0]);
+    return leaky(x, p[kWeight]);
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return leaky_slope(x, p[0]);
+    return leaky_slope(x, p[kWeight]);
   }
   template <class T>
   static void dparams(T x, const Params<T>&, Params<T>& g) {
-    g[0] = x > 0 ? T(0) : x;
+    g[kWeight] = x > 0 ? T(0) : x;
   }
   static Kinks kinks(const Params<double>&) { return {0.0}; }
 };
@@ -124,6 +127,8 @@ inline constexpr ParamSpec kRreluParams[] = {
 /// Evaluation-mode RReLU (mean slope). Training mode draws one slope per element; see
 /// rrelu_train_forward in ops.hpp.
 struct Rrelu {
+  static constexpr std::size_t kLower = param_index(kRreluParams, "lower");
+  static constexpr std::size_t kUpper = param_index(kRreluParams, "upper");
   static constexpr FunctionInfo info{
       .kind = Kind::Rrelu,
       .name = "rrelu",
@@ -141,7 +146,7 @@ struct Rrelu {
   /// (lower + upper)/2 is exact in the compute type, so only the product rounds.
   template <class T>
   static T mean_slope(const Params<T>& p) {
-    return (p[0] + p[1]) / T(2);
+    return (p[kLower] + p[kUpper]) / T(2);
   }
   template <class T>
   static T f(T x, const Params<T>& p) {
@@ -156,7 +161,7 @@ struct Rrelu {
     return leaky_slope(y, mean_slope(p));
   }
   static void validate(const Params<double>& p) {
-    if (!(p[0] <= p[1])) throw Error("rrelu: lower must not exceed upper");
+    if (!(p[kLower] <= p[kUpper])) throw Error("rrelu: lower must not exceed upper");
   }
   static Kinks kinks(const Params<double>&) { return {0.0}; }
 };
@@ -167,6 +172,7 @@ inline constexpr ParamSpec kClippedReluParams[] = {
 inline constexpr Alias kClippedReluAliases[] = {{"relu6", "ceiling=6"}};
 
 struct ClippedRelu {
+  static constexpr std::size_t kCeiling = param_index(kClippedReluParams, "ceiling");
   static constexpr bool exact = true;
   static constexpr FunctionInfo info{
       .kind = Kind::ClippedRelu,
@@ -184,17 +190,17 @@ struct ClippedRelu {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return x > 0 ? (x < p[0] ? x : p[0]) : T(0);
+    return x > 0 ? (x < p[kCeiling] ? x : p[kCeiling]) : T(0);
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return x > 0 && x < p[0] ? T(1) : T(0);
+    return x > 0 && x < p[kCeiling] ? T(1) : T(0);
   }
   template <class T>
   static T df_from_y(T y, const Params<T>& p) {
     return df(y, p);
   }
-  static Kinks kinks(const Params<double>& p) { return {0.0, p[0]}; }
+  static Kinks kinks(const Params<double>& p) { return {0.0, p[kCeiling]}; }
 };
 
 inline constexpr ParamSpec kThresholdParams[] = {
@@ -203,6 +209,8 @@ inline constexpr ParamSpec kThresholdParams[] = {
 };
 
 struct Threshold {
+  static constexpr std::size_t kThreshold = param_index(kThresholdParams, "threshold");
+  static constexpr std::size_t kValue = param_index(kThresholdParams, "value");
   static constexpr bool exact = true;
   static constexpr FunctionInfo info{
       .kind = Kind::Threshold,
@@ -218,13 +226,13 @@ struct Threshold {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return x > p[0] ? x : p[1];
+    return x > p[kThreshold] ? x : p[kValue];
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return x > p[0] ? T(1) : T(0);
+    return x > p[kThreshold] ? T(1) : T(0);
   }
-  static Kinks kinks(const Params<double>& p) { return {p[0]}; }
+  static Kinks kinks(const Params<double>& p) { return {p[kThreshold]}; }
 };
 
 struct ReluSquared {

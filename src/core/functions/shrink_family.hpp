@@ -16,6 +16,7 @@ inline constexpr ParamSpec kShrinkParams[] = {
 };
 
 struct Hardshrink {
+  static constexpr std::size_t kLambd = param_index(kShrinkParams, "lambd");
   static constexpr bool exact = true;
   static constexpr FunctionInfo info{
       .kind = Kind::Hardshrink,
@@ -32,21 +33,22 @@ struct Hardshrink {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return outside_dead_zone(x, p[0]) ? x : T(0);
+    return outside_dead_zone(x, p[kLambd]) ? x : T(0);
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return outside_dead_zone(x, p[0]) ? T(1) : T(0);
+    return outside_dead_zone(x, p[kLambd]) ? T(1) : T(0);
   }
   /// Outside the dead zone y = x ≠ 0; inside y = 0.
   template <class T>
   static T df_from_y(T y, const Params<T>&) {
     return y != 0 ? T(1) : T(0);
   }
-  static Kinks kinks(const Params<double>& p) { return {-p[0], p[0]}; }
+  static Kinks kinks(const Params<double>& p) { return {-p[kLambd], p[kLambd]}; }
 };
 
 struct Softshrink {
+  static constexpr std::size_t kLambd = param_index(kShrinkParams, "lambd");
   static constexpr bool exact = true;
   static constexpr FunctionInfo info{
       .kind = Kind::Softshrink,
@@ -63,17 +65,17 @@ struct Softshrink {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return x > p[0] ? x - p[0] : x < -p[0] ? x + p[0] : T(0);
+    return x > p[kLambd] ? x - p[kLambd] : x < -p[kLambd] ? x + p[kLambd] : T(0);
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return outside_dead_zone(x, p[0]) ? T(1) : T(0);
+    return outside_dead_zone(x, p[kLambd]) ? T(1) : T(0);
   }
   template <class T>
   static T df_from_y(T y, const Params<T>&) {
     return y != 0 ? T(1) : T(0);
   }
-  static Kinks kinks(const Params<double>& p) { return {-p[0], p[0]}; }
+  static Kinks kinks(const Params<double>& p) { return {-p[kLambd], p[kLambd]}; }
 };
 
 inline constexpr Alias kIdentityAliases[] = {{"linear"}};

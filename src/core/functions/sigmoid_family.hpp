@@ -11,6 +11,7 @@ inline constexpr ParamSpec kStepParams[] = {
 inline constexpr Alias kStepAliases[] = {{"heaviside"}};
 
 struct Step {
+  static constexpr std::size_t kValueAtZero = param_index(kStepParams, "value_at_zero");
   static constexpr bool exact = true;
   static constexpr FunctionInfo info{
       .kind = Kind::Step,
@@ -28,7 +29,7 @@ struct Step {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return x > 0 ? T(1) : x < 0 ? T(0) : p[0];
+    return x > 0 ? T(1) : x < 0 ? T(0) : p[kValueAtZero];
   }
   template <class T>
   static T df(T, const Params<T>&) {
@@ -85,6 +86,11 @@ inline constexpr Preset kHardSigmoidPresets[] = {
 };
 
 struct HardSigmoid {
+  static constexpr std::size_t kSlope = param_index(kHardSigmoidParams, "slope");
+  static constexpr std::size_t kOffset = param_index(kHardSigmoidParams, "offset");
+  // The corners, derived from slope and offset in the data type (derive), in free slots.
+  static constexpr std::size_t kLowerCorner = std::size(kHardSigmoidParams), kUpperCorner = kLowerCorner + 1;
+  static_assert(kUpperCorner < kMaxParams);
   static constexpr bool exact = true;
   static constexpr FunctionInfo info{
       .kind = Kind::HardSigmoid,
@@ -106,29 +112,29 @@ struct HardSigmoid {
   /// offset 1/2 in float and double, although 1/6 itself rounds.
   template <class T>
   static void derive(Params<T>& p) {
-    p[2] = -p[1] / p[0];
-    p[3] = (T(1) - p[1]) / p[0];
+    p[kLowerCorner] = -p[kOffset] / p[kSlope];
+    p[kUpperCorner] = (T(1) - p[kOffset]) / p[kSlope];
   }
   /// slope·(x - c) with x - c an exact pair and the product rounded once by an FMA: next to the
   /// corner f keeps its relative accuracy, where slope·x + offset would cancel (with a rounded
   /// slope, fl(1/6)·x + 0.5 at x = -2.999999 is 9% below (x + 3)/6).
   template <class T>
   static T f(T x, const Params<T>& p) {
-    if (x <= p[2]) return T(0);
-    if (x >= p[3]) return T(1);
-    const T hi = x - p[2];
+    if (x <= p[kLowerCorner]) return T(0);
+    if (x >= p[kUpperCorner]) return T(1);
+    const T hi = x - p[kLowerCorner];
     const T b = hi - x;
-    const T lo = (x - (hi - b)) + (-p[2] - b);  // Knuth's TwoSum: hi + lo = x - c exactly
-    const T t = fma(p[0], hi, p[0] * lo);
+    const T lo = (x - (hi - b)) + (-p[kLowerCorner] - b);  // Knuth's TwoSum: hi + lo = x - c exactly
+    const T t = fma(p[kSlope], hi, p[kSlope] * lo);
     return t > T(1) ? T(1) : t;
   }
   /// PyTorch's convention f'(corner) = 0: the slope strictly between the corners (as f, the
   /// corners in the data type), 0 elsewhere.
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return x > p[2] && x < p[3] ? p[0] : T(0);
+    return x > p[kLowerCorner] && x < p[kUpperCorner] ? p[kSlope] : T(0);
   }
-  static Kinks kinks(const Params<double>& p) { return {-p[1] / p[0], (1 - p[1]) / p[0]}; }
+  static Kinks kinks(const Params<double>& p) { return {-p[kOffset] / p[kSlope], (1 - p[kOffset]) / p[kSlope]}; }
 };
 
 inline constexpr Alias kLogSigmoidAliases[] = {{"logsigmoid"}};
@@ -173,6 +179,11 @@ inline constexpr ParamSpec kGeneralizedSigmoidParams[] = {
 };
 
 struct GeneralizedSigmoid {
+  static constexpr std::size_t kAlpha = param_index(kGeneralizedSigmoidParams, "alpha");
+  static constexpr std::size_t kBeta = param_index(kGeneralizedSigmoidParams, "beta");
+  static constexpr std::size_t kGamma = param_index(kGeneralizedSigmoidParams, "gamma");
+  static constexpr std::size_t kEpsilon = param_index(kGeneralizedSigmoidParams, "epsilon");
+  static constexpr std::size_t kDelta = param_index(kGeneralizedSigmoidParams, "delta");
   static constexpr FunctionInfo info{
       .kind = Kind::GeneralizedSigmoid,
       .name = "generalized_sigmoid",
@@ -188,30 +199,30 @@ struct GeneralizedSigmoid {
   /// sigmoid does all the work. gamma = 0 is a constant function, also at x = ±inf.
   template <class T>
   static T arg(T x, const Params<T>& p) {
-    const T shifted = p[2] == 0 ? T(0) : p[2] * (x - p[3]);
-    return shifted - log(p[1]);
+    const T shifted = p[kGamma] == 0 ? T(0) : p[kGamma] * (x - p[kEpsilon]);
+    return shifted - log(p[kBeta]);
   }
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return p[0] * sigmoid(arg(x, p)) + p[4];
+    return p[kAlpha] * sigmoid(arg(x, p)) + p[kDelta];
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return p[0] * p[2] * sigmoid_slope(arg(x, p));
+    return p[kAlpha] * p[kGamma] * sigmoid_slope(arg(x, p));
   }
   template <class T>
   static void dparams(T x, const Params<T>& p, Params<T>& g) {
     const T u = arg(x, p);
-    const T slope = p[0] * sigmoid_slope(u);  // d f / d u
-    g[0] = sigmoid(u);
-    g[1] = -slope / p[1];
-    g[2] = times_decaying(x - p[3], slope);
-    g[3] = -slope * p[2];
-    g[4] = T(1);
+    const T slope = p[kAlpha] * sigmoid_slope(u);  // d f / d u
+    g[kAlpha] = sigmoid(u);
+    g[kBeta] = -slope / p[kBeta];
+    g[kGamma] = times_decaying(x - p[kEpsilon], slope);
+    g[kEpsilon] = -slope * p[kGamma];
+    g[kDelta] = T(1);
   }
   template <class R>
   static R definition(R x, const Params<R>& p) {
-    return p[0] / (R(1) + p[1] * exp(-p[2] * (x - p[3]))) + p[4];
+    return p[kAlpha] / (R(1) + p[kBeta] * exp(-p[kGamma] * (x - p[kEpsilon]))) + p[kDelta];
   }
 };
 

@@ -38,6 +38,8 @@ inline constexpr ParamSpec kHardtanhParams[] = {
 inline constexpr Alias kHardtanhAliases[] = {{"hard_tanh"}};
 
 struct Hardtanh {
+  static constexpr std::size_t kMinVal = param_index(kHardtanhParams, "min_val");
+  static constexpr std::size_t kMaxVal = param_index(kHardtanhParams, "max_val");
   static constexpr bool exact = true;
   static constexpr FunctionInfo info{
       .kind = Kind::Hardtanh,
@@ -55,20 +57,20 @@ struct Hardtanh {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return x < p[0] ? p[0] : x > p[1] ? p[1] : x;
+    return x < p[kMinVal] ? p[kMinVal] : x > p[kMaxVal] ? p[kMaxVal] : x;
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return x > p[0] && x < p[1] ? T(1) : T(0);
+    return x > p[kMinVal] && x < p[kMaxVal] ? T(1) : T(0);
   }
   template <class T>
   static T df_from_y(T y, const Params<T>& p) {
     return df(y, p);
   }
   static void validate(const Params<double>& p) {
-    if (!(p[0] < p[1])) throw Error("hardtanh: min_val must be less than max_val");
+    if (!(p[kMinVal] < p[kMaxVal])) throw Error("hardtanh: min_val must be less than max_val");
   }
-  static Kinks kinks(const Params<double>& p) { return {p[0], p[1]}; }
+  static Kinks kinks(const Params<double>& p) { return {p[kMinVal], p[kMaxVal]}; }
 };
 
 struct Tanhshrink {
@@ -111,6 +113,8 @@ inline constexpr ParamSpec kShiftedTanhParams[] = {
 };
 
 struct ShiftedTanh {
+  static constexpr std::size_t kInputShift = param_index(kShiftedTanhParams, "input_shift");
+  static constexpr std::size_t kOutputShift = param_index(kShiftedTanhParams, "output_shift");
   static constexpr FunctionInfo info{
       .kind = Kind::ShiftedTanh,
       .name = "shifted_tanh",
@@ -123,16 +127,16 @@ struct ShiftedTanh {
   };
   template <class T>
   static T f(T x, const Params<T>& p) {
-    return tanh(x - p[0]) + p[1];
+    return tanh(x - p[kInputShift]) + p[kOutputShift];
   }
   template <class T>
   static T df(T x, const Params<T>& p) {
-    return sech2(x - p[0]);
+    return sech2(x - p[kInputShift]);
   }
   template <class T>
   static void dparams(T x, const Params<T>& p, Params<T>& g) {
-    g[0] = -sech2(x - p[0]);
-    g[1] = T(1);
+    g[kInputShift] = -sech2(x - p[kInputShift]);
+    g[kOutputShift] = T(1);
   }
 };
 

@@ -269,6 +269,7 @@ inline constexpr ParamSpec kMaxoutParams[] = {
 };
 
 struct Maxout {
+  static constexpr std::size_t kPieces = param_index(kMaxoutParams, "pieces");
   static constexpr FunctionInfo info{
       .kind = Kind::Maxout,
       .name = "maxout",
@@ -283,7 +284,7 @@ struct Maxout {
       .accuracy = kPiecewiseLinearBound,
   };
   static std::size_t out_axis(std::size_t n, const Params<double>& p) {
-    const auto k = static_cast<std::size_t>(p[0]);
+    const auto k = static_cast<std::size_t>(p[kPieces]);
     if (n % k != 0)
       throw Error("maxout: axis length " + std::to_string(n) + " is not divisible by pieces=" +
                   std::to_string(k));
@@ -299,12 +300,12 @@ struct Maxout {
   }
   template <class T>
   static void f(std::span<const T> x, std::span<T> y, const Params<T>& p) {
-    const auto k = static_cast<std::size_t>(p[0]);
+    const auto k = static_cast<std::size_t>(p[kPieces]);
     for (std::size_t j = 0; j < y.size(); ++j) y[j] = x[argmax(x, j, k)];
   }
   template <class T>
   static void backward(Row<T> r, std::span<T> dx, const Params<T>& p) {
-    const auto k = static_cast<std::size_t>(p[0]);
+    const auto k = static_cast<std::size_t>(p[kPieces]);
     std::ranges::fill(dx, T(0));
     for (std::size_t j = 0; j < r.dy.size(); ++j) dx[argmax(r.x, j, k)] = r.dy[j];
   }

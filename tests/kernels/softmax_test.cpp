@@ -17,13 +17,15 @@
 
 #include "actfn/actfn.hpp"
 #include "settings_guard.hpp"
+#include "table_cases.hpp"
 
 namespace {
 
 using actfn::Axis;
 
 
-const char* const kFamily[] = {"softmax", "softmin", "log_softmax"};
+/// The whole-row kernels: the kernel table's Rows rows.
+const std::vector<std::string> kFamily = actfn_test::names_with(actfn::kernels::Path::Rows);
 
 std::vector<float> random_rows(std::size_t n, double spread, std::uint32_t seed) {
   std::mt19937 gen(seed);
@@ -96,7 +98,7 @@ double forward_ulps(const std::string& name) { return truth_ulps(name) + 0.5; }
 TEST(SoftmaxRows, MatchReferenceAtEveryLengthOnEveryTarget) {
   const SettingsGuard guard;
   const std::size_t lengths[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100, 1000};
-  for (const char* name : kFamily) {
+  for (const std::string& name : kFamily) {
     const actfn::Activation act = actfn::parse(name);
     for (const std::size_t n : lengths)
       for (const double spread : {5.0, 100.0, 3e4}) {
@@ -136,7 +138,7 @@ TEST(SoftmaxRows, SpecialRowsEqualReference) {
                                 -inf, 0, 1, -inf, 2,    // -inf entries get 0 (log: -inf)
                                 0.5f, -1, 2, 7, -3};    // an ordinary row beside them
   const Axis L{5, 5, 1};
-  for (const char* name : kFamily) {
+  for (const std::string& name : kFamily) {
     SCOPED_TRACE(name);
     const actfn::Activation act = actfn::parse(name);
     std::vector<float> y(x.size()), y_ref(x.size()), dx(x.size()), dx_ref(x.size());
@@ -216,7 +218,7 @@ TEST(SoftmaxRows, F32WithinStatedErrorOfTheTruth) {
     p[64] = 40.0f;
     rows.push_back(p);
   }
-  for (const char* name : kFamily) {
+  for (const std::string& name : kFamily) {
     const actfn::Activation act = actfn::parse(name);
     for (const std::string& target : actfn::targets()) {
       actfn::set_target(target);
@@ -335,7 +337,7 @@ TEST(SoftmaxRows, F32FlatRowsWithinStatedErrorOfTheTruth) {
   for (const float c : {-0.5f, -17.3f, -80.0f}) {
     const RepeatedRow row{{3.0f, 3.0f + c}, {1, n - 1}};
     const auto which = [](std::size_t i) { return i == 0 ? std::size_t{0} : std::size_t{1}; };
-    for (const char* name : kFamily)
+    for (const std::string& name : kFamily)
       for (const std::string& target : actfn::targets()) {
         SCOPED_TRACE(target + ", x_j - m = " + std::to_string(c));
         actfn::set_target(target);
@@ -366,7 +368,7 @@ void expect_flat_rows_within_one_ulp(std::size_t n, bool check_forward) {
     std::vector<T> x(n, static_cast<T>(3 + c)), y(n), dx(n), dy(n);
     x[0] = 3;
     for (std::size_t i = 0; i < n; ++i) dy[i] = i == 0 ? T(1) : i % 2 ? T(0.125) : T(0.875);
-    for (const char* name : kFamily) {
+    for (const std::string& name : kFamily) {
       const std::string f = name;
       const long double s = f == "softmin" ? -1 : 1, a = s * x[0], b = s * x[1], m = std::max(a, b);
       const long double rest = a == m ? (n - 1) * std::exp(b - m) : std::exp(a - m) + (n - 2);
@@ -411,7 +413,7 @@ TEST(SoftmaxRows, F32OverflowingDifferencesMatchReference) {
   const SettingsGuard guard;
   const std::vector<float> x = {-3e38f, 3e38f, 0.0f, 5.0f, -5.0f, 1e38f, -1e38f};
   const std::vector<float> dy = {0.5f, -1.0f, 0.25f, 2.0f, -0.75f, 1.0f, 0.125f};
-  for (const char* name : kFamily) {
+  for (const std::string& name : kFamily) {
     const actfn::Activation act = actfn::parse(name);
     const Axis L{1, x.size(), 1};
     std::vector<float> y_ref(x.size()), dx_ref(x.size());
@@ -438,7 +440,7 @@ TEST(SoftmaxRows, F32NonFiniteDyEqualsReference) {
   dy[21 + 20] = HUGE_VALF;
   dy[42] = -HUGE_VALF;
   const Axis L{3, 21, 1};
-  for (const char* name : kFamily) {
+  for (const std::string& name : kFamily) {
     const actfn::Activation act = actfn::parse(name);
     std::vector<float> y(x.size()), dx_ref(x.size());
     actfn::reference::forward<float>(act, L, x, y);
@@ -457,7 +459,7 @@ TEST(SoftmaxRows, ThreadsGiveTheSameResults) {
   const SettingsGuard guard;
   const Axis L{300, 257, 1};
   const std::vector<float> x = random_rows(300 * 257, 10.0, 1), dy = random_rows(300 * 257, 1.0, 2);
-  for (const char* name : kFamily) {
+  for (const std::string& name : kFamily) {
     const actfn::Activation act = actfn::parse(name);
     actfn::set_threads(1);
     std::vector<float> y1(x.size()), dx1(x.size());
@@ -478,7 +480,7 @@ TEST(SoftmaxRows, ThreadsGiveTheSameResults) {
 // Strided rows (inner > 1, e.g. softmax over the channels of NCHW) go through the same row kernel.
 TEST(SoftmaxRows, StridedRowsMatchReference) {
   const SettingsGuard guard;
-  for (const char* name : kFamily) {
+  for (const std::string& name : kFamily) {
     SCOPED_TRACE(name);
     const actfn::Activation act = actfn::parse(name);
     for (const Axis L : {Axis{2, 7, 5}, Axis{3, 21, 64}, Axis{1, 1, 9}}) {
@@ -521,7 +523,7 @@ TEST(SoftmaxRows, StridedRowsMatchReference) {
 TEST(SoftmaxRows, F64MatchReferenceOnEveryTarget) {
   const SettingsGuard guard;
   const std::size_t lengths[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 100, 1000};
-  for (const char* name : kFamily) {
+  for (const std::string& name : kFamily) {
     const actfn::Activation act = actfn::parse(name);
     EXPECT_TRUE(actfn::has_kernel<double>(act)) << name;
     for (const std::size_t n : lengths)
@@ -565,7 +567,7 @@ TEST(SoftmaxRows, F64SpecialRowsEqualReference) {
   const std::vector<double> x = {1, 2, inf, 3, inf, 1, nan, 2, 3, 4, -inf, -inf, -inf, -inf, -inf,
                                  -inf, 0, 1, -inf, 2, -1e308, 1e308, 0, 5, -5};  // the last: x - m overflows
   const Axis L{5, 5, 1};
-  for (const char* name : kFamily) {
+  for (const std::string& name : kFamily) {
     SCOPED_TRACE(name);
     const actfn::Activation act = actfn::parse(name);
     std::vector<double> y(x.size()), y_ref(x.size()), dx(x.size()), dx_ref(x.size());
@@ -591,7 +593,7 @@ TEST(SoftmaxRows, F64SpecialRowsEqualReference) {
 // Rows of length 0 (an axis of size 0 beside others): nothing to read or write, on every target.
 TEST(SoftmaxRows, EmptyRowsReadNothing) {
   const SettingsGuard guard;
-  for (const char* name : kFamily) {
+  for (const std::string& name : kFamily) {
     const actfn::Activation act = actfn::parse(name);
     for (const std::string& target : actfn::targets()) {
       actfn::set_target(target);

@@ -17,12 +17,14 @@
 
 #include "actfn/actfn.hpp"
 #include "settings_guard.hpp"
+#include "table_cases.hpp"
 
 namespace {
 
 using actfn::Axis;
 
-const char* const kGated[] = {"glu", "geglu", "swiglu", "reglu"};
+/// The gated units with kernels: the kernel table's Gated rows.
+const std::vector<std::string> kGated = actfn_test::names_with(actfn::kernels::Path::Gated);
 
 /// Inputs that stress the products: a gate whose value or slope is below the smallest normal (or
 /// than any float) while the other factor is large, products dy·a past the largest float, zeros, infinities, NaN.
@@ -210,7 +212,7 @@ void check_layout(const actfn::Activation& act, Axis L, std::uint32_t seed) {
 TEST(GatedUnits, MatchReferenceAtEveryLengthOnEveryTarget) {
   const SettingsGuard guard;
   const std::size_t halves[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100, 257};
-  for (const char* name : kGated) {
+  for (const std::string& name : kGated) {
     const actfn::Activation act = actfn::parse(name);
     EXPECT_TRUE(actfn::has_kernel<float>(act)) << name;
     EXPECT_TRUE(actfn::has_kernel<double>(act)) << name;
@@ -234,7 +236,7 @@ TEST(GatedUnits, ThreadsGiveTheSameResults) {
   const Axis L{40, 2 * 1000, 3};  // thread ranges start and end inside blocks
   std::vector<float> x, dy;
   make_inputs<float>(L, 3, x, dy);
-  for (const char* name : kGated) {
+  for (const std::string& name : kGated) {
     const actfn::Activation act = actfn::parse(name);
     actfn::set_threads(1);
     std::vector<float> y1(dy.size()), dx1(x.size());
