@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Fits the f32 GELU (erf form) kernel's functions of a = |x| (SimdF32ViaF64<fn::Gelu> in
+"""Fits the f32 GELU (erf form) kernel's functions of a = |x| (F32InF64Lanes<fn::Gelu> in
 src/kernels/f32_via_f64-inl.h, which computes in f64 lanes and rounds once to f32).
 
 With Mills' ratio M(a) = Q(a)/φ(a) (Q(a) = Φ(-a), φ the normal density) and a0 = 0.75179... the
