@@ -425,17 +425,22 @@ TEST(Train, SameSeedSameMetricsBitForBitOtherSeedOtherMetrics) {
   EXPECT_NE(a["epochs"][1]["sites"][0]["learned"]["beta"], 1.0);
 }
 
-TEST(Train, CheckpointOfAnotherRunIsRefused) {
-  const lab::Splits data = small_fashion(500);
-  const fs::path d = fresh_dir("ckpt");
-  lab::ModelSpec m;
-  m.width = 32;
+/// One epoch of model m that writes its checkpoint to dir/c.pt: the options it ran with.
+lab::TrainOptions checkpointed_run(const lab::Splits& data, const lab::ModelSpec& m, const fs::path& dir) {
   lab::TrainOptions o;
   o.epochs = 1;
   o.threads = 1;
   o.progress = "none";
-  o.checkpoint = d / "c.pt";
+  o.checkpoint = dir / "c.pt";
   (void)lab::run(m, data, o);
+  return o;
+}
+
+TEST(Train, CheckpointOfAnotherRunIsRefused) {
+  const lab::Splits data = small_fashion(500);
+  lab::ModelSpec m;
+  m.width = 32;
+  lab::TrainOptions o = checkpointed_run(data, m, fresh_dir("ckpt"));
   ASSERT_TRUE(fs::exists(o.checkpoint));
   m.activations = {"tanh"};
   const std::string other = error_of([&] { (void)lab::run(m, data, o); });
@@ -447,15 +452,9 @@ TEST(Train, CheckpointOfAnotherRunIsRefused) {
 
 TEST(Train, ACheckpointWithOneChangedByteIsRefusedByName) {
   const lab::Splits data = small_fashion(500);
-  const fs::path d = fresh_dir("ckpt_byte");
   lab::ModelSpec m;
   m.width = 32;
-  lab::TrainOptions o;
-  o.epochs = 1;
-  o.threads = 1;
-  o.progress = "none";
-  o.checkpoint = d / "c.pt";
-  (void)lab::run(m, data, o);
+  lab::TrainOptions o = checkpointed_run(data, m, fresh_dir("ckpt_byte"));
   std::string bytes;
   {
     std::ifstream in(o.checkpoint, std::ios::binary);
