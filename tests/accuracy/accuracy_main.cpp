@@ -1,11 +1,13 @@
 // actfn_accuracy: measures every activation against the MPFR oracle and prints a table.
 //
-//   actfn_accuracy [--f32-shift K] [--f64-samples N] [--rows N] [--only NAME[,NAME]] [--markdown]
+//   actfn_accuracy [--f32-shift K] [--f64-samples N] [--rows N] [--only NAME[,NAME]] [--markdown | --json]
 //
 // One row per measured activation (defaults plus other parameter sets): max ULP error (and the
 // input where it occurs) of f32 y, f32 f', f64 y, f64 f', parameter gradients; the largest absolute
 // error of subnormal results in units of the smallest subnormal; special mismatches; samples the
 // oracle could not score. Vector-wise rows report forward (y) and backward (dx) per data type.
+// --json gives the same numbers as data (docs/data/reference_accuracy.json, from which
+// scripts/docs.py writes docs/accuracy.md's table and `actfn describe` its "measured" line).
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -16,6 +18,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "measure.hpp"
 
@@ -29,12 +33,13 @@ struct Options {
   Settings settings;
   std::vector<std::string> only;
   bool markdown = false;
+  bool json = false;
 };
 
 [[noreturn]] void usage(const std::string& problem) {
   std::cerr << "actfn_accuracy: " << problem << "\n"
             << "usage: actfn_accuracy [--f32-shift K] [--f64-samples N] [--rows N] [--only NAME[,NAME]] "
-               "[--markdown]\n";
+               "[--markdown | --json]\n";
   std::exit(2);
 }
 
@@ -69,10 +74,13 @@ Options parse_options(int argc, char** argv) {
       }
     } else if (a == "--markdown") {
       o.markdown = true;
+    } else if (a == "--json") {
+      o.json = true;
     } else {
       usage("unknown option " + std::string(a));
     }
   }
+  if (o.markdown && o.json) usage("--markdown and --json exclude each other");
   return o;
 }
 
@@ -141,6 +149,34 @@ void print(const std::vector<Report>& reports, bool markdown) {
   std::cout << "\n";
 }
 
+/// One column as data: the largest error, where (the input x as text that reads back to it, or
+/// "row N") and over how many samples; null for an empty column.
+nlohmann::json column(const Worst& w, bool f32, bool rows) {
+  if (w.samples == 0) return nullptr;
+  const std::string at = rows ? "row " + format("%.0f", w.at) : format(f32 ? "%.9g" : "%.17g", w.at);
+  return {{"error", w.error}, {"at", at}, {"samples", w.samples}};
+}
+
+void print_json(const std::vector<Report>& reports, const Settings& s) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const Report& r : reports)
+    rows.push_back({{"activation", r.spec},
+                    {"vector_wise", r.vector_wise},
+                    {"f32_y", column(r.f32_y, true, r.vector_wise)},
+                    {"f32_dy", column(r.f32_dy, true, r.vector_wise)},
+                    {"f64_y", column(r.f64_y, false, r.vector_wise)},
+                    {"f64_dy", column(r.f64_dy, false, r.vector_wise)},
+                    {"param_grad", column(r.param, false, false)},
+                    {"subnormal", column(r.subnormal, false, false)},
+                    {"special", r.special},
+                    {"first_special", r.first_special},
+                    {"skipped", r.skipped + r.unconverged}});
+  const nlohmann::json out = {
+      {"sampling", {{"f32_shift", s.f32_shift}, {"f64_samples", s.f64_samples}, {"rows", s.rows}}},
+      {"rows", rows}};
+  std::cout << out.dump(1) << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -166,6 +202,10 @@ int main(int argc, char** argv) {
   work();
   helper.join();
   if (failure) std::rethrow_exception(failure);
+  if (o.json) {
+    print_json(reports, o.settings);
+    return 0;
+  }
   print(reports, o.markdown);
   std::cout << "sampling: f32 every 2^" << o.settings.f32_shift << "th bit pattern, " << o.settings.f64_samples
             << " random f64 inputs, " << o.settings.rows << " vector-wise rows per type\n";
