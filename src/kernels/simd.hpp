@@ -1,7 +1,7 @@
-// The SIMD entry points (simd.cpp) as the rest of the kernels layer sees them: plain functions
-// that dispatch to the best compiled instruction set. Each runs the kernel the kernel table
-// (table.hpp) declares for the operation and returns true; where it declares none, false, doing
-// nothing. Callers ask the table first.
+// The SIMD entry points (simd.cpp and the other kernel files) as the ops layer (src/ops) sees
+// them: plain functions that dispatch to the best compiled instruction set. Each runs the kernel
+// the kernel table (table.hpp) declares for the operation and returns true; where it declares
+// none, false, doing nothing. Callers ask the table first.
 #pragma once
 
 #include <cstddef>

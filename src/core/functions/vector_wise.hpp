@@ -7,7 +7,7 @@
 //   template <class T> static void f(std::span<const T> x, std::span<T> y, const Params<T>&);
 //   template <class T> static void backward(Row<T>, std::span<T> dx, const Params<T>&);
 //   template <class R> static void definition(std::span<const R> x, std::span<R> y, const Params<R>&);
-// Rows are contiguous and in the compute type; ops.cpp gathers strided rows into them.
+// Rows are contiguous and in the compute type; src/ops/along_axis.cpp gathers strided rows into them.
 #pragma once
 
 #include <algorithm>

@@ -7,7 +7,7 @@
 #include <functional>
 #include <utility>
 
-namespace actfn::kernels {
+namespace actfn::ops {
 
 /// A slice of [0, n): body(slice, begin, end); slice numbers run from 0 to max_slices() - 1.
 using SliceBody = std::function<void(std::size_t slice, std::size_t begin, std::size_t end)>;
@@ -35,4 +35,4 @@ void parallel_for(std::size_t n, std::size_t grain, std::size_t cost, Body&& bod
 /// An upper bound on the slice numbers parallel_for passes (the thread count).
 std::size_t max_slices();
 
-}  // namespace actfn::kernels
+}  // namespace actfn::ops

@@ -125,7 +125,7 @@ unsigned threads() {
 void set_parallel_threshold(std::size_t n) { g_threshold = n == 0 ? kDefaultThreshold : n; }
 std::size_t parallel_threshold() { return g_threshold; }
 
-namespace kernels {
+namespace ops {
 
 std::size_t max_slices() { return threads(); }
 
@@ -145,5 +145,5 @@ void run_slices(std::size_t slices, std::size_t n, std::size_t grain, const Slic
   if (!pool().try_run(slices, job)) body(0, 0, n);
 }
 
-}  // namespace kernels
+}  // namespace ops
 }  // namespace actfn
