@@ -1,4 +1,5 @@
-// RReLU's training-noise kernels against the reference on every target, f32 and f64: forward and
+// The training-noise kernels (RReLU's) against the reference on every target, f32 and f64, for
+// every row of the kernel table that declares one, at the row's parameter cases: forward and
 // backward bit-identical (the same slope for every element index), at every length around the
 // vector widths, with offsets (a call split anywhere), in place, and split across threads.
 #include <bit>
@@ -13,6 +14,7 @@
 
 #include "actfn/actfn.hpp"
 #include "settings_guard.hpp"
+#include "table_cases.hpp"
 
 namespace {
 
@@ -73,11 +75,13 @@ void check(const actfn::Activation& act, std::size_t n, std::uint64_t seed, std:
 
 TEST(RreluTrain, EqualsReferenceOnEveryTarget) {
   const SettingsGuard guard;
-  for (const char* spec : {"rrelu", "rrelu(lower=0.05, upper=0.45)", "rrelu(lower=0.3, upper=0.3)"}) {
-    const actfn::Activation act = actfn::parse(spec);
+  for (const actfn_test::TableCase& c : actfn_test::table_cases([](const actfn::kernels::KernelRow& row) {
+         return row.f32.train == actfn::kernels::Path::Noise || row.f64.train == actfn::kernels::Path::Noise;
+       })) {
+    const actfn::Activation& act = c.act;
     for (const std::size_t n : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100, 1000})
       for (const std::uint64_t offset : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{7}, std::uint64_t{1} << 40}) {
-        SCOPED_TRACE(std::string(spec) + " n=" + std::to_string(n) + " offset=" + std::to_string(offset));
+        SCOPED_TRACE(act.spec() + " n=" + std::to_string(n) + " offset=" + std::to_string(offset));
         check<float>(act, n, 123 + n, offset);
         check<double>(act, n, 99, offset);
       }
