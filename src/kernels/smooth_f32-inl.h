@@ -47,38 +47,17 @@ HWY_INLINE V<D> pair_product(D d, V<D> ah, V<D> al, V<D> bh, V<D> bl, V<D>& lo) 
   return hi;
 }
 
-/// 1.5·2^23: t = v + kRoundMagic rounds v to an integer n (|v| < 2^22), and t's low bits are n.
-constexpr float kRoundMagic = 0x1.8p23f;
+// Exact scaling by powers of 2 and the kNormal/kTail instances (exact-inl.h).
+using exact::expm1_is_identity;
+using exact::pow2;
+using exact::Range;
+using exact::scale;
+using exact::scale_tail;
 
-/// 2^n for integer-valued n in [-126, 127], from the exponent bits: (n + 127) << 23, with n read
-/// from the low bits of n + 1.5·2^23 (the shift drops everything above them). Cheaper than a
-/// conversion, which on x86 also fixes up out-of-range lanes.
-template <class D>
-HWY_INLINE V<D> pow2(D d, V<D> n) {
-  const hn::RebindToSigned<D> di;
-  const auto bits = hn::BitCast(di, hn::Add(n, hn::Set(d, kRoundMagic)));
-  return hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(bits, hn::Set(di, 127))));
-}
-
-/// v·2^n for integer-valued n in [-282, 0] and |v| < 2^128, rounded once, for results that may be
-/// subnormal: three steps 2^n1·2^n2·2^n3 of about n/3 each, all normal. The first two are exact
-/// whenever the result is not 0 anyway (v·2^(2n/3) normal), so only the last one rounds.
-template <class D>
-HWY_INLINE V<D> scale_tail(D d, V<D> v, V<D> n) {
-  const V<D> n1 = hn::Floor(hn::Mul(n, hn::Set(d, 1.0f / 3.0f)));
-  const V<D> n2 = hn::Floor(hn::Mul(hn::Sub(n, n1), hn::Set(d, 0.5f)));
-  const V<D> n3 = hn::Sub(hn::Sub(n, n1), n2);
-  return hn::Mul(hn::Mul(hn::Mul(v, pow2(d, n1)), pow2(d, n2)), pow2(d, n3));
-}
-
-/// Whether a kernel instance handles arguments whose exponential is subnormal. The common case
-/// (every e^h of a vector ≥ e^-70 ≈ 2^-101: e and the low part of its pair, ~2^-24 e, are both
-/// normal) skips the two-step scaling; the kernels pick the tail instance for a vector only when
-/// one of its lanes needs it (by_range). The margin below FLT_MIN keeps subnormal operands, which
-/// x86 handles in slow microcode and exp_normal would round, out of the common path.
-enum class Range : bool { kNormal, kTail };
-
-/// The smallest exponent argument of the kNormal instance (see Range).
+/// The smallest exponent argument of the kNormal instances: every e^h of a vector ≥ e^-70 ≈ 2^-101,
+/// so e and the low part of its pair, ~2^-24 e, are both normal. The margin below FLT_MIN keeps
+/// subnormal operands, which x86 handles in slow microcode and exp_normal would round, out of the
+/// common path.
 constexpr float kNormalFloor = -70.0f;
 
 /// Stands for the low part of an argument that is exact (a bare x rather than a product pair):
@@ -150,7 +129,7 @@ struct Reduced {
 };
 template <class D, class L>
 HWY_INLINE Reduced<D> reduce_exp(D d, V<D> h, L l) {
-  const V<D> magic = hn::Set(d, kRoundMagic + 127.0f);
+  const V<D> magic = hn::Set(d, exact::Format<float>::kRoundMagic + 127.0f);
   Reduced<D> e;
   e.t = hn::MulAdd(h, hn::Set(d, 1.44269504088896341f), magic);
   e.n = hn::Sub(e.t, magic);
@@ -296,14 +275,6 @@ HWY_INLINE V<D> exp_lean(D d, V<D> h, L l, V<D>& lo) {
   const V<D> hi = hn::MulAdd(w, s, s);
   lo = hn::MulAdd(w, s, hn::Sub(s, hi));
   return hi;
-}
-
-/// v·2^n (n from an Exp), rounded once.
-template <Range kRange, class D>
-HWY_INLINE V<D> scale(D d, V<D> v, const Exp<D>& e, V<D> n) {
-  if constexpr (kRange == Range::kTail) return scale_tail(d, v, n);
-  (void)e;
-  return hn::Mul(v, pow2(d, n));
 }
 
 /// (nh + nl)/(dh + dl) as y + corr, within ~0.5 ULP once added. The residual nh - y·dh is exact
@@ -805,16 +776,9 @@ HWY_INLINE V<D> scaled_exp(D d, V<D> vh, L vl, V<D> sh, SL sl) {
       return scaled_pair(sh, sl, hi, lo);
     } else {
       const Exp<D> e = exp_pair<kRange>(d, vh, vl);
-      return scale<kRange>(d, scaled_pair(sh, sl, e.hi, e.lo), e, e.n);
+      return scale<kRange>(d, scaled_pair(sh, sl, e.hi, e.lo), e.n);
     }
   });
-}
-
-/// Below 2^-25, expm1(x) = x(1 + x/2 + ...) is x to within a quarter ULP: the callers use x
-/// there, which keeps -0 and subnormal inputs exact.
-template <class D>
-HWY_INLINE hn::Mask<D> expm1_is_identity(D d, V<D> x) {
-  return hn::Abs(x) < hn::Set(d, 0x1p-25f);
 }
 
 }  // namespace f32

@@ -55,35 +55,13 @@ HWY_INLINE V<D> mul_pair(D d, V<D> ah, V<D> al, V<D> bh, V<D> bl) {
   return hn::Add(hi, lo);
 }
 
-/// 1.5·2^52: adding it rounds a double of magnitude < 2^51 to an integer held in the low
-/// mantissa bits, in two's complement.
-constexpr double kRoundMagic = 0x1.8p52;
-
-/// 2^n for integer-valued n in [-1022, 1023], from the exponent bits: (n + 1023) << 52, with n
-/// read from the low bits of n + 1.5·2^52 (the shift drops everything above them).
-template <class D>
-HWY_INLINE V<D> pow2(D d, V<D> n) {
-  const hn::RebindToSigned<D> di;
-  const auto bits = hn::BitCast(di, hn::Add(n, hn::Set(d, kRoundMagic)));
-  return hn::BitCast(d, hn::ShiftLeft<52>(hn::Add(bits, hn::Set(di, 1023))));
-}
-
-/// v·2^n for integer-valued n in [-2200, 0] and |v| < 2^1024, rounded once, for results that may
-/// be subnormal: three steps 2^n1·2^n2·2^n3 of about n/3 each (all ≥ -734, so normal). The first
-/// two are exact whenever the result is not 0 anyway (v·2^(2n/3) is then normal), so only the
-/// last one rounds.
-template <class D>
-HWY_INLINE V<D> scale_tail(D d, V<D> v, V<D> n) {
-  const V<D> n1 = hn::Floor(hn::Mul(n, hn::Set(d, 1.0 / 3.0)));
-  const V<D> n2 = hn::Floor(hn::Mul(hn::Sub(n, n1), hn::Set(d, 0.5)));
-  const V<D> n3 = hn::Sub(hn::Sub(n, n1), n2);
-  return hn::Mul(hn::Mul(hn::Mul(v, pow2(d, n1)), pow2(d, n2)), pow2(d, n3));
-}
-
-/// Whether a kernel instance handles arguments whose exponential is subnormal. The common case
-/// (every e^h of a vector normal: h ≥ -708) skips the three-step scaling; the kernels pick the
-/// tail instance for a vector only when one of its lanes needs it.
-enum class Range : bool { kNormal, kTail };
+// Exact scaling by powers of 2 and the kNormal/kTail instances (exact-inl.h; kNormal: every e^h
+// of a vector normal, h ≥ -708).
+using exact::expm1_is_identity;
+using exact::pow2;
+using exact::Range;
+using exact::scale;
+using exact::scale_tail;
 
 /// e^(h + l) = (hi + lo)·2^n with hi + lo = 1 + q (hi ∈ [0.7, 1.42]), for h ≤ 0 and |l| ≤ ulp(h);
 /// q = e^r - 1 as a pair, within ~2^-58 relative of the truth. unit = 2^max(n, -1022), so
@@ -107,7 +85,7 @@ HWY_INLINE Exp<D> exp_pair(D d, V<D> h, V<D> l) {
   const auto in_range = h >= floor;
   l = hn::IfThenElseZero(in_range, l);
   h = hn::Max(h, floor);
-  const V<D> magic = hn::Set(d, kRoundMagic);
+  const V<D> magic = hn::Set(d, exact::Format<double>::kRoundMagic);
   const V<D> t = hn::MulAdd(h, hn::Set(d, 0x1.71547652b82fep+0), magic);
   Exp<D> e;
   e.n = hn::Sub(t, magic);
@@ -150,13 +128,6 @@ HWY_INLINE Exp<D> exp_pair(D d, V<D> h, V<D> l) {
   return e;
 }
 
-/// v·2^n (n from an Exp), rounded once.
-template <Range kRange, class D>
-HWY_INLINE V<D> scale(D d, V<D> v, V<D> n) {
-  if constexpr (kRange == Range::kTail) return scale_tail(d, v, n);
-  return hn::Mul(v, pow2(d, n));
-}
-
 /// Runs body(Range) with the cheap instance unless some lane of `arg` (the exponent's argument,
 /// ≤ 0 where it matters) is below -708: there e^arg is subnormal and the result may be too.
 template <class D, class Body>
@@ -179,13 +150,6 @@ HWY_INLINE V<D> expm1_pair(D d, V<D> h, V<D> l, V<D>& lo) {
   const auto central = e.n == hn::Zero(d);
   lo = hn::IfThenElse(central, e.q_lo, ml);
   return hn::IfThenElse(central, e.q, mh);
-}
-
-/// Below 2^-54, expm1(x) = x(1 + x/2 + ...) is x to within a quarter ULP: the callers use x
-/// there, which keeps -0 and subnormal inputs exact.
-template <class D>
-HWY_INLINE hn::Mask<D> expm1_is_identity(D d, V<D> x) {
-  return hn::Abs(x) < hn::Set(d, 0x1p-54);
 }
 
 /// (nh + nl)/(dh + dl) as y + corr, within ~0.5 ULP once added: the residual nh - y·dh is exact
