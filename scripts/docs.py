@@ -38,6 +38,7 @@ COMMANDS = {
                            '--rows', '5000', '--json'],
 }
 PEER_PACKAGES = {'libtorch': 'libtorch-dev', 'oneDNN': 'libdnnl-dev', 'XNNPACK': 'libxnnpack-dev'}
+LIBRARY_PACKAGES = {'Highway': 'libhwy-dev', 'MPFR': 'libmpfr-dev', 'glibc': 'libc6'}
 
 
 # ---- recording -----------------------------------------------------------------------------------
@@ -51,13 +52,12 @@ def machine():
     osname = next((l.split('=', 1)[1].strip().strip('"') for l in open('/etc/os-release')
                    if l.startswith('PRETTY_NAME=')), 'unknown')
     target = next((l.split()[0] for l in sh(['build/actfn', 'targets']).splitlines() if '(in use)' in l), 'unknown')
-    packages = {}
-    for peer, package in PEER_PACKAGES.items():
-        version = sh(['dpkg-query', '-W', '-f', '${Version}', package])
-        if version:
-            packages[peer] = version
+    def versions(packages):
+        found = {name: sh(['dpkg-query', '-W', '-f', '${Version}', package]) for name, package in packages.items()}
+        return {name: version for name, version in found.items() if version}
+
     return {'cpu': cpu, 'cores': os.cpu_count(), 'os': osname, 'compiler': sh(['c++', '--version']).splitlines()[0],
-            'actfn_target': target, 'peers': packages}
+            'actfn_target': target, 'peers': versions(PEER_PACKAGES), 'libraries': versions(LIBRARY_PACKAGES)}
 
 
 def record(name):
@@ -150,6 +150,18 @@ def median(values):
     return values[len(values) // 2] if values else float('nan')
 
 
+def size_label(n):
+    for unit, scale in (('Mi', 1 << 20), ('Ki', 1 << 10)):
+        if n >= scale and n % scale == 0:
+            return f'{n // scale}{unit}'
+    return str(n)
+
+
+def option(d, name, default):
+    m = re.search(rf'{name} (\S+)', d['command'])
+    return m.group(1) if m else default
+
+
 def peers_line(d):
     return ', '.join(f'{peer} {version}' for peer, version in d['machine']['peers'].items())
 
@@ -158,10 +170,11 @@ def speed_16ki():
     d = load('bench_16Ki')
     cases = bench_cases(d)
     functions = list(dict.fromkeys(f for f, _, _, _ in cases))
+    directions = DIRECTIONS[:3]  # forward + backward is the 16Mi table's
     rows, met, total = [], 0, 0
     for f in functions:
         row = [f]
-        for direction, _ in DIRECTIONS:
+        for direction, _ in directions:
             impls = next((v for (ff, dd, _, _), v in cases.items() if ff == f and dd == direction), None)
             if not impls or 'actfn' not in impls:
                 row.append('-')
@@ -180,15 +193,17 @@ def speed_16ki():
         rows.append(row)
     copy = median(v['memcpy'] for (_, dd, _, _), v in cases.items() if dd == 'forward' and 'memcpy' in v)
     copy2 = median(v['memcpy'] for (_, dd, _, _), v in cases.items() if dd == 'backward_x' and 'memcpy' in v)
+    n = size_label(int(d['output'][0]['n']))
+    pinned = ' pinned to one core' if d['command'].startswith('taskset') else ''
     intro = wrap(
-        f"**Speed, measured** ({where(d)}; peers {peers_line(d)}, in the same run): f32, 16Ki floats (in cache), "
-        f"one thread pinned to one core, Gelem/s, median of 7 repeats; the machine is shared with other "
+        f"**Speed, measured** ({where(d)}; peers {peers_line(d)}, in the same run): f32, {n} floats (in cache), "
+        f"one thread{pinned}, Gelem/s, median of {option(d, '--repeats', '5')} repeats; the machine is shared with other "
         f"tenants, so compare ratios within the run, not Gelem/s across runs. In parentheses actfn's ratio to the "
         f"fastest peer that has the case (T libtorch, D oneDNN, X XNNPACK) and, where that is not libtorch, to "
         f"libtorch; the copy reached {g3(copy)} Gelem/s (1 in, 1 out) and {g3(copy2)} (2 in, 1 out), medians "
         f"over the functions' rows; vector-wise functions over rows of 1024. actfn is at or above the fastest "
         f"peer in {met} of the {total} cases that a peer has.")
-    return intro + '\n\n' + table(['function'] + [name for _, name in DIRECTIONS], rows)
+    return intro + '\n\n' + table(['function'] + [name for _, name in directions], rows)
 
 
 def speed_16mi():
@@ -206,7 +221,7 @@ def speed_16mi():
                      f'{v / best[1]:.2f} {PEERS[best[0]]}' if best else '-',
                      f'{two / v:.2f}' if two else '-'])
     intro = wrap(
-        f"**Out of cache** ({where(d)}): 16Mi floats, Gelem/s of one thread, its ratio to the copy with the same "
+        f"**Out of cache** ({where(d)}): {size_label(int(d['output'][0]['n']))} floats, Gelem/s of one thread, its ratio to the copy with the same "
         f"streams (1 in 1 out for forward, 2 in 1 out for backward, 2 in 2 out for forward + backward) and to the "
         f"fastest peer, and two threads' speed over one thread's.")
     return intro + '\n\n' + table(['function', 'direction', 'Gelem/s', '× copy', '× fastest peer', '2 threads'], rows)
@@ -324,9 +339,11 @@ def reference_accuracy():
             f"`scripts/docs.py record reference_accuracy` runs it and rewrites this section):\n\n"
             f"```\n{d['command']}\n```\n\n"
             + wrap(f"Run {d['date']}, commit {d['commit']}; {d['wall_seconds'] / 60:.1f} min wall on 2 worker "
-                   f"threads. Machine: {m['cpu']}, {m['cores']} cores, {m['os']}, {m['compiler']}. Sampling: f32 "
-                   f"every 2^{s['f32_shift']}th bit pattern, {s['f64_samples']} random f64 inputs, {s['rows']} "
-                   f"vector-wise rows per data type.")
+                   f"threads. Machine: {m['cpu']}, {m['cores']} cores, {m['os']}, {m['compiler']}, "
+                   + ', '.join(f'{k} {v}' for k, v in m.get('libraries', {}).items()) + f". Sampling: f32 "
+                   f"one in 2^{s['f32_shift']} bit patterns (plus boundaries), {s['f64_samples']:,} random f64 "
+                   f"inputs (plus boundaries), {s['rows']:,} vector-wise rows per data type. Worst input in "
+                   f"parentheses (vector-wise: the row number).")
             + '\n\n' + table(head, body) + '\n\n'
             + wrap('Worst per column: ' + '; '.join(
                 f"{name} {e:.3g} ({a}, {at if at.startswith('row') else 'x = ' + at})"
@@ -339,17 +356,20 @@ def reference_accuracy_summary():
     d = load('reference_accuracy')
     rows = d['output']['rows']
     s = d['output']['sampling']
-    f32 = max(r[c]['error'] for r in rows for c in ('f32_y', 'f32_dy') if r[c])
+    f32 = max(r[c]['error'] for r in rows for c in ('f32_y', 'f32_dy') if r[c] and not r['vector_wise'])
+    rows_y = max(r[c]['error'] for r in rows for c in ('f32_y', 'f64_y') if r[c] and r['vector_wise'])
+    rows_dx = max(r[c]['error'] for r in rows for c in ('f32_dy', 'f64_dy') if r[c] and r['vector_wise'])
     y, ya, yat = reference_worst(rows, 'f64_y')
     dy, dya, dyat = reference_worst(rows, 'f64_dy')
     special = sum(r['special'] for r in rows)
     names = len({r['activation'].split('(')[0] for r in rows})
     return wrap(
-        f"**Accuracy, measured** (`docs/accuracy.md`, {d['date']}; f32: every 2^{s['f32_shift']}th bit pattern of "
-        f"all 2^32, f64: {s['f64_samples']:,} samples, against MPFR): every f32 result and f32 derivative within "
-        f"{f32:.3g} ULP of the correctly rounded value for all {names} activations; f64 results within {y:.3g} ULP "
-        f"({ya}, x = {yat}), f64 derivatives within {dy:.3g} ULP ({dya}, x = {dyat}); {special} special-value "
-        f"mismatches. `ctest` re-runs a sampled sweep per activation and fails on any bound; `describe` shows each "
+        f"**Accuracy, measured** (`docs/accuracy.md`, {d['date']}; f32: one in 2^{s['f32_shift']} bit patterns "
+        f"of all 2^32, f64: {s['f64_samples']:,} samples, against MPFR): every element-wise f32 result and f32 "
+        f"derivative within {f32:.3g} ULP of the correctly rounded value for all {names} activations; f64 results "
+        f"within {y:.3g} ULP ({ya}, x = {yat}), f64 derivatives within {dy:.3g} ULP ({dya}, x = {dyat}); the "
+        f"vector-wise functions' outputs within {rows_y:.3g} ULP and their backward within {rows_dx:.3g}; "
+        f"{special} special-value mismatches. `ctest` re-runs a sampled sweep per activation and fails on any bound; `describe` shows each "
         f"function's row.")
 
 

@@ -41,11 +41,12 @@ std::string catalog_markdown();
 
 // ---- measured accuracy (accuracy.cpp) -----------------------------------------------------------
 
-/// One row of docs/accuracy.md at default parameters: max error in ULP. For vector-wise functions
-/// the derivative columns hold backward. Empty where the table has "-".
+/// The reference's measured accuracy at default parameters (docs/data/reference_accuracy.json): max
+/// error in ULP. For vector-wise functions the derivative columns hold backward. Empty where the
+/// measurement has no such column.
 struct MeasuredAccuracy {
   std::optional<double> f32_y, f32_dy, f64_y, f64_dy;
-  std::string run;  // the line saying when and where it was measured
+  std::string run;  // the data file, and when and at which commit it was measured
 };
 std::optional<MeasuredAccuracy> measured_accuracy(std::string_view name);
 

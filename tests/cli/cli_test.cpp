@@ -271,7 +271,7 @@ TEST(EveryActivation, DescribeShowsTheMeasuredAccuracyWithinItsBound) {
     const Outcome r = actfn_run("describe " + std::string(fi.name) + " --json");
     ASSERT_EQ(r.rc, 0) << fi.name;
     const auto j = nlohmann::json::parse(r.out);
-    ASSERT_TRUE(j.contains("measured_accuracy_ulp")) << fi.name << ": no row in docs/accuracy.md";
+    ASSERT_TRUE(j.contains("measured_accuracy_ulp")) << fi.name << ": no row in docs/data/reference_accuracy.json";
     const auto& m = j["measured_accuracy_ulp"];
     ASSERT_TRUE(m["f32"].is_number() && m["f64"].is_number()) << fi.name;
     const double slack = fi.accuracy.f32_y < 1 ? 0x1p-10 : 0;  // double rounding of piecewise-linear ones
