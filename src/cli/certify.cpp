@@ -319,7 +319,7 @@ std::vector<std::string> resolve_targets(const std::string& target) {
   return {actfn::target()};
 }
 
-/// "2026-11-23 16:40 UTC": when the report was made (the README quotes it with the exhaustive table).
+/// "YYYY-MM-DD HH:MM UTC": when the report was made (kept with the data in docs/data).
 std::string now_utc() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};

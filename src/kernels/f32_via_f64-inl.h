@@ -8,11 +8,10 @@
 //  - kernels accurate to f32 rather than f64, on their own fits and a lean exponential (~2^-28,
 //    exp_to_f32_accuracy): GELU (both forms), Mish, TeLU, softplus's and log_sigmoid's forward,
 //    and the swish family's slope. In f64 lanes the squares, folds and products of positive terms
-//    are exact enough as they come, where f32 lanes need each of them as a float pair; measured
-//    faster (1.05–1.7×; the swish slopes as fast) and within 0.56 ULP where the f32-lane kernels
-//    they replaced reached 0.85–2.54. Where the f32-lane kernel is the faster one (sigmoid, the
-//    swish family's f, the slopes of softplus and log_sigmoid: 1.3–1.5× by the same measure),
-//    it stays.
+//    are exact enough as they come, where f32 lanes need each of them as a float pair, so these
+//    are both faster and more accurate than f32-lane forms of the same splits. Where the f32-lane
+//    kernel is the faster one (sigmoid, the swish family's f, the slopes of softplus and
+//    log_sigmoid), it stays in smooth_f32-inl.h.
 // The formulas are the reference's stable splits (src/core/functions), with exp arguments clamped
 // where the f32 result has saturated. smooth_f32-inl.h has the rest (sigmoid, tanh, silu, swish,
 // gelu_sigmoid, hardswish, elu, celu, selu, softsign, lecun_tanh, tanhshrink, shifted_tanh, and
@@ -57,8 +56,8 @@ V exp_nonpositive(D d, V x) {
 }
 /// Evaluation-mode RReLU: x for x > 0, else m·x with m = (lower + upper)/2 (fn::Rrelu::mean_slope).
 /// For float parameters m is exact in f64 (a sum of two floats, halved) and so is m·x (≤ 49
-/// significant bits): one rounding to float, bit-identical to the reference (measured 0 ULP
-/// difference; ≤ 0.5 ULP of the truth).
+/// significant bits): one rounding to float, bit-identical to the reference (correctly
+/// rounded).
 template <>
 struct F32InF64Lanes<fn::Rrelu> {
   template <class D, class V>
@@ -300,9 +299,9 @@ HWY_INLINE V near_zero_f64(D d, V x, V far) {
 /// The swish family's slope, x σ(v) with v = k x: k = 1 (silu), β (swish) or 1.702
 /// (gelu_sigmoid), v formed in f64 as the reference forms it (exact for a float k): f' = G(v) =
 /// σ(v)(1 + v σ(-v)), whose zero is v0 = -1.27846454; within |v - v0| ≤ 1/8 a fit
-/// (scripts/fits/near_zero.py silu 5 0.125: 2^-36.0 relative). Measured within 0.56 ULP on every
-/// target, where the f32-lane slope reached 1.93–2.54 at the same speed; f stays in f32 lanes
-/// (F32Lanes<F>), which are faster for it. Zeros and limits as the reference's (fn::swish_slope):
+/// (scripts/fits/near_zero.py silu 5 0.125: 2^-36.0 relative). An f32-lane slope of the same speed
+/// cannot keep f′'s relative accuracy next to v0; f stays in f32 lanes (F32Lanes<F>), which are
+/// faster for it. Zeros and limits as the reference's (fn::swish_slope):
 /// an underflowing G is -0 below v0 but +0 where the reference's e^v is 0 (v ≤ kExpZero); at x =
 /// ±inf, 1 where v > 0, 0 where v < 0, 1/2 for k = 0 (v is NaN there).
 struct GateSlopeFit {

@@ -15,7 +15,9 @@
 //
 // A kernel struct F32Lanes<F> has f(d, x, p) and df(d, x, p) (or one of them, the other then from
 // F32InF64Lanes<F>), and df_from_y(d, y, p) where F has it; p holds the parameters rounded to
-// float. NaN handling is the driver's (simd.cpp).
+// float. NaN handling is the driver's (simd.cpp). Each kernel's contract is its row of the kernel
+// table (table.hpp); `actfn accuracy` certifies it on every target, and the README's tables show
+// the measured maxima (scripts/docs.py, docs/data).
 
 #include "exact-inl.h"
 
@@ -482,9 +484,6 @@ HWY_INLINE V<D> gate_slope_pair(D d, V<D> v, V<D>& lo) {
 
 /// sigmoid(x) = 1/(1 + e^-x): σ(|x|) = 1/(1 + e), σ(-|x|) = e/(1 + e) with e = e^-|x|, one
 /// corrected quotient. Valid for every float (e^-|x| is clamped where it no longer matters).
-/// Measured against the f64 reference, every 256th bit pattern, all five targets: f ≤ 0.95 ULP,
-/// f' ≤ 0.95 (f' as one quotient by den² since 2026-12-03; before, 1.35 without FMA), f' from
-/// y ≤ 1.5.
 template <>
 struct F32Lanes<fn::Sigmoid> {
   template <class D>
@@ -530,7 +529,6 @@ HWY_INLINE V<D> tanh_abs(D d, V<D> a, L al, V<D>& corr) {
 
 /// tanh(x) = sign(x)·tanh|x| (f32::tanh_abs); below 2^-12 the result is x. tanh(-0) = -0 (the
 /// sign is copied back). Valid for every float.
-/// Measured (as sigmoid): f ≤ 0.67 ULP (FMA) / 0.72, f' ≤ 0.96 / 0.90, f' from y ≤ 1.5.
 template <>
 struct F32Lanes<fn::Tanh> {
   template <class D>
@@ -564,9 +562,7 @@ struct F32Lanes<fn::Tanh> {
 /// definition: there the error is tanh's (~2^-25 relative) in ULP of the small result, so
 /// non-default shifts are certified away from such zeros. f' = sech² v = 4σ(2|v|)σ(-2|v|), the
 /// logistic slope of the pair 2|v| (as tanh's f'). Valid for every float and shift (an infinite
-/// x drops v's low part with tanh_abs's clamp: f(±inf) = ±1 + output_shift, f' = 0). Measured
-/// (every 256th bit pattern; shifts (0, 0), (0.75, 1.5), (-3.5, -2)): f ≤ 0.75 ULP (FMA
-/// targets) / 0.76, f' ≤ 1.07 on every target; 2.2× the speed of the f64-lane kernel it replaced.
+/// x drops v's low part with tanh_abs's clamp: f(±inf) = ±1 + output_shift, f' = 0).
 template <>
 struct F32Lanes<fn::ShiftedTanh> {
   /// v = x - input_shift as vh + vl.
@@ -604,9 +600,7 @@ struct F32Lanes<fn::ShiftedTanh> {
 ///   below |x| = 2^-20 f' is x² rounded once.
 /// - above: tanh|x| = y + corr (f32::tanh_abs), f = |x| - y - corr with |x| - y an exact pair
 ///   (f ≥ 0.11|x|: tanh's few 2^-29 grow at most 5.5×), f' = y² + 2y·corr.
-/// f has x's sign (f(±0) = ±0, f(±inf) = ±inf); f'(±inf) = 1. Measured: f ≤ 0.82 ULP and f' ≤
-/// 0.61 on AVX3 over all 2^32 inputs, 0.80 / 0.60 on SSE4 (every 256th); ~2× the f64-lane
-/// kernel's speed.
+/// f has x's sign (f(±0) = ±0, f(±inf) = ±inf); f'(±inf) = 1.
 template <>
 struct F32Lanes<fn::Tanhshrink> {
   static constexpr float kP0Hi = 0x1.555556p-2f, kP0Lo = -0x1.8aa6b8p-27f;
@@ -712,9 +706,8 @@ struct F32Lanes<fn::GeluSigmoid> {
 /// 1/6 as a float pair c_hi + c_lo and one final rounding:
 /// within ~0.5 ULP (correctly rounded but for ties within 2^-40). Zeros: f(±0) = ±0 and +0 at
 /// and below -3, as the reference's; the blends drop the lanes where x·s overflows, so it is
-/// valid for every float. Measured against the f64 reference (every 64th bit pattern, AVX3 and
-/// SSE4): f ≤ 1.00 ULP (the worst inputs are x ≈ 2^-125, where x·s's low part underflows).
-/// Costs ~2× XNNPACK's 3-rounding form, which measured 1.9 ULP (2.2 without FMA).
+/// valid for every float; the worst inputs are x ≈ 2^-125, where x·s's low part underflows. Twice
+/// the cost of XNNPACK's 3-rounding form, which errs by up to ~2 ULP.
 template <>
 struct F32Lanes<fn::Hardswish> {
   template <class D>
@@ -729,8 +722,8 @@ struct F32Lanes<fn::Hardswish> {
     return hn::IfThenElse(x >= three, x, hn::IfThenElseZero(x > hn::Neg(three), hn::CopySign(mid, x)));
   }
   /// x/3 + 1/2 = (x + 3/2)/3 on [-3, 3]: x + 3/2 is exact near the zero at -3/2 (Sterbenz on
-  /// [-3, -0.75]), then one product with 1/3 as a float pair: within 1 ULP. 0 below -3 and 1 above
-  /// (at ±3 the reference's -1/2, 3/2). Measured: f' ≤ 1.00 ULP (FMA targets) / 1.33.
+  /// [-3, -0.75]), then one product with 1/3 as a float pair: within ~1 ULP. 0 below -3 and 1 above
+  /// (at ±3 the reference's -1/2, 3/2).
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
     const f32::V<D> three = hn::Set(d, 3.0f);
@@ -787,9 +780,7 @@ HWY_INLINE V<D> scaled_exp(D d, V<D> vh, L vl, V<D> sh, SL sl) {
 /// reduction in plain float operations, its product with alpha rounded once; x itself below
 /// 2^-25); signed zeros as the reference's (alpha·(-0)). f' = 1 or alpha·e^x (f32::scaled_exp,
 /// tails subnormal, rounded once); from y, y + alpha (one rounding, as the reference). Valid for
-/// every float and alpha. Measured against the f64 reference (every 256th bit pattern, alpha = 1,
-/// 0.5, 4, 0.3, -1.5, 2^-100, 2^-101): f ≤ 0.87 ULP (FMA targets; 0.67 where alpha is not a power
-/// of 2) / 0.83 (SSE4, SSSE3, SCALAR; 1.18), f' ≤ 0.96 / 1.30, f' from y ≤ 0.50.
+/// every float and alpha.
 template <>
 struct F32Lanes<fn::Elu> {
   /// alpha, and whether its products are exact (f32::exact_scale: a power of 2, the default 1).
@@ -823,9 +814,7 @@ struct F32Lanes<fn::Elu> {
 /// is a power of 2, v = x·(1/alpha) is exact and so is the product: elu's lean path); x itself
 /// where |v| < 2^-25. f' = 1 or e^v; from y, y/alpha + 1 = (y + alpha)/alpha: y + alpha is
 /// exact where the result is small (Sterbenz, y ≤ -alpha/2), so ≤ 1 ULP. Valid for every float,
-/// alpha > 0 (the registry's range). Measured (every 256th bit pattern, alpha = 1, 2, 0.25,
-/// 0.375, 0.1, 7.3): f ≤ 0.87 ULP (FMA targets) / 1.23 (SSE4, SSSE3, SCALAR), f' ≤ 0.93 / 0.95,
-/// f' from y ≤ 1.00.
+/// alpha > 0 (the registry's range).
 template <>
 struct F32Lanes<fn::Celu> {
   /// alpha, 1/alpha, and whether both are exact factors (f32::exact_scale: a power of 2, the
@@ -875,8 +864,7 @@ struct F32Lanes<fn::Celu> {
 /// selu(x) = λx for x > 0, λα·expm1(x) below, λ and λα (the reference's double constants) as
 /// float pairs with positive low parts (λ·inf stays inf), each product rounded once (expm1 and e^x
 /// as elu's pairs; λα·x below 2^-25). f' = λ or λα·e^x; from y, y + λα as y + hi an exact pair
-/// plus lo (one rounding). Measured (every 256th bit pattern): f ≤ 0.85 ULP (FMA targets) / 1.25
-/// (SSE4, SSSE3, SCALAR), f' ≤ 0.87 / 1.20, f' from y ≤ 0.50.
+/// plus lo (one rounding).
 template <>
 struct F32Lanes<fn::Selu> {
   static constexpr double kLambda = static_cast<double>(fn::Selu::kLambda);
@@ -918,8 +906,7 @@ HWY_INLINE V<D> neg_expm1(D d, V<D> vh, V<D> vl) {
 
 /// softplus's f' = σ(z), z = beta x an exact pair (the sigmoid kernel's quotient on the pair);
 /// from y, -expm1(-beta y) (f32::expm1_lean's pair, rounded once). Valid for every float,
-/// beta > 0. Measured (every 64th bit pattern, beta = 1 and 2.5): f' ≤ 0.95 ULP (AVX3, SSE4);
-/// f' from y (every 256th) ≤ 0.79 (FMA targets) / 0.89. f is F32InF64Lanes<fn::Softplus>'s.
+/// beta > 0. f is F32InF64Lanes<fn::Softplus>'s.
 template <>
 struct F32Lanes<fn::Softplus> {
   template <class D>
@@ -941,9 +928,7 @@ struct F32Lanes<fn::Softplus> {
   }
 };
 
-/// log_sigmoid's f' = σ(-x); from y, -expm1(y). Measured (every 64th bit pattern): f' ≤ 0.72
-/// ULP (AVX3) / 0.74 (SSE4); f' from y (every 256th) ≤ 0.79 on every target. f is
-/// F32InF64Lanes<fn::LogSigmoid>'s.
+/// log_sigmoid's f' = σ(-x); from y, -expm1(y). f is F32InF64Lanes<fn::LogSigmoid>'s.
 template <>
 struct F32Lanes<fn::LogSigmoid> {
   template <class D>
@@ -959,8 +944,7 @@ struct F32Lanes<fn::LogSigmoid> {
 /// softsign(x) = x/(1 + |x|) with 1 + |x| an exact pair and one corrected quotient (~0.5 ULP);
 /// the sign copied from x (f(-0) = -0) and ±1 at ±inf. f' = r² for r = 1/(1 + |x|) as a pair,
 /// the square rounded once, so |x| > 2^63 gives its subnormal value and inf gives 0.
-/// Measured (every 64th bit pattern): f ≤ 0.50 ULP, f' ≤ 1.00 (AVX3) / 1.25 (SSE4), the worst
-/// near |x| = 2^62, where r² nears the subnormal range.
+/// f′'s worst inputs are near |x| = 2^62, where r² nears the subnormal range.
 template <>
 struct F32Lanes<fn::Softsign> {
   template <class D>
@@ -988,8 +972,7 @@ struct F32Lanes<fn::Softsign> {
 /// v = 2x/3 is a pair (v_hi = x·(2/3)_f, v_lo from the exact residual x - 1.5 v_hi), tanh|v| as
 /// y + corr (f32::tanh_abs), A·tanh rounded once; x·(2A/3) below |v| = 2^-12. f' = (4A·2/3)·σ(2|v|)σ(-2|v|)
 /// (the logistic slope of the pair 2v), from y (2/(3A))(A - y)(A + y) with A - y, A + y and
-/// their product as pairs, rounded once. Measured (every 64th bit pattern): f ≤ 1.27 ULP
-/// (AVX3) / 1.37 (SSE4), f' ≤ 1.66 / 2.47, f' from y ≤ 0.63 / 1.00.
+/// their product as pairs, rounded once.
 template <>
 struct F32Lanes<fn::LecunTanh> {
   static constexpr float kAHi = 0x1.b74538p+0f, kALo = 0x1.de69aep-25f;

@@ -11,10 +11,9 @@
 //    relative error |v|·δ in e^v: at v = -700, one ULP of v is 2^-43, 2^10 ULP of the result);
 //  - quotients are corrected once with the exact residual (num - y·den).
 // Error-free products use FMA where the target has it (HWY_NATIVE_FMA) and Dekker's splitting
-// where it does not (SSSE3, SSE4, EMU128), so every target meets the same bounds:
-// forward ≤ 2 ULP (RReLU: correctly rounded), f' ≤ 4 ULP of the true value
-// (tests/kernels/f64_kernel_test.cpp; measured values on each kernel below: the worst over AVX3,
-// AVX2, SSE4, SSSE3 and EMU128, "(FMA)" where the FMA targets do better).
+// where it does not (SSSE3, SSE4, EMU128), so every target meets the same contract, each kernel's
+// row of the kernel table (table.hpp): forward ≤ 2 ULP (RReLU: correctly rounded), f' ≤ 4 ULP of
+// the true value, checked on every target by tests/kernels/f64_kernel_test.cpp.
 //
 // A kernel struct F64Lanes<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has
 // it; p holds the parameters as doubles. NaN handling is the driver's (simd.cpp).
@@ -429,7 +428,6 @@ HWY_INLINE V<D> neg_expm1(D d, V<D> vh, V<D> vl) {
 /// sigmoid(x) = 1/(1 + e^-x): σ(|x|) = 1/(1 + e), σ(-|x|) = e/(1 + e) with e = e^-|x|, one
 /// corrected quotient, tails below -708 scaled once. f' = e/(1 + e)² (no 1 - σ cancelling); from
 /// y, y(1 - y) with 1 - y an exact pair and one rounding. Valid for every double.
-/// Measured (f64_kernel_test, all five targets): f ≤ 0.66 ULP, f' ≤ 0.66, f' from y ≤ 0.50 (FMA) / 1.00.
 template <>
 struct F64Lanes<fn::Sigmoid> {
   template <class D>
@@ -462,7 +460,6 @@ struct F64Lanes<fn::Sigmoid> {
 /// quarter ULP), which keeps signed zeros and subnormals. f' = sech²x = 4e/(1 + e)², e = e^-2|x|
 /// (the logistic slope, tails scaled once); from y, (1 - y)(1 + y) with both factors exact pairs
 /// and one rounding. Valid for every double.
-/// Measured (f64_kernel_test, all five targets): f ≤ 0.51 ULP, f' ≤ 0.68, f' from y ≤ 0.50.
 template <>
 struct F64Lanes<fn::Tanh> {
   template <class D>
@@ -486,7 +483,6 @@ struct F64Lanes<fn::Tanh> {
 };
 
 /// silu(x) = x σ(x); f'(x) = G(x) = σ(x)(1 + x σ(-x)) (see f64::gate_slope). Valid for every double.
-/// Measured (f64_kernel_test, all five targets): f ≤ 0.58 ULP (FMA) / 0.99, f' ≤ 0.76.
 template <>
 struct F64Lanes<fn::Silu> {
   template <class D>
@@ -500,8 +496,6 @@ struct F64Lanes<fn::Silu> {
 };
 
 /// swish(x) = x σ(b x) with v = b x an exact pair; f' = G(v). Valid for every double and b.
-/// Measured (f64_kernel_test, all five targets; b = 1.5, -0.5, 0, 2^-100, 0.3): f ≤ 0.56 ULP (FMA)
-/// / 1.18, f' ≤ 0.60.
 template <>
 struct F64Lanes<fn::Swish> {
   template <class D>
@@ -526,7 +520,6 @@ struct F64Lanes<fn::Swish> {
 
 /// gelu_sigmoid(x) = x σ(1.702 x): the reference's long-double 1.702 is k_hi + k_lo exactly, so
 /// v = k_hi x + k_lo x as a pair; f' = G(v). Valid for every double.
-/// Measured (f64_kernel_test, all five targets): f ≤ 0.70 ULP (FMA) / 1.14, f' ≤ 0.79.
 template <>
 struct F64Lanes<fn::GeluSigmoid> {
   template <class D>
@@ -559,7 +552,6 @@ struct F64Lanes<fn::GeluSigmoid> {
 /// GeluTanhSlopeFit (degree 10, Q's relative error 2^-56.7). Limits: f(±inf) = ±inf·[x > 0] (-0
 /// below), f'(±inf) = 1, 0; f' is +0 where the reference's long-double e^v underflows. Valid for
 /// every double.
-/// Measured (f64_kernel_test, all five targets): f ≤ 0.92 ULP (FMA) / 1.32, f' ≤ 0.61.
 template <>
 struct F64Lanes<fn::GeluTanh> {
   static constexpr double kC2Hi = 0x1.9884533d43651p+0, kC2Lo = -0x1.ccp-54;  // 2c
@@ -627,8 +619,6 @@ struct F64Lanes<fn::GeluTanh> {
 /// alpha·x below 2^-54 (signed zeros as the reference's: alpha·(-0)). f' = 1 or alpha·e^x
 /// (tails subnormal, rounded once); from y, y + alpha (one rounding, as the reference). Valid for
 /// every double and alpha.
-/// Measured (f64_kernel_test, all five targets; alpha = 1, 0.5, 1.7): f ≤ 0.65 ULP, f' ≤ 0.66,
-/// f' from y ≤ 0.50.
 template <>
 struct F64Lanes<fn::Elu> {
   template <class D>
@@ -652,8 +642,6 @@ struct F64Lanes<fn::Elu> {
 /// x - v·alpha is exact) so the quotient's rounding does not reach the exponential; x itself
 /// where |v| < 2^-54. f' = 1 or e^v; from y, y/alpha + 1 = (y + alpha)/alpha with y + alpha an
 /// exact pair and one corrected quotient. Valid for every double, alpha > 0 (the registry's range).
-/// Measured (f64_kernel_test, all five targets; alpha = 2, 0.375, 0.3): f ≤ 0.51 ULP, f' ≤ 0.70,
-/// f' from y ≤ 0.50.
 template <>
 struct F64Lanes<fn::Celu> {
   template <class D>
@@ -691,7 +679,6 @@ struct F64Lanes<fn::Celu> {
 /// selu(x) = λx for x > 0, λα·expm1(x) below, λ and λα (the reference's long-double values) as
 /// double pairs, each product rounded once; λα·x below 2^-54. f' = λ or λα·e^x; from y, y + λα
 /// as y + hi an exact pair plus lo (one rounding). Valid for every double.
-/// Measured (f64_kernel_test, all five targets): f ≤ 0.74 ULP (FMA) / 1.09, f' ≤ 0.52, f' from y ≤ 0.50.
 template <>
 struct F64Lanes<fn::Selu> {
   static constexpr double kLambdaHi = 0x1.0cfabd6a91132p+0, kLambdaLo = 0x1.7p-55;
@@ -723,8 +710,6 @@ struct F64Lanes<fn::Selu> {
 /// 2^-59); below z = -37 it is e^z/beta (e^z/2 < 2^-54), subnormal tails rounded once.
 /// f' = σ(z) (the sigmoid kernel's quotient on the pair); from y, -expm1(-beta y).
 /// Valid for every double x, beta > 0, and for y ≥ 0 (softplus's outputs).
-/// Measured (f64_kernel_test, all five targets; beta = 1, 2.5, 0.7): f ≤ 0.95 ULP, f' ≤ 0.71,
-/// f' from y ≤ 0.75.
 template <>
 struct F64Lanes<fn::Softplus> {
   template <class D>
@@ -771,7 +756,6 @@ struct F64Lanes<fn::Softplus> {
 /// (they have the same sign). Below x = -37 the result is x; above 37 it is -e^-x (subnormal
 /// tails rounded once; -0 where it underflows, +0 where the reference's long-double e^-x is 0).
 /// f' = σ(-x); from y, -expm1(y). Valid for every double (y ≤ 0 for the slope from y).
-/// Measured (f64_kernel_test, all five targets): f ≤ 0.91 ULP, f' ≤ 0.66, f' from y ≤ 0.52.
 template <>
 struct F64Lanes<fn::LogSigmoid> {
   template <class D>
@@ -803,7 +787,6 @@ struct F64Lanes<fn::LogSigmoid> {
 /// the sign copied from x (f(-0) = -0) and ±1 at ±inf. f' = r² for r = 1/(1 + |x|) as a pair,
 /// the square rounded once, so |x| > 2^511 gives its subnormal value and inf gives 0.
 /// Valid for every double.
-/// Measured (f64_kernel_test, all five targets): f ≤ 0.50 ULP, f' ≤ 0.80 (FMA) / 1.09.
 template <>
 struct F64Lanes<fn::Softsign> {
   template <class D>
@@ -832,7 +815,6 @@ struct F64Lanes<fn::Softsign> {
 /// v²/3 < 2^-55). f' = (8A/3)·σ(2|v|)σ(-2|v|) (the logistic slope of the pair 2|v|, tails scaled
 /// once); from y, (2/(3A))(A - y)(A + y) with A - y, A + y and their product as pairs, rounded
 /// once. Valid for every double.
-/// Measured (f64_kernel_test, all five targets): f ≤ 0.71 ULP, f' ≤ 1.19 (FMA) / 1.64, f' from y ≤ 0.95.
 template <>
 struct F64Lanes<fn::LecunTanh> {
   static constexpr double kAHi = 0x1.b74538ef34d6ap+0, kALo = 0x1.62p-56;
@@ -884,7 +866,6 @@ struct F64Lanes<fn::LecunTanh> {
 /// reference's; the blends drop the lanes where x·s overflows, so it is valid for every double.
 /// f' = (x + 3/2)/3 on [-3, 3] with x + 3/2 a pair and 1/3 a pair, rounded once; 0 below -3 and
 /// 1 above (at ±3 the reference's -1/2, 3/2).
-/// Measured (f64_kernel_test, all five targets): f ≤ 1.00 ULP, f' ≤ 0.50.
 template <>
 struct F64Lanes<fn::Hardswish> {
   template <class D>
@@ -918,8 +899,6 @@ struct F64Lanes<fn::Hardswish> {
 /// (NaN at y = inf, the reference's inf/inf) and y·(y/(b/4)) below 2^-500, where y² would leave
 /// the normal range.
 /// Valid for every double x, b > 0 normal.
-/// Measured (f64_kernel_test, all five targets; b = 4, 0.5, 100): f ≤ 0.50 ULP, f' ≤ 1.23 (the far
-/// tail's two quotients), f' from y ≤ 1.17.
 template <>
 struct F64Lanes<fn::Squareplus> {
   static constexpr double kBig = 0x1p500;
@@ -994,7 +973,6 @@ struct F64Lanes<fn::Squareplus> {
 /// Above 3/4, |x| - tanh|x| with tanh a pair (f64::tanh_abs; x - tanh x ≥ 0.15 x there), the
 /// sign of x copied (f(±0) = ±0, ±inf at ±inf). f' = tanh²x, the pair squared and rounded once;
 /// x² below 2^-27. Valid for every double.
-/// Measured (f64_kernel_test, all five targets): f ≤ 0.69 ULP, f' ≤ 0.76.
 template <>
 struct F64Lanes<fn::Tanhshrink> {
   static constexpr double kR[] = {
@@ -1061,7 +1039,6 @@ struct F64Lanes<fn::Tanhshrink> {
 /// too: certified (tests) only for shifts without such a zero (|output_shift| > 1, or 0).
 /// f' = sech²v = 4σ(2|v|)σ(-2|v|) on the pair (the logistic slope, tails scaled once); 0 at ±inf.
 /// Valid for every double x and finite shifts.
-/// Measured (f64_kernel_test, all five targets; shifts 0/0, 0.75/1.5, -2.5/0): f ≤ 0.52 ULP, f' ≤ 0.68.
 template <>
 struct F64Lanes<fn::ShiftedTanh> {
   template <class D>
@@ -1101,8 +1078,6 @@ struct F64Lanes<fn::ShiftedTanh> {
 /// certified (tests) for delta = 0 and for |delta| > |alpha|. f' = (alpha gamma)·σ(u)σ(-u), the
 /// logistic slope on the pair (tails scaled once), two roundings. Valid for every double x and
 /// finite parameters, beta > 0.
-/// Measured (f64_kernel_test, all five targets; default, 2/3/0.5/1/0, 1/0.25/-1.5/0/0, gamma = 0,
-/// -1.5/1/1/0/2): f ≤ 0.67 ULP, f' ≤ 1.33.
 template <>
 struct F64Lanes<fn::GeneralizedSigmoid> {
   struct Prepared {
@@ -1175,7 +1150,6 @@ struct F64Lanes<fn::GeneralizedSigmoid> {
 /// f' = e^x (1 + x); next to its zero x0 = -1.078860058464624 the fit TeluSlopeFit (degree 12, Q's
 /// relative error 2^-58.7). Zeros: f' is -0 where it underflows, +0 where the reference's
 /// long-double e^x is 0. Limits: f(±inf) = +inf, -0; f'(±inf) = 1, 0. Valid for every double.
-/// Measured (f64_kernel_test, all five targets): f ≤ 0.91 ULP (FMA) / 1.33, f' ≤ 0.63.
 template <>
 struct F64Lanes<fn::Telu> {
   /// e^x as hi + lo for x ∈ [-20, 20].
@@ -1269,7 +1243,6 @@ struct F64Lanes<fn::Telu> {
 /// f' = e^x (1 + x); next to its zero x0 = -1.1924312145154952 the fit MishSlopeFit (degree 12,
 /// Q's relative error 2^-58.9). Zeros: f' is -0 where it underflows, +0 where the reference's
 /// long-double e^x is 0. Limits: f(±inf) = +inf, -0; f'(±inf) = 1, 0. Valid for every double.
-/// Measured (f64_kernel_test, all five targets): f ≤ 0.81 ULP (FMA) / 1.21, f' ≤ 1.08.
 template <>
 struct F64Lanes<fn::Mish> {
   /// t as th + tl and K as kh + kl for the clamped x ∈ [-37, 40].
@@ -1375,7 +1348,6 @@ struct F64Lanes<fn::Mish> {
 /// x0 the fit GeluSlopeFit (|x - x0| ≤ 1/4, degree 13, Q's relative error 2^-55.7). Zeros: f has x's sign; f' is
 /// -0 where it underflows, +0 where the reference's long-double φ is 0 (x ≤ -150.99). Limits:
 /// f(±inf) = +inf, -0; f'(±inf) = 1, 0. Valid for every double.
-/// Measured (f64_kernel_test, all five targets): f ≤ 1.21 ULP (FMA) / 1.50, f' ≤ 1.07.
 template <>
 struct F64Lanes<fn::Gelu> {
   static constexpr double kPairs[][2] = {{0x1.1ed1cd13c268ap-1, 0x1.d92db63841d6ep-55},
@@ -1507,7 +1479,6 @@ struct F64Lanes<fn::Gelu> {
 /// subnormal is hi·2^-200 corrected by one unit where the residual (hi - that·2^200) + lo passes
 /// half a unit, so it too is rounded once. The sign is x's (m ≥ 0: -0 stays -0), ±inf·m plain.
 /// The slope from y is read off y's sign. Valid for every double.
-/// Measured (f64_kernel_test, all five targets; default, 0.25/0.75, 0/0, 1.5/3.5): f ≤ 0.50 ULP, f' exact.
 template <>
 struct F64Lanes<fn::Rrelu> {
   template <class D>

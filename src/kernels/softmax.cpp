@@ -195,9 +195,9 @@ double row_dot(const float* a, const float* b, std::size_t n) {
 //
 // softmax stores e^t in y on the way (one rounding), then scales it by the row's 1/Σ, a float
 // pair (a second rounding): within 0.5 ULP of the quotient, plus up to 1 for the stored e^t's
-// relative 2^-24, plus ~0.2 for the exponential's own error: 1.75 ULP of the truth (1.54
-// measured). Lanes whose e^t is carried scaled are stored negated (no true e^t is negative), so
-// the second pass can tell them and apply 2^-100 while rounding into the subnormal range.
+// relative 2^-24, plus ~0.2 for the exponential's own error: 1.75 ULP of the truth. Lanes whose
+// e^t is carried scaled are stored negated (no true e^t is negative), so the second pass can tell
+// them and apply 2^-100 while rounding into the subnormal range.
 // log_softmax keeps nothing: its second pass forms t - log1p(Σ_{j≠k} e_j) from the pairs again,
 // the exponentials' error reaching it only through log1p of their sum (0.75 ULP). Backward from
 // y: the dot product in f64 lanes (float products are exact there), then dy - <dy, y> as a pair
