@@ -51,6 +51,15 @@ Backward backward_route(const Activation& act, BackwardArgs<T> a, std::span<cons
   return Backward::kReference;
 }
 
+/// Training noise (RReLU's): a Noise kernel in the table, parameters valid in T, in and out (and
+/// dy in backward) of one size, out exactly aliasing an input or apart from them.
+template <class T>
+bool noise_kernel_takes(const Activation& act, std::span<const T> x, std::span<const T> dy, std::span<const T> out,
+                        bool backward) {
+  return kernel_ops<T>(act).train == Path::Noise && x.size() == out.size() && disjoint_or_same(x, out) &&
+         (!backward || (dy.size() == out.size() && disjoint_or_same(dy, out))) && element_wise_and_valid<T>(act);
+}
+
 /// dx and the learnable parameters' gradients (swish's β, the generalized sigmoid's and shifted
 /// tanh's parameters) for f32 or f64 data: each thread's slice runs the dx kernel and the
 /// parameter-gradient kernel over the same span, summing in f64 into its own row of partial sums,
@@ -188,7 +197,6 @@ void forward_with_slope(const Activation& act, std::span<const T> x, std::span<T
   ops::forward_native(act, x, y);
 }
 
-
 template <class T>
 bool has_slope_kernel(const Activation& act) {
   return !act.info().vector_wise && ops::kernel_ops<T>(act).fdf != kernels::Path::None;
@@ -210,7 +218,6 @@ void backward(const Activation& act, BackwardArgs<T> a, std::span<T> dx, std::sp
     ops::backward_native(act, a, dx, dparams);
 }
 
-
 template <class T>
 bool has_kernel(const Activation& act) {
   return ops::kernel_ops<T>(act).f != kernels::Path::None;
@@ -221,8 +228,7 @@ bool has_kernel(const Activation& act) {
 template <class T>
 void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_t offset, std::span<const T> x,
                          std::span<T> y) {
-  if (ops::kernel_ops<T>(act).train == kernels::Path::Noise && x.size() == y.size() && ops::disjoint_or_same(x, y) &&
-      ops::element_wise_and_valid<T>(act)) {
+  if (ops::noise_kernel_takes<T>(act, x, {}, y, false)) {
     const double lower = act.param("lower"), upper = act.param("upper");
     return ops::parallel_for(x.size(), ops::kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
       kernels::simd_rrelu_train(lower, upper, seed, offset + begin, x.data() + begin, static_cast<const T*>(nullptr),
@@ -234,9 +240,7 @@ void rrelu_train_forward(const Activation& act, std::uint64_t seed, std::uint64_
 template <class T>
 void rrelu_train_backward(const Activation& act, std::uint64_t seed, std::uint64_t offset, std::span<const T> x,
                           std::span<const T> dy, std::span<T> dx) {
-  if (ops::kernel_ops<T>(act).train == kernels::Path::Noise && x.size() == dy.size() && dy.size() == dx.size() &&
-      ops::disjoint_or_same(x, dx) &&
-      ops::disjoint_or_same(dy, dx) && ops::element_wise_and_valid<T>(act)) {
+  if (ops::noise_kernel_takes<T>(act, x, dy, dx, true)) {
     const double lower = act.param("lower"), upper = act.param("upper");
     return ops::parallel_for(x.size(), ops::kGrain, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
       kernels::simd_rrelu_train(lower, upper, seed, offset + begin, x.data() + begin, dy.data() + begin,
