@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Fits the f32 GELU (erf form) kernel's functions of a = |x| (F32InF64Lanes<fn::Gelu> in
-src/kernels/f32_via_f64-inl.h, which computes in f64 lanes and rounds once to f32).
+src/kernels/gate_family-inl.h, which computes in f64 lanes and rounds once to f32).
 
 With Mills' ratio M(a) = Q(a)/φ(a) (Q(a) = Φ(-a), φ the normal density) and a0 = 0.75179... the
 root of M(a) = a (where GELU's slope Φ(x) + x φ(x) is 0, at x = -a0):

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Fits Mills' ratio M(a) = Q(a)/φ(a) (Q(a) = Φ(-a) = erfc(a/√2)/2, φ the normal density) for the
-f64 GELU kernel (src/kernels/smooth_f64-inl.h: scripts/fits/mills.py 24 4); the f32 kernel's fits
+f64 GELU kernel (src/kernels/gate_family-inl.h: scripts/fits/mills.py 24 4); the f32 kernel's fits
 (in f64 lanes, to f32 accuracy) are scripts/fits/gelu_f32.py's.
 
 With t = 4/(4 + a) ∈ (0, 1], M(a) = t P(t - 0.6) on a ∈ [0, 16] (t ∈ [0.2, 1]), P the interpolant at

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Fits an activation's slope next to its zero, for the f64 kernels (src/kernels/smooth_f64-inl.h)
-and the f32 kernels in f64 lanes (src/kernels/f32_via_f64-inl.h).
+"""Fits an activation's slope next to its zero, for the f64 kernels and
+the f32 kernels in f64 lanes (src/kernels/*_family-inl.h, math_f32_in_f64-inl.h).
 
 Where f'(x) = A(x) + B(x) cancels (the minimum of a gate such as GELU or Mish), the kernels take
 f'(z + t) = t Q(t) for |t| <= H instead, with Q(t) = c0 + t R(t): z and c0 = f''(z) as double

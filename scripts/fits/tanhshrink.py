@@ -1,6 +1,5 @@
 #!/usr/bin/python3
-"""Fits tanhshrink's cancelling range for the f64 and f32 kernels (src/kernels/smooth_f64-inl.h,
-smooth_f32-inl.h).
+"""Fits tanhshrink's cancelling range for the f64 and f32 kernels (src/kernels/tanh_family-inl.h).
 
 x - tanh x = x^3 P(x^2) with P(w) = 1/3 - 2w/15 + w^2 R(w); the kernel holds 1/3 and -2/15 as
 double pairs and R as the interpolant at N + 1 Chebyshev nodes of [0, W], rounded to double.

@@ -20,7 +20,7 @@
 #include <hwy/highway.h>
 
 #include "loops-inl.h"
-#include "rectifier-inl.h"
+#include "piecewise_linear-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {

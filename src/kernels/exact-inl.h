@@ -1,5 +1,5 @@
 // Exact arithmetic in SIMD lanes of float or double, one template for both, shared by the smooth
-// kernels (smooth_f32-inl.h, f32_via_f64-inl.h, smooth_f64-inl.h, softmax.cpp): error-free sums
+// kernels' lane math (math_f32-inl.h, math_f64-inl.h) and softmax.cpp: error-free sums
 // and products returned as hi + lo pairs whose sum is the exact result, and scaling by powers of 2
 // (exact, or rounded once where the result is subnormal). Products use FMA where the target has
 // it (HWY_NATIVE_FMA) and Dekker's splitting where it does not (SSSE3, SSE4, EMU128), so every

@@ -19,11 +19,17 @@
 #include <hwy/highway.h>
 #include <hwy/contrib/math/math-inl.h>
 
-#include "f32_via_f64-inl.h"
 #include "loops-inl.h"
-#include "rectifier-inl.h"
-#include "smooth_f32-inl.h"
-#include "smooth_f64-inl.h"
+#include "piecewise_linear-inl.h"
+// The lane math, then one file per activation family (src/core/functions' families).
+#include "math_f32-inl.h"
+#include "math_f32_in_f64-inl.h"
+#include "math_f64-inl.h"
+#include "sigmoid_family-inl.h"
+#include "tanh_family-inl.h"
+#include "exponential_family-inl.h"
+#include "gate_family-inl.h"
+#include "rectifier_family-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {

@@ -27,8 +27,8 @@
 #include <hwy/contrib/math/math-inl.h>
 
 #include "loops-inl.h"
-#include "smooth_f32-inl.h"
-#include "smooth_f64-inl.h"
+#include "math_f32-inl.h"
+#include "math_f64-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
@@ -185,7 +185,7 @@ double row_dot(const float* a, const float* b, std::size_t n) {
 
 // ---- f32 rows ------------------------------------------------------------------------------------
 //
-// f32 rows run in f32 lanes with the element-wise f32 kernels' habits (smooth_f32-inl.h): t = s·x
+// f32 rows run in f32 lanes with the element-wise f32 kernels' habits (math_f32-inl.h): t = s·x
 // - m as an exact pair (an error δ in t is a relative error |t|·δ in e^t), e^t from
 // f32::exp_normal with q kept as a pair (within ~2^-26.3 relative: its reduced argument rounds
 // once), the row sums as a compensated pair per lane, block by block (kBlockTerms), gathered in
@@ -496,7 +496,7 @@ bool log_softmax_backward_f32(const float* y, const float* dy, float* dx, std::s
 // ---- f64 rows ------------------------------------------------------------------------------------
 //
 // The f64 reference computes in long double, so f64 rows cannot lean on a wider type; they use the
-// f64 kernels' habits (smooth_f64-inl.h): t = s·x - m as an exact pair (an error δ in t is a
+// f64 kernels' habits (math_f64-inl.h): t = s·x - m as an exact pair (an error δ in t is a
 // relative error |t|·δ in e^t), e^t = (hi + lo)·2^n from f64::exp_pair, every sum of the row a
 // compensated pair, each result one corrected quotient or pair product rounded once, 2^n applied
 // last. Results are within ~0.5 ULP of the truth; rows with a NaN or an infinity (and, backward,

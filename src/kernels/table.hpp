@@ -18,10 +18,10 @@ namespace actfn::kernels {
 /// What computes an operation. The element-wise kernels are structs over the formula struct F:
 enum class Path : std::uint8_t {
   None,             // the scalar reference (src/core)
-  PiecewiseLinear,  // PiecewiseLinear<F> (rectifier-inl.h): in the data type, bit-identical to the reference
-  F32Lanes,         // F32Lanes<F> (smooth_f32-inl.h): f32 data in f32 lanes
-  F32InF64Lanes,    // F32InF64Lanes<F> (f32_via_f64-inl.h): f32 data in f64 lanes, rounded once
-  F64Lanes,         // F64Lanes<F> (smooth_f64-inl.h): f64 data
+  PiecewiseLinear,  // PiecewiseLinear<F> (piecewise_linear-inl.h): in the data type, bit-identical to the reference
+  F32Lanes,         // F32Lanes<F> (the family files, on math_f32-inl.h): f32 data in f32 lanes
+  F32InF64Lanes,    // F32InF64Lanes<F> (family files, on math_f32_in_f64-inl.h): f32 data in f64 lanes, rounded once
+  F64Lanes,         // F64Lanes<F> (the family files, on math_f64-inl.h): f64 data
   // ... and the vector-wise ones are kernels of their own shape:
   Rows,             // softmax.cpp: whole contiguous rows
   Gated,            // simd.cpp: y = a·gate(b), the gate's element-wise kernel inside the product

@@ -1,4 +1,4 @@
-// The f64 SIMD kernels of the smooth activations and rrelu (src/kernels/smooth_f64-inl.h) against a wide
+// The f64 SIMD kernels of the smooth activations and rrelu (F64Lanes<F> in src/kernels/*_family-inl.h) against a wide
 // truth, on every instruction set compiled in and supported here, over the kernel table's F64Lanes
 // rows and their cases (table_cases.hpp). The truth is the reference's own
 // formula struct evaluated in long double without the final rounding (the f64 reference rounds
