@@ -211,7 +211,7 @@ def speed_16ki():
         f"fastest peer that has the case (T libtorch, D oneDNN, X XNNPACK) and, where that is not libtorch, to "
         f"libtorch; the copy reached {g3(copy)} Gelem/s (1 in, 1 out) and {g3(copy2)} (2 in, 1 out), medians "
         f"over the functions' rows; vector-wise functions over rows of 1024. actfn is at or above the fastest "
-        f"peer in {met} of the {total} cases that a peer has.")
+        f"peer in {met} of the {total} cases of this table that a peer has.")
     return intro + '\n\n' + table(['function'] + [name for _, name in directions], rows)
 
 
