@@ -21,7 +21,11 @@
 
 #include "loops-inl.h"
 #include "piecewise_linear-inl.h"
-// The lane math, then one file per activation family (src/core/functions' families).
+// The lane math, then one file per activation family (src/core/functions' families). A family
+// file holds, for each activation, its f32 kernel (F32Lanes<F>: f32 lanes; F32InF64Lanes<F>: f64
+// lanes, rounded once), its f64 kernel (F64Lanes<F>) and its parameter gradients, in that order;
+// the kernel table (table.hpp) says which of them computes what. Each is compiled once per target
+// inside that target's namespace, after the lane math it uses.
 #include "math_f32-inl.h"
 #include "math_f32_in_f64-inl.h"
 #include "math_f64-inl.h"

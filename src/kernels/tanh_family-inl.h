@@ -1,9 +1,5 @@
-// The tanh family's smooth kernels (src/core/functions/tanh_family.hpp): for each activation
-// its f32 kernel (F32Lanes<F>: f32 lanes; F32InF64Lanes<F>: f64 lanes, rounded once), its f64
-// kernel (F64Lanes<F>) and its parameter gradients, in that order; the kernel table (table.hpp)
-// says which of them computes what. Built on the lane math of math_f32-inl.h,
-// math_f32_in_f64-inl.h and math_f64-inl.h, which the including file (simd.cpp) includes first.
-// No include guard: compiled once per target (foreach_target.h), inside that target's namespace.
+// The tanh family's smooth kernels (src/core/functions/tanh_family.hpp); the layout of every
+// family file is described where simd.cpp includes them. No include guard.
 
 HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
