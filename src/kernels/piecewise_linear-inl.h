@@ -1,7 +1,8 @@
 // SIMD kernels of the piecewise-linear activations, one struct per formula struct. Each computes
 // in the data type with the same single roundings as the reference (src/core/functions), so the
-// results are bit-identical to it on every target. No include guard: Highway compiles this file
-// once per target (foreach_target.h), inside that target's namespace.
+// results are bit-identical to it on every target (hard_sigmoid's forward but for ties: kFaithful).
+// No include guard: Highway compiles this file once per target (foreach_target.h), inside that
+// target's namespace.
 //
 // A kernel struct PiecewiseLinear<F> has f(d, x, p) and df(d, x, p), and df_from_y(d, y, p) where F has it;
 // p holds the parameters already rounded to the data type. NaN handling is the driver's (simd.cpp).
@@ -199,9 +200,11 @@ HWY_INLINE V exact_fma(D d, V a, V b, V c) {
 }
 
 /// hard_sigmoid as fn::HardSigmoid: 0 up to the corner c = p[kLowerCorner], 1 from u = p[kUpperCorner] (both derived in
-/// the data type), between them slope·(x - c) with x - c an exact pair and the product rounded
-/// once. A NaN x fails every comparison and stays NaN. f' is the slope strictly between the
-/// corners, 0 elsewhere.
+/// the data type), between them slope·hi + fl(slope·lo) rounded by one FMA, x - c = hi + lo an
+/// exact pair: faithful (kFaithful), the reference's correctly rounded result except where the
+/// sum falls on a tie that fl(slope·lo)'s rounding error would have decided (breaking it exactly
+/// costs 8 more operations a vector; docs/accuracy.md). A NaN x fails every comparison and stays
+/// NaN. f' is the slope strictly between the corners, 0 elsewhere.
 template <>
 struct PiecewiseLinear<fn::HardSigmoid> {
   template <class D, class V>

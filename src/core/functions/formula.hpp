@@ -29,9 +29,11 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "actfn/error.hpp"
 #include "actfn/registry.hpp"
@@ -134,6 +136,55 @@ bool from_y_valid(const Params<double>& p) {
     return F::from_y_valid(p);
   } else {
     return true;
+  }
+}
+
+/// hi + lo = x + y exactly (Knuth's TwoSum), for any binary type that rounds to nearest.
+template <class T>
+T two_sum(T x, T y, T& lo) {
+  const T hi = x + y;
+  const T b = hi - x;
+  lo = (x - (hi - b)) + (y - b);
+  return hi;
+}
+
+/// s + e (s = s + e rounded in W, e the exact rest) rounded once to T, for a W with at least one
+/// bit more than T: a rounding of s alone is right except where s is a midpoint of T, and there
+/// the exact value lies on e's side (docs/accuracy.md, "hard_sigmoid's single rounding").
+template <class T, class W>
+T round_pair(W s, W e) {
+  const T r = static_cast<T>(s);
+  if (e == 0 || static_cast<W>(r) == s) return r;
+  const T beyond = std::nextafter(r, s > static_cast<W>(r) ? std::numeric_limits<T>::infinity()
+                                                           : -std::numeric_limits<T>::infinity());
+  const bool midpoint = 2 * (s - static_cast<W>(r)) == static_cast<W>(beyond) - static_cast<W>(r);
+  return midpoint && (e > 0) == (s > static_cast<W>(r)) ? beyond : r;
+}
+
+__extension__ using Quad = __float128;  // 113-bit significand: holds a product of two doubles
+
+/// a·(hi + lo) rounded once to T, for |lo| ≤ ulp(hi)/2. a·hi + fl(a·lo) rounded by one fma is
+/// right wherever it rounds as a·hi plus fl(a·lo)'s neighbour on the side of fl(a·lo)'s error
+/// would: the exact value lies between the two. Where they differ (~2^-22 of float inputs), or the
+/// error of a tiny a·lo may have underflowed to 0, float and double sum the two exact products in
+/// a type twice as wide (double, Quad) and round once with round_pair; other types (long double,
+/// multiple precision: the oracles) keep the fma.
+template <class T>
+T mul_pair_rounded(T a, T hi, T lo) {
+  const T lo_product = a * lo;
+  const T t = fma(a, hi, lo_product);
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    const T rest = fma(a, lo, -lo_product);
+    constexpr T kTiny = std::numeric_limits<T>::min() * T(1ull << std::numeric_limits<T>::digits);
+    const bool sure = rest == 0 ? lo == 0 || fabs(lo_product) >= kTiny
+                                : fma(a, hi, std::nextafter(lo_product, rest * std::numeric_limits<T>::infinity())) == t;
+    if (sure) return t;
+    using W = std::conditional_t<std::is_same_v<T, float>, double, Quad>;
+    W e;
+    const W s = two_sum(static_cast<W>(a) * static_cast<W>(hi), static_cast<W>(a) * static_cast<W>(lo), e);
+    return round_pair<T>(s, e);
+  } else {
+    return t;
   }
 }
 

@@ -115,17 +115,16 @@ struct HardSigmoid {
     p[kLowerCorner] = -p[kOffset] / p[kSlope];
     p[kUpperCorner] = (T(1) - p[kOffset]) / p[kSlope];
   }
-  /// slope·(x - c) with x - c an exact pair and the product rounded once by an FMA: next to the
-  /// corner f keeps its relative accuracy, where slope·x + offset would cancel (with a rounded
-  /// slope, fl(1/6)·x + 0.5 at x = -2.999999 is 9% below (x + 3)/6).
+  /// slope·(x - c) with x - c an exact pair and the product rounded once: next to the corner f
+  /// keeps its relative accuracy, where slope·x + offset would cancel (with a rounded slope,
+  /// fl(1/6)·x + 0.5 at x = -2.999999 is 9% below (x + 3)/6).
   template <class T>
   static T f(T x, const Params<T>& p) {
     if (x <= p[kLowerCorner]) return T(0);
     if (x >= p[kUpperCorner]) return T(1);
-    const T hi = x - p[kLowerCorner];
-    const T b = hi - x;
-    const T lo = (x - (hi - b)) + (-p[kLowerCorner] - b);  // Knuth's TwoSum: hi + lo = x - c exactly
-    const T t = fma(p[kSlope], hi, p[kSlope] * lo);
+    T lo;
+    const T hi = two_sum(x, -p[kLowerCorner], lo);
+    const T t = mul_pair_rounded(p[kSlope], hi, lo);
     return t > T(1) ? T(1) : t;
   }
   /// PyTorch's convention f'(corner) = 0: the slope strictly between the corners (as f, the
