@@ -31,6 +31,7 @@ namespace {
 template <class D, class V, class VD>
 void add_products(D d, V t, V g, VD& acc0, VD& acc1) {
   if constexpr (std::is_same_v<hn::TFromD<D>, double>) {
+    (void)d;
     (void)acc1;
     acc0 = hn::MulAdd(t, g, acc0);
   } else {

@@ -68,8 +68,8 @@ struct Contract {
   double f = 0, df = 0;
 };
 inline constexpr Contract kCorrectlyRounded{0.5, 0.5};
-/// f within an ULP (one of the two neighbours of the exact value; hard_sigmoid: 0.5 + 2^-22 ULP,
-/// a tie may go the way slope·lo's rounding tips it), f' correctly rounded.
+/// f within an ULP (one of the two neighbours of the exact value; hard_sigmoid: within 0.5 +
+/// 2^-22 ULP, a tie going the way slope·lo's rounding tips it), f' correctly rounded.
 inline constexpr Contract kFaithful{1.0, 0.5};
 inline constexpr Contract kWithinBudget{2.0, 4.0};  // the project's accuracy budget (README)
 

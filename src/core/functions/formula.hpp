@@ -165,10 +165,10 @@ __extension__ using Quad = __float128;  // 113-bit significand: holds a product 
 
 /// a·(hi + lo) rounded once to T, for |lo| ≤ ulp(hi)/2. a·hi + fl(a·lo) rounded by one fma is
 /// right wherever it rounds as a·hi plus fl(a·lo)'s neighbour on the side of fl(a·lo)'s error
-/// would: the exact value lies between the two. Where they differ (~2^-22 of float inputs), or the
-/// error of a tiny a·lo may have underflowed to 0, float and double sum the two exact products in
-/// a type twice as wide (double, Quad) and round once with round_pair; other types (long double,
-/// multiple precision: the oracles) keep the fma.
+/// would: the exact value lies between the two. Where they differ (next to a tie), or the error of
+/// a tiny a·lo may have underflowed to 0, float and double sum the two exact products in a type
+/// twice as wide (double, Quad) and round once with round_pair; other types (long double, multiple
+/// precision: the oracles) keep the fma.
 template <class T>
 T mul_pair_rounded(T a, T hi, T lo) {
   const T lo_product = a * lo;
