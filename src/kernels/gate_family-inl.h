@@ -352,8 +352,8 @@ struct F64Lanes<fn::GeluTanh> {
 };
 
 /// gelu_sigmoid(x) = x σ(1.702 x): 1.702 is not a float, so v = k_hi x + k_lo x as a pair
-/// (k_hi + k_lo = 1.702 to 2^-48). Within the table's contract (table.hpp); f' is
-/// F32InF64Lanes<fn::GeluSigmoid>'s.
+/// (k_hi + k_lo = 1.702 to 2^-48), then x σ(v) as silu's (f32::gated_lean, f32::gated past its
+/// range). f' is F32InF64Lanes<fn::GeluSigmoid>'s.
 template <>
 struct F32Lanes<fn::GeluSigmoid> {
   template <class D>
@@ -366,6 +366,8 @@ struct F32Lanes<fn::GeluSigmoid> {
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     f32::V<D> vl;
     const f32::V<D> vh = v_of(d, x, vl);
+    const auto a = f32::lean_arg(d, vh, vl);
+    if (HWY_LIKELY(a.holds(d))) return f32::gated_lean(d, x, a);
     return f32::gated(d, x, f32::Exact{}, vh, vl);
   }
 };
@@ -397,12 +399,15 @@ struct F64Lanes<fn::GeluSigmoid> {
   }
 };
 
-/// silu(x) = x σ(x) through f32::gated, the product inside the sigmoid quotient's one rounding.
-/// Within the table's contract (table.hpp); f' is F32InF64Lanes<fn::Silu>'s.
+/// silu(x) = x σ(x) by f32::gated_lean (x/(1 + e^-x), or x e^x/(1 + e^x) below -16; within
+/// 2 ULP), vectors with a lane past its range by f32::gated (the product inside the sigmoid
+/// quotient's one rounding, subnormal tails rounded once). f' is F32InF64Lanes<fn::Silu>'s.
 template <>
 struct F32Lanes<fn::Silu> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+    const auto a = f32::lean_arg(d, x, f32::Exact{});
+    if (HWY_LIKELY(a.holds(d))) return f32::gated_lean(d, x, a);
     return f32::gated(d, x, f32::Exact{}, x, f32::Exact{});
   }
 };
@@ -423,14 +428,16 @@ struct F64Lanes<fn::Silu> {
   }
 };
 
-/// swish(x) = x σ(b x) with v = b x an exact pair (b is already a float). Within the table's
-/// contract (table.hpp); f' is F32InF64Lanes<fn::Swish>'s.
+/// swish(x) = x σ(b x) with v = b x an exact pair (b is already a float), then x σ(v) as
+/// silu's (f32::gated_lean, f32::gated past its range). f' is F32InF64Lanes<fn::Swish>'s.
 template <>
 struct F32Lanes<fn::Swish> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>& p) {
     f32::V<D> vl;
     const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[fn::Swish::kBeta]), x, vl);
+    const auto a = f32::lean_arg(d, vh, vl);
+    if (HWY_LIKELY(a.holds(d))) return f32::gated_lean(d, x, a);
     return f32::gated(d, x, f32::Exact{}, vh, vl);
   }
 };
@@ -497,25 +504,31 @@ struct F64ParamGradient<fn::Swish> {
 };
 
 /// hardswish(x) = x (x + 3)/6 on (-3, 3), 0 at and below -3, x at and above 3 (fn::Hardswish).
-/// One rounding that matters: s = x + 3 as an exact pair (Fast2Sum: |x| < 3 where it is used),
-/// p = x·s as an exact pair (x·s_lo folded in; its rounding is 2^-24 of p_lo), then p·(1/6) with
-/// 1/6 as a float pair c_hi + c_lo and one final rounding:
-/// within ~0.5 ULP (correctly rounded but for ties within 2^-40). Zeros: f(±0) = ±0 and +0 at
-/// and below -3, as the reference's; the blends drop the lanes where x·s overflows, so it is
-/// valid for every float; the worst inputs are x ≈ 2^-125, where x·s's low part underflows. Twice
-/// the cost of XNNPACK's 3-rounding form, which errs by up to ~2 ULP.
+/// x + 3 = sh + sl exactly (Fast2Sum, |x| < 3 where it is used; sl = (3 - sh) + x, so that
+/// f(-0) = -0), p = x sh + x sl rounded once by FMA, then p (1/6) with 1/6 as a float pair (both
+/// parts positive: zeros keep x's sign), rounded once: within about 1 ULP (docs/accuracy.md);
+/// without FMA p is an exact pair and only the end rounds. +0 at and below -3; the blends drop
+/// the lanes where x sh overflows, so it is valid for every float.
 template <>
 struct F32Lanes<fn::Hardswish> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
-    const f32::V<D> three = hn::Set(d, 3.0f), c_hi = hn::Set(d, 0x1.555554p-3f);
-    f32::V<D> sl, pl;
-    const f32::V<D> sh = f32::fast_two_sum<D>(three, x, sl);
-    const f32::V<D> ph = f32::two_prod(d, x, sh, pl);
-    pl = hn::MulAdd(x, sl, pl);
-    const f32::V<D> mid = hn::MulAdd(ph, c_hi, hn::MulAdd(ph, hn::Set(d, 0x1.555556p-27f), hn::Mul(pl, c_hi)));
-    // f has x's sign on (-3, 3); at x = -0 the sum above would be -0 + +0 = +0.
-    return hn::IfThenElse(x >= three, x, hn::IfThenElseZero(x > hn::Neg(three), hn::CopySign(mid, x)));
+    const f32::V<D> three = hn::Set(d, 3.0f), c_hi = hn::Set(d, 0x1.555554p-3f), c_lo = hn::Set(d, 0x1.555556p-27f);
+    const f32::V<D> sh = hn::Add(x, three);
+    const f32::V<D> sl = hn::Add(hn::Sub(three, sh), x);
+    f32::V<D> mid;
+    if constexpr (f32::kLean) {
+      const f32::V<D> p = hn::MulAdd(x, sh, hn::Mul(x, sl));
+      mid = hn::MulAdd(p, c_hi, hn::Mul(p, c_lo));
+    } else {
+      // Without FMA: p = x(x + 3) as an exact pair (Dekker), one rounding at the end; zeros get
+      // x's sign back (-0 + +0 would be +0).
+      f32::V<D> pl;
+      const f32::V<D> ph = f32::two_prod(d, x, sh, pl);
+      pl = hn::MulAdd(x, sl, pl);
+      mid = hn::CopySign(hn::MulAdd(ph, c_hi, hn::MulAdd(ph, c_lo, hn::Mul(pl, c_hi))), x);
+    }
+    return hn::IfThenElse(x >= three, x, hn::IfThenElseZero(x > hn::Neg(three), mid));
   }
   /// x/3 + 1/2 = (x + 3/2)/3 on [-3, 3]: x + 3/2 is exact near the zero at -3/2 (Sterbenz on
   /// [-3, -0.75]), then one product with 1/3 as a float pair: within ~1 ULP. 0 below -3 and 1 above

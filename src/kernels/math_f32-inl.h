@@ -4,14 +4,16 @@
 // inside that target's namespace.
 //
 // Accuracy comes from three habits, not from wider lanes:
-//  - exp is only ever taken of a non-positive argument (the reference's stable splits), as a pair
-//    (1 + q)·2^n; in vectors where every e is ≥ e^-70 the pair comes already scaled (exp_normal,
+//  - the pair kernels take exp only of a non-positive argument (the reference's stable splits),
+//    as a pair (1 + q)·2^n; in vectors where every e is ≥ e^-70 the pair comes already scaled (exp_normal,
 //    the fast common path), elsewhere the 2^n is applied last, in exact steps, so tails whose
 //    true value is subnormal (sigmoid(-100), x e^x) round once (exp_pair, by_range's kTail);
 //  - values that feed an exponential are carried as double-float pairs hi + lo (an argument error
 //    of δ becomes a relative error |v|·δ in e^v: -80·(1e-7) would be 8e-6);
 //  - quotients are corrected once with the exact residual (num - y0·den), so a result that is the
 //    ratio of two rounded pairs costs ~0.5 ULP, not 1.5.
+// The budget's logistic (sigmoid_lean, gated_lean) drops the pairs: one exponential and one
+// division within 2 ULP, for the vectors whose lanes all lie in its range, on targets with FMA.
 // Error-free products use FMA where the target has it (HWY_NATIVE_FMA) and Veltkamp/Dekker
 // splitting where it does not (SSSE3, SSE4, EMU128), so every target meets the same bounds.
 //
@@ -340,6 +342,62 @@ HWY_INLINE V<D> sigmoid_parts(D d, const Logistic<kRange, D>& s, V<D>& corr, V<D
   m = hn::IfThenElseZero(s.neg, s.e.n);
   return div_pair(d, hn::IfThenElse(s.neg, s.e.hi, hn::Set(d, 1.0f)), hn::IfThenElseZero(s.neg, s.e.lo), s.den_h,
                   s.den_l, corr);
+}
+
+/// The budget's logistic (sigmoid_lean, gated_lean) of v = vh + vl (vl: the low part of a
+/// product pair, or Exact) takes one exponential e^h of h = -v, or of h = v where vh < kLeanFar
+/// ("far"), and holds where h ≥ kLeanFloor (the kernels test it, NaN failing): there e^h is normal
+/// (2^n from unit_of), and h ≤ -kLeanFar keeps 1 + 2^n exact (n ≤ 23).
+constexpr float kLeanFloor = -87.0f, kLeanFar = -16.0f;
+/// The lean forms count on FMA's single rounding: split into a product and a sum they can pass
+/// 2 ULP (swish(beta=1.5): 2.03 on SSE4), so targets without FMA keep the pair forms.
+constexpr bool kLean = HWY_NATIVE_FMA;
+template <class D, class L>
+struct LeanArg {
+  hn::Mask<D> far;
+  V<D> h;
+  L l;
+  /// Whether the lean form takes this vector: the target has FMA and every lane is in range.
+  HWY_INLINE bool holds(D d) const { return kLean && hn::AllTrue(d, h >= hn::Set(d, kLeanFloor)); }
+};
+template <class D, class L>
+HWY_INLINE LeanArg<D, L> lean_arg(D d, V<D> vh, L vl) {
+  const auto far = vh < hn::Set(d, kLeanFar);
+  return {far, hn::IfThenElse(far, vh, hn::Neg(vh)), low_negated_unless(far, vl)};
+}
+
+/// e^h = s(1 + w) for a lean argument, with s = 2^n and w = e^r - 1 rounded once, and den = 1 +
+/// e^h rounded once (1 + s is exact). Then σ(v) = 1/den where not far (e^-v: no error of a
+/// quotient grows) and e^v/den where far (e^v < 2^-23, so den's error is e^v times smaller).
+template <class D>
+struct LogisticLean {
+  V<D> s, w, den;
+};
+template <class D, class L>
+HWY_INLINE LogisticLean<D> logistic_lean(D d, const LeanArg<D, L>& a) {
+  const Reduced<D> red = reduce_exp(d, a.h, a.l);
+  LogisticLean<D> l;
+  l.s = unit_of(d, red);
+  l.w = hn::MulAdd(red.rr, red.poly, red.r);
+  l.den = hn::MulAdd(l.w, l.s, hn::Add(hn::Set(d, 1.0f), l.s));
+  return l;
+}
+
+/// σ(v) for a lean argument: 1/den, or e^v/den with e^v = s + s w rounded once. Within 2 ULP
+/// (docs/accuracy.md, "The budget's logistic").
+template <class D, class L>
+HWY_INLINE V<D> sigmoid_lean(D d, const LeanArg<D, L>& a) {
+  const LogisticLean<D> l = logistic_lean(d, a);
+  return hn::Div(hn::IfThenElse(a.far, hn::MulAdd(l.w, l.s, l.s), hn::Set(d, 1.0f)), l.den);
+}
+
+/// x σ(v) for a lean argument: x/den, or x e^v/den with x e^v = xs + xs w rounded once. Within
+/// 2 ULP (docs/accuracy.md).
+template <class D, class L>
+HWY_INLINE V<D> gated_lean(D d, V<D> x, const LeanArg<D, L>& a) {
+  const LogisticLean<D> l = logistic_lean(d, a);
+  const V<D> xs = hn::Mul(x, l.s);
+  return hn::Div(hn::IfThenElse(a.far, hn::MulAdd(l.w, xs, xs), x), l.den);
 }
 
 /// σ(|v|) = 1/den as r + r_lo and σ(-|v|)·2^-n = e·r as small + small_lo.
