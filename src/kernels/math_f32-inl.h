@@ -5,8 +5,8 @@
 //
 // Accuracy comes from three habits, not from wider lanes:
 //  - the pair kernels take exp only of a non-positive argument (the reference's stable splits),
-//    as a pair (1 + q)·2^n; in vectors where every e is ≥ e^-70 the pair comes already scaled (exp_normal,
-//    the fast common path), elsewhere the 2^n is applied last, in exact steps, so tails whose
+//    as a pair (1 + q)·2^n; in vectors where every e is ≥ e^-70 the pair comes already scaled
+//    (exp_normal, the fast common path), elsewhere the 2^n is applied last, in exact steps, so tails whose
 //    true value is subnormal (sigmoid(-100), x e^x) round once (exp_pair, by_range's kTail);
 //  - values that feed an exponential are carried as double-float pairs hi + lo (an argument error
 //    of δ becomes a relative error |v|·δ in e^v: -80·(1e-7) would be 8e-6);

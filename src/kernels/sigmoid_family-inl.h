@@ -6,19 +6,21 @@ namespace actfn::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 /// sigmoid(x): f = f32::sigmoid_lean (1/(1 + e^-x), or e^x/(1 + e^x) below -16; within 2 ULP),
-/// vectors with a lane past its range (|x| > 87, inf, NaN) by the pair form (σ(|x|) = 1/(1 + e),
-/// σ(-|x|) = e/(1 + e), e = e^-|x|, one corrected quotient, subnormal tails rounded once).
-/// f' = e/(1 + e)² from the pair form. Valid for every float.
+/// vectors with a lane past its range (|x| > 87, inf, NaN) and targets without FMA by the pair
+/// form (σ(|x|) = 1/(1 + e), σ(-|x|) = e/(1 + e), e = e^-|x|, one corrected quotient, subnormal
+/// tails rounded once). f' = e/(1 + e)² from the pair form. Valid for every float.
 template <>
 struct F32Lanes<fn::Sigmoid> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     const auto a = f32::lean_arg(d, x, f32::Exact{});
     if (HWY_LIKELY(a.holds(d))) return f32::sigmoid_lean(d, a);
-    const auto s = f32::logistic<f32::Range::kTail>(d, x, f32::Exact{});
-    f32::V<D> corr, m;
-    const f32::V<D> y = f32::sigmoid_parts(d, s, corr, m);
-    return s.scale(d, hn::Add(y, corr), m);
+    return f32::by_range(d, x, [&](auto range) {
+      const auto s = f32::logistic<decltype(range)::value>(d, x, f32::Exact{});
+      f32::V<D> corr, m;
+      const f32::V<D> y = f32::sigmoid_parts(d, s, corr, m);
+      return s.scale(d, hn::Add(y, corr), m);
+    });
   }
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
