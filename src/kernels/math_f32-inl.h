@@ -350,7 +350,7 @@ HWY_INLINE V<D> sigmoid_parts(D d, const Logistic<kRange, D>& s, V<D>& corr, V<D
 /// (2^n from unit_of), and h ≤ -kLeanFar keeps 1 + 2^n exact (n ≤ 23).
 constexpr float kLeanFloor = -87.0f, kLeanFar = -16.0f;
 /// The lean forms count on FMA's single rounding: split into a product and a sum they can pass
-/// 2 ULP (swish(beta=1.5): 2.03 on SSE4), so targets without FMA keep the pair forms.
+/// 2 ULP (swish's far tail, docs/accuracy.md), so targets without FMA keep the pair forms.
 constexpr bool kLean = HWY_NATIVE_FMA;
 template <class D, class L>
 struct LeanArg {
