@@ -352,8 +352,8 @@ struct F64Lanes<fn::GeluTanh> {
 };
 
 /// gelu_sigmoid(x) = x σ(1.702 x): 1.702 is not a float, so v = k_hi x + k_lo x as a pair
-/// (k_hi + k_lo = 1.702 to 2^-48), then x σ(v) as silu's (f32::gated_lean, f32::gated past its
-/// range). f' is F32InF64Lanes<fn::GeluSigmoid>'s.
+/// (k_hi + k_lo = 1.702 to 2^-48), then x σ(v) as silu's (f32::gated_within_budget). f' is
+/// F32InF64Lanes<fn::GeluSigmoid>'s.
 template <>
 struct F32Lanes<fn::GeluSigmoid> {
   template <class D>
@@ -366,9 +366,7 @@ struct F32Lanes<fn::GeluSigmoid> {
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     f32::V<D> vl;
     const f32::V<D> vh = v_of(d, x, vl);
-    const auto a = f32::lean_arg(d, vh, vl);
-    if (HWY_LIKELY(a.holds(d))) return f32::gated_lean(d, x, a);
-    return f32::gated(d, x, f32::Exact{}, vh, vl);
+    return f32::gated_within_budget(d, x, vh, vl);
   }
 };
 
@@ -399,16 +397,15 @@ struct F64Lanes<fn::GeluSigmoid> {
   }
 };
 
-/// silu(x) = x σ(x) by f32::gated_lean (x/(1 + e^-x), or x e^x/(1 + e^x) below -16; within
-/// 2 ULP), vectors with a lane past its range by f32::gated (the product inside the sigmoid
-/// quotient's one rounding, subnormal tails rounded once). f' is F32InF64Lanes<fn::Silu>'s.
+/// silu(x) = x σ(x) by f32::gated_within_budget: gated_lean (x/(1 + e^-x), or x e^x/(1 + e^x)
+/// below -16; within 2 ULP), vectors with a lane past its range by f32::gated (the product inside
+/// the sigmoid quotient's one rounding, subnormal tails rounded once). f' is
+/// F32InF64Lanes<fn::Silu>'s.
 template <>
 struct F32Lanes<fn::Silu> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
-    const auto a = f32::lean_arg(d, x, f32::Exact{});
-    if (HWY_LIKELY(a.holds(d))) return f32::gated_lean(d, x, a);
-    return f32::gated(d, x, f32::Exact{}, x, f32::Exact{});
+    return f32::gated_within_budget(d, x, x, f32::Exact{});
   }
 };
 
@@ -429,16 +426,14 @@ struct F64Lanes<fn::Silu> {
 };
 
 /// swish(x) = x σ(b x) with v = b x an exact pair (b is already a float), then x σ(v) as
-/// silu's (f32::gated_lean, f32::gated past its range). f' is F32InF64Lanes<fn::Swish>'s.
+/// silu's (f32::gated_within_budget). f' is F32InF64Lanes<fn::Swish>'s.
 template <>
 struct F32Lanes<fn::Swish> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>& p) {
     f32::V<D> vl;
     const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[fn::Swish::kBeta]), x, vl);
-    const auto a = f32::lean_arg(d, vh, vl);
-    if (HWY_LIKELY(a.holds(d))) return f32::gated_lean(d, x, a);
-    return f32::gated(d, x, f32::Exact{}, vh, vl);
+    return f32::gated_within_budget(d, x, vh, vl);
   }
 };
 

@@ -12,7 +12,7 @@
 //    of δ becomes a relative error |v|·δ in e^v: -80·(1e-7) would be 8e-6);
 //  - quotients are corrected once with the exact residual (num - y0·den), so a result that is the
 //    ratio of two rounded pairs costs ~0.5 ULP, not 1.5.
-// The budget's logistic (sigmoid_lean, gated_lean) drops the pairs: one exponential and one
+// The budget's logistic (gated_lean, gated_within_budget) drops the pairs: one exponential and one
 // division within 2 ULP, for the vectors whose lanes all lie in its range, on targets with FMA.
 // Error-free products use FMA where the target has it (HWY_NATIVE_FMA) and Veltkamp/Dekker
 // splitting where it does not (SSSE3, SSE4, EMU128), so every target meets the same bounds.
@@ -344,7 +344,7 @@ HWY_INLINE V<D> sigmoid_parts(D d, const Logistic<kRange, D>& s, V<D>& corr, V<D
                   s.den_l, corr);
 }
 
-/// The budget's logistic (sigmoid_lean, gated_lean) of v = vh + vl (vl: the low part of a
+/// The budget's logistic (gated_lean) of v = vh + vl (vl: the low part of a
 /// product pair, or Exact) takes one exponential e^h of h = -v, or of h = v where vh < kLeanFar
 /// ("far"), and holds where h ≥ kLeanFloor (the kernels test it, NaN failing): there e^h is normal
 /// (2^n from unit_of), and h ≤ -kLeanFar keeps 1 + 2^n exact (n ≤ 23).
@@ -383,16 +383,8 @@ HWY_INLINE LogisticLean<D> logistic_lean(D d, const LeanArg<D, L>& a) {
   return l;
 }
 
-/// σ(v) for a lean argument: 1/den, or e^v/den with e^v = s + s w rounded once. Within 2 ULP
-/// (docs/accuracy.md, "The budget's logistic").
-template <class D, class L>
-HWY_INLINE V<D> sigmoid_lean(D d, const LeanArg<D, L>& a) {
-  const LogisticLean<D> l = logistic_lean(d, a);
-  return hn::Div(hn::IfThenElse(a.far, hn::MulAdd(l.w, l.s, l.s), hn::Set(d, 1.0f)), l.den);
-}
-
-/// x σ(v) for a lean argument: x/den, or x e^v/den with x e^v = xs + xs w rounded once. Within
-/// 2 ULP (docs/accuracy.md).
+/// x σ(v) for a lean argument: x/den, or x e^v/den with x e^v = xs + xs w rounded once; σ(v)
+/// itself is x = 1 (xs = s exactly). Within 2 ULP (docs/accuracy.md, "The budget's logistic").
 template <class D, class L>
 HWY_INLINE V<D> gated_lean(D d, V<D> x, const LeanArg<D, L>& a) {
   const LogisticLean<D> l = logistic_lean(d, a);
@@ -460,6 +452,15 @@ HWY_INLINE V<D> gated(D d, V<D> x, XL xl, V<D> vh, L vl) {
   const V<D> at_inf = hn::IfThenElse(hn::IsNaN(vh), hn::Mul(x, hn::Set(d, 0.5f)),
                                      hn::IfThenElse(vh > hn::Zero(d), x, hn::CopySign(hn::Zero(d), x)));
   return hn::IfThenElse(hn::IsInf(x), at_inf, y);
+}
+
+/// x σ(v) within the budget: gated_lean where the vector is in its range (on FMA targets),
+/// gated's pairs elsewhere. The forward of silu, swish and gelu_sigmoid.
+template <class D, class L>
+HWY_INLINE V<D> gated_within_budget(D d, V<D> x, V<D> vh, L vl) {
+  const auto a = lean_arg(d, vh, vl);
+  if (HWY_LIKELY(a.holds(d))) return gated_lean(d, x, a);
+  return gated(d, x, Exact{}, vh, vl);
 }
 
 /// The polynomial with coefficients kC[first..] (the first one for u^0) at u, in plain Horner

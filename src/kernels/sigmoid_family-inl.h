@@ -5,8 +5,8 @@ HWY_BEFORE_NAMESPACE();
 namespace actfn::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-/// sigmoid(x): f = f32::sigmoid_lean (1/(1 + e^-x), or e^x/(1 + e^x) below -16; within 2 ULP),
-/// vectors with a lane past its range (|x| > 87, inf, NaN) and targets without FMA by the pair
+/// sigmoid(x): f = f32::gated_lean with x = 1 (1/(1 + e^-x), or e^x/(1 + e^x) below -16; within
+/// 2 ULP), vectors with a lane past its range (|x| > 87, inf, NaN) and targets without FMA by the pair
 /// form (σ(|x|) = 1/(1 + e), σ(-|x|) = e/(1 + e), e = e^-|x|, one corrected quotient, subnormal
 /// tails rounded once). f' = e/(1 + e)² from the pair form. Valid for every float.
 template <>
@@ -14,7 +14,7 @@ struct F32Lanes<fn::Sigmoid> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     const auto a = f32::lean_arg(d, x, f32::Exact{});
-    if (HWY_LIKELY(a.holds(d))) return f32::sigmoid_lean(d, a);
+    if (HWY_LIKELY(a.holds(d))) return f32::gated_lean(d, hn::Set(d, 1.0f), a);
     return f32::by_range(d, x, [&](auto range) {
       const auto s = f32::logistic<decltype(range)::value>(d, x, f32::Exact{});
       f32::V<D> corr, m;
