@@ -70,13 +70,122 @@ struct F32InF64Lanes<fn::Gelu> {
     fold(d, x, a, u, e);
     return slope(d, x, a, u, e);
   }
-  /// f, with f' in `s`: one fold and one exponential for both (forward_with_slope).
-  template <class D, class V>
-  static V fdf(D d, V x, const Pd&, V& s) {
-    V a, u, e;
-    const V t = fold(d, x, a, u, e);
-    s = slope(d, x, a, u, e);
-    return value(d, x, t, u, e);
+};
+
+/// GELU in f32 lanes, within the budget (2 ULP f, 4 ULP f'). With a = |x|, Q(a) = Φ(-a) and
+/// e^(-a²/2) = s (1 + w) (a² an exact pair; s = 2^n, w rounded once):
+///   f  = -a Q (x < 0), x - a Q (x ≥ 0),   a Q = s U + s U w
+///   f' =  g   (x < 0), 1 - g    (x ≥ 0),  g = Q - a φ(a) = s G + s G w
+/// so nothing cancels (a Q ≤ x/2; g ≤ 1/2). U(a) = a M(a)/√(2π) and G(a) = (M(a) - a)/√(2π) (M
+/// Mills' ratio) are degree-8 polynomials in z = a - c_i on eight intervals of [0, 13] chosen by
+/// the bits of a + 1, their coefficients picked per lane from 8-entry tables
+/// (scripts/fits/gelu_lean.py: relative errors ≤ 2^-28.6; z exact, Sterbenz). On the first
+/// interval (a < 1/2) the polynomials are a Q and g themselves and the exponential's argument is
+/// scaled by 0 (kHalf: s = 1, w = 0), so a tiny x gives x/2 rounded once; G's zero (f''s, x =
+/// -0.7518) is a centre, so f' keeps its relative accuracy there. Vectors with a lane below -13
+/// (where a Q nears the subnormals), -inf or NaN, and targets without FMA or 8-lane tables, take
+/// F32InF64Lanes<fn::Gelu>; a = min(a, 13) above, where f = x and f' = 1. Signed zeros: x - (+0).
+template <>
+struct F32Lanes<fn::Gelu> {
+  static constexpr float kFloor = -13.0f;
+  alignas(64) static constexpr float kHalf[16] = {0, -0.5f, -0.5f, -0.5f, -0.5f, -0.5f, -0.5f, -0.5f, 0, 0, 0, 0, 0, 0, 0, 0};
+  alignas(64) static constexpr float kUCentre[16] = {0x0p+0f, 0x1.7fdp-1f, 0x1.7f24p+0f, 0x1.3fbap+1f, 0x1.fdeep+1f, 0x1.833ep+2f, 0x1.1fa8p+3f, 0x1.803a8p+3f, 0, 0, 0, 0, 0, 0, 0, 0};
+  alignas(64) static constexpr float kU[9][16] = {
+      {0x0p+0f, 0x1.cd0794p-3f, 0x1.3bd636p-2f, 0x1.69bf9ap-2f, 0x1.828d7ap-2f, 0x1.8e2adp-2f, 0x1.93a36ep-2f, 0x1.95bd88p-2f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0x1p-1f, 0x1.5c2238p-3f, 0x1.2148bep-4f, 0x1.c007dp-6f, 0x1.30eb92p-7f, 0x1.9777a2p-9f, 0x1.0c58bap-10f, 0x1.d02caep-12f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {-0x1.988454p-2f, -0x1.c3091ep-4f, -0x1.347c66p-5f, -0x1.7978a6p-7f, -0x1.7ded02p-9f, -0x1.70223p-11f, -0x1.5635ep-13f, -0x1.c3c4d2p-15f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0x1.d63016p-22f, 0x1.d6dbcp-5f, 0x1.0ec624p-6f, 0x1.0b7adp-8f, 0x1.9aadfap-11f, 0x1.21ce18p-13f, 0x1.7fe1c4p-16f, 0x1.8460a8p-18f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0x1.1051bep-4f, -0x1.a8e5c6p-6f, -0x1.a16256p-8f, -0x1.5275bp-10f, -0x1.90f07cp-13f, -0x1.a3c524p-16f, -0x1.8f8de4p-19f, -0x1.37149p-21f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0x1.66bf0cp-15f, 0x1.57931p-7f, 0x1.237bd6p-9f, 0x1.897ee6p-12f, 0x1.6bc4bp-15f, 0x1.1e690ap-18f, 0x1.893682p-22f, 0x1.dbe0fcp-25f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {-0x1.4c0b4ap-7f, -0x1.fb7adp-9f, -0x1.7863dap-11f, -0x1.abcce6p-14f, -0x1.3991f8p-17f, -0x1.748c5ep-21f, -0x1.76ca24p-25f, -0x1.5f5b2ep-28f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0x1.4d09b6p-12f, 0x1.5803bap-10f, 0x1.da6b78p-13f, 0x1.c26d56p-16f, 0x1.18ca24p-19f, 0x1.ec0486p-24f, 0x1.86235cp-28f, 0x1.e54c7ap-32f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0x1.dada72p-11f, -0x1.f63b7cp-12f, -0x1.10bd22p-14f, -0x1.b1a022p-18f, -0x1.b212dcp-22f, -0x1.44bafcp-26f, -0x1.5d7d56p-31f, -0x1.634a56p-35f, 0, 0, 0, 0, 0, 0, 0, 0},
+  };
+  alignas(64) static constexpr float kGCentre[16] = {0x0p+0f, 0x1.80ead2p-1f, 0x1.7ae4p+0f, 0x1.42bp+1f, 0x1.feb8p+1f, 0x1.7f5p+2f, 0x1.1fd88p+3f, 0x1.7f878p+3f, 0, 0, 0, 0, 0, 0, 0, 0};
+  alignas(64) static constexpr float kG[9][16] = {
+      {0x1p-1f, -0x1.dc87p-28f, -0x1.880b0ep-2f, -0x1.bb0f76p-1f, -0x1.7f4552p+0f, -0x1.298882p+1f, -0x1.c5b9e2p+1f, -0x1.2fe576p+2f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {-0x1.988454p-1f, -0x1.25126cp-1f, -0x1.f6688cp-2f, -0x1.c6a4d4p-2f, -0x1.ae6c2ap-2f, -0x1.a31094p-2f, -0x1.9d63a2p-2f, -0x1.9b4daap-2f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0x1.8a760cp-21f, 0x1.5b297ep-4f, 0x1.267638p-5f, 0x1.b767aap-7f, 0x1.2fbefep-8f, 0x1.a2fa14p-10f, 0x1.0bd748p-11f, 0x1.d2a4e6p-13f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0x1.10561p-2f, -0x1.2bad4p-5f, -0x1.a46a52p-7f, -0x1.eb1814p-9f, -0x1.fabacp-11f, -0x1.fd0db2p-13f, -0x1.c72f1p-15f, -0x1.2e4d62p-16f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0x1.431b4p-15f, 0x1.d508a4p-7f, 0x1.15d4ccp-8f, 0x1.03cd2p-10f, 0x1.98319ep-13f, 0x1.2f1282p-15f, 0x1.7ea9c6p-18f, 0x1.8aac12p-20f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {-0x1.ea91b2p-5f, -0x1.52585p-8f, -0x1.57f20ep-10f, -0x1.061b4ep-12f, -0x1.3da97p-15f, -0x1.612c48p-18f, -0x1.3ce832p-21f, -0x1.d884cp-23f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {-0x1.32986ap-12f, 0x1.c700b8p-10f, 0x1.8ed4dcp-12f, 0x1.f43982p-15f, 0x1.e25722p-18f, 0x1.92b45ep-21f, 0x1.06062ap-24f, -0x1.e089e8p-30f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {0x1.5ff47cp-7f, -0x1.293034p-11f, -0x1.c284f6p-14f, -0x1.c8d52cp-17f, -0x1.81ac96p-20f, -0x1.ef32b4p-24f, -0x1.ded98ap-28f, 0x1.c431fcp-25f, 0, 0, 0, 0, 0, 0, 0, 0},
+      {-0x1.fb35aep-10f, 0x1.8b0852p-13f, 0x1.1abe3ap-15f, 0x1.33d36cp-18f, 0x1.0cbbap-22f, 0x1.31c4a4p-26f, 0x1.742206p-31f, 0x1.ae78e2p-29f, 0, 0, 0, 0, 0, 0, 0, 0},
+  };
+
+  /// Whether the lean form takes this vector: the target has FMA and 8-lane tables, every x ≥ -13.
+  template <class D>
+  static bool lean(D d, f32::V<D> x) {
+    if constexpr (f32::kLean && hn::MaxLanes(D()) >= 8)
+      return hn::AllTrue(d, x >= hn::Set(d, kFloor));
+    else
+      return false;
+  }
+  /// What f and f' share: a = min(|x|, 13), the interval's index and e^(-a²/2) = s (1 + w).
+  template <class D>
+  struct Parts {
+    f32::V<D> a, s, w;
+    decltype(hn::IndicesFromVec(D(), hn::Zero(hn::RebindToSigned<D>()))) idx;
+    /// The row's coefficient for each lane's interval.
+    f32::V<D> pick(D d, const float* row) const { return hn::TableLookupLanes(hn::Load(d, row), idx); }
+    /// e^(-a²/2) times the polynomial kC (centres kCentre) at a, rounded once after it.
+    template <const float (&kCentre)[16], const float (&kC)[9][16]>
+    f32::V<D> scaled(D d) const {
+      const f32::V<D> z = hn::Sub(a, pick(d, kCentre));
+      f32::V<D> p = pick(d, kC[8]);
+      for (int k = 7; k >= 0; --k) p = hn::MulAdd(p, z, pick(d, kC[k]));
+      const f32::V<D> sp = hn::Mul(s, p);
+      return hn::MulAdd(sp, w, sp);
+    }
+  };
+  template <class D>
+  static Parts<D> parts(D d, f32::V<D> x) {
+    const hn::RebindToSigned<D> di;
+    Parts<D> t;
+    t.a = hn::Min(hn::Abs(x), hn::Set(d, -kFloor));
+    // a + 1's exponent and first mantissa bit: 254 for [1, 1.5), ... 261 for [12, 16).
+    t.idx = hn::IndicesFromVec(
+        d, hn::Sub(hn::ShiftRight<22>(hn::BitCast(di, hn::Add(t.a, hn::Set(d, 1.0f)))), hn::Set(di, 254)));
+    f32::V<D> a2_lo;
+    const f32::V<D> a2 = f32::two_prod(d, t.a, t.a, a2_lo);
+    const f32::V<D> half = t.pick(d, kHalf);
+    const f32::Reduced<D> red = f32::reduce_exp(d, hn::Mul(a2, half), hn::Mul(a2_lo, half));
+    t.s = f32::unit_of(d, red);
+    t.w = hn::MulAdd(red.rr, red.poly, red.r);
+    return t;
+  }
+  template <class D>
+  static f32::V<D> value(D d, f32::V<D> x, const Parts<D>& t) {
+    const f32::V<D> aq = t.template scaled<kUCentre, kU>(d);
+    return hn::IfThenElse(x < hn::Zero(d), hn::Neg(aq), hn::Sub(x, aq));
+  }
+  template <class D>
+  static f32::V<D> slope(D d, f32::V<D> x, const Parts<D>& t) {
+    const f32::V<D> g = t.template scaled<kGCentre, kG>(d);
+    return hn::IfThenElse(x < hn::Zero(d), g, hn::Sub(hn::Set(d, 1.0f), g));
+  }
+
+  template <class D>
+  static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
+    if (HWY_LIKELY(lean(d, x))) return value(d, x, parts(d, x));
+    return in_f64_lanes(d, x, [](auto dd, auto v) { return F32InF64Lanes<fn::Gelu>::f(dd, v, Pd{}); });
+  }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
+    if (HWY_LIKELY(lean(d, x))) return slope(d, x, parts(d, x));
+    return in_f64_lanes(d, x, [](auto dd, auto v) { return F32InF64Lanes<fn::Gelu>::df(dd, v, Pd{}); });
+  }
+  /// f, with f' in `s`, on the same parts (forward_with_slope).
+  template <class D>
+  static f32::V<D> fdf(D d, f32::V<D> x, const P<D>& p, f32::V<D>& s) {
+    if (HWY_LIKELY(lean(d, x))) {
+      const Parts<D> t = parts(d, x);
+      s = slope(d, x, t);
+      return value(d, x, t);
+    }
+    s = df(d, x, p);
+    return f(d, x, p);
   }
 };
 

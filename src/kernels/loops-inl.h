@@ -47,6 +47,23 @@ void for_each_block_two_outputs(const T* a, T* out, T* out2, std::size_t n, std:
   std::memcpy(out2 + i, t2, rest * sizeof(T));
 }
 
+/// Rounds f64 lanes to floats, once, and stores them. Rounding to f32 overflows to ±inf from
+/// FLT_MAX + half an ULP up (2^128 - 2^103). x86 targets' conversions do that; Highway's emulated
+/// targets clamp to ±FLT_MAX instead, so there lanes that far out (rare: an infinite input or an
+/// enormous dy) are set to ±inf after the store, a test the x86 targets skip.
+template <class DD>
+HWY_INLINE void store_rounded_f32(DD dd, hn::Vec<DD> r, float* out) {
+  const hn::Rebind<float, DD> df;
+  hn::StoreU(hn::DemoteTo(df, r), df, out);
+  constexpr bool kDemoteClamps = HWY_TARGET == HWY_SCALAR || HWY_TARGET == HWY_EMU128;
+  if (kDemoteClamps && HWY_UNLIKELY(!hn::AllFalse(dd, hn::Abs(r) >= hn::Set(dd, 0x1.ffffffp127)))) {
+    double wide[HWY_MAX_BYTES / sizeof(double)];
+    hn::StoreU(r, dd, wide);
+    for (std::size_t k = 0; k < hn::Lanes(dd); ++k)
+      if (std::fabs(wide[k]) >= 0x1.ffffffp127) out[k] = std::copysign(HUGE_VALF, static_cast<float>(wide[k]));
+  }
+}
+
 /// Applies op(d, v0, v1) to the vectors of the inputs (b null: v1 = v0), by for_each_block.
 template <class T, class Op>
 void for_each_vector(const T* a, const T* b, T* out, std::size_t n, Op op) {

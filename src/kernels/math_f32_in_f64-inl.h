@@ -5,12 +5,13 @@
 //    correctly rounded value) on every target: squareplus, generalized_sigmoid, shifted tanh's
 //    parameter gradient, and evaluation-mode RReLU, whose mean slope only f64 holds exactly;
 //  - kernels accurate to f32 rather than f64, on their own fits and a lean exponential (~2^-28,
-//    exp_to_f32_accuracy, here): GELU (both forms), Mish, TeLU, softplus's and log_sigmoid's
-//    forward, and the swish family's slope. In f64 lanes the squares, folds and products of
+//    exp_to_f32_accuracy, here): GELU-tanh, Mish, TeLU, softplus's and log_sigmoid's forward,
+//    the swish family's slope, and GELU's erf form for geglu's products and for the vectors and
+//    targets its f32-lane kernel leaves (in_f64_lanes). In f64 lanes the squares, folds and products of
 //    positive terms are exact enough as they come, where f32 lanes need each of them as a float
 //    pair, so these are both faster and more accurate than f32-lane forms of the same splits.
-//    Where the f32-lane kernel is the faster one (sigmoid, the swish family's f, the slopes of
-//    softplus and log_sigmoid), the table keeps F32Lanes<F>.
+//    Where the f32-lane kernel is the faster one (sigmoid, the swish family's f, GELU, the
+//    slopes of softplus and log_sigmoid), the table keeps F32Lanes<F>.
 // The formulas are the reference's stable splits (src/core/functions), with exp arguments clamped
 // where the f32 result has saturated. No include guard: included once per translation unit
 // (simd.cpp), compiled once per target, inside that target's namespace.
@@ -188,6 +189,20 @@ HWY_INLINE V log1p_unit(D d, V u) {
 template <class D, class V>
 HWY_INLINE V softplus_term_f64(D d, V v) {
   return log1p_unit(d, exp_of_minus_abs(d, v));
+}
+
+/// op(dd, v) (an F32InF64Lanes kernel's member) on one vector of f32 lanes, each group of f64
+/// lanes promoted, computed and rounded once, as the f64-lane driver does: the fallback of an
+/// F32Lanes kernel for the vectors its own form does not take.
+template <class D, class Op>
+HWY_INLINE hn::Vec<D> in_f64_lanes(D d, hn::Vec<D> x, Op op) {
+  const hn::ScalableTag<double> dd;
+  const hn::Rebind<float, decltype(dd)> dh;
+  HWY_ALIGN float lanes[hn::MaxLanes(D())];
+  hn::Store(x, d, lanes);
+  for (std::size_t i = 0; i < hn::Lanes(d); i += hn::Lanes(dd))
+    store_rounded_f32(dd, op(dd, hn::PromoteTo(dd, hn::LoadU(dh, lanes + i))), lanes + i);
+  return hn::Load(d, lanes);
 }
 
 /// ∂f/∂p_k of an activation with learnable parameters, for f32 data in f64 lanes (as the reference

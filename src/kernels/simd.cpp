@@ -95,23 +95,6 @@ fn::Params<T> params_in_type(const double* values) {
   return fn::in_type<F, T>(v);
 }
 
-/// Rounds f64 lanes to floats, once, and stores them. Rounding to f32 overflows to ±inf from
-/// FLT_MAX + half an ULP up (2^128 - 2^103). x86 targets' conversions do that; Highway's emulated
-/// targets clamp to ±FLT_MAX instead, so there lanes that far out (rare: an infinite input or an
-/// enormous dy) are set to ±inf after the store, a test the x86 targets skip.
-template <class DD>
-HWY_INLINE void store_rounded_f32(DD dd, hn::Vec<DD> r, float* out) {
-  const hn::Rebind<float, DD> df;
-  hn::StoreU(hn::DemoteTo(df, r), df, out);
-  constexpr bool kDemoteClamps = HWY_TARGET == HWY_SCALAR || HWY_TARGET == HWY_EMU128;
-  if (kDemoteClamps && HWY_UNLIKELY(!hn::AllFalse(dd, hn::Abs(r) >= hn::Set(dd, 0x1.ffffffp127)))) {
-    double wide[HWY_MAX_BYTES / sizeof(double)];
-    hn::StoreU(r, dd, wide);
-    for (std::size_t k = 0; k < hn::Lanes(dd); ++k)
-      if (std::fabs(wide[k]) >= 0x1.ffffffp127) out[k] = std::copysign(HUGE_VALF, static_cast<float>(wide[k]));
-  }
-}
-
 /// As for_each_vector for f32 data computed in f64 lanes: each group of Lanes(f64) floats is
 /// promoted, computed and demoted (rounded) once.
 template <class Op>
@@ -202,8 +185,24 @@ constexpr bool declared_exists() {
     return runs_for<T>(path) && has_member<F, T, path, kMember>();
 }
 
+/// Whether G is the gate of a gated unit (geglu's gelu): the gated kernels below run its
+/// F32InF64Lanes f and f' inside their products, whatever its own row declares.
+template <class U, class G>
+constexpr bool gate_of() {
+  if constexpr (requires { typename U::Gate; })
+    return std::is_same_v<typename U::Gate, G>;
+  else
+    return false;
+}
+template <class G>
+constexpr bool gates_a_unit() {
+#define ACTFN_GATE_OF(name) gate_of<fn::name, G>() ||
+  return ACTFN_KINDS(ACTFN_GATE_OF) false;
+#undef ACTFN_GATE_OF
+}
+
 /// Compiled → declared: each member of F's kernel structs is the declared path of its operation
-/// for some data type, so no kernel is compiled but never run.
+/// for some data type, or a gate's f and f' in f64 lanes, so no kernel is compiled but never run.
 template <class F, Path kPath, Member kMember>
 constexpr bool exists_declared() {
   const auto uses = [](const Ops& ops) { return path_of(ops, kMember) == kPath; };
@@ -211,6 +210,8 @@ constexpr bool exists_declared() {
     return !has_member<F, float, kPath, kMember>() || (uses(declared<F, float>()) && uses(declared<F, double>()));
   else if constexpr (kPath == Path::F64Lanes)
     return !has_member<F, double, kPath, kMember>() || uses(declared<F, double>());
+  else if constexpr (kPath == Path::F32InF64Lanes && (kMember == Member::F || kMember == Member::Df))
+    return !has_member<F, float, kPath, kMember>() || uses(declared<F, float>()) || gates_a_unit<F>();
   else
     return !has_member<F, float, kPath, kMember>() || uses(declared<F, float>());
 }
@@ -310,8 +311,21 @@ bool forward_with_slope(Kind kind, const double* values, const T* x, T* y, T* s,
         store_rounded_f32(dd, hn::IfThenElse(nan, v, vs), ps);
       });
       return true;
+    } else if constexpr (path == Path::F32Lanes) {
+      using K = KernelOf<path, F>;
+      const auto p = parameters<path, F, T>(values);
+      const hn::ScalableTag<float> d;
+      for_each_block_two_outputs(x, y, s, n, hn::Lanes(d), [&](const float* px, float* py, float* ps) {
+        const auto v = hn::LoadU(d, px);
+        const auto nan = hn::IsNaN(v);
+        hn::Vec<decltype(d)> vs;
+        const auto vy = K::fdf(d, v, p, vs);
+        hn::StoreU(hn::IfThenElse(nan, v, vy), d, py);
+        hn::StoreU(hn::IfThenElse(nan, v, vs), d, ps);
+      });
+      return true;
     } else {
-      static_assert(path == Path::None, "fdf kernels exist in f64 lanes for f32 data only");
+      static_assert(path == Path::None, "fdf kernels exist for f32 data only");
       return false;
     }
   });

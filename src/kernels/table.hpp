@@ -91,6 +91,8 @@ inline constexpr Ops kF32{.f = F32Lanes, .df = F32Lanes, .df_from_y = F32Lanes};
 inline constexpr Ops kF32FromX{.f = F32Lanes, .df = F32Lanes};
 inline constexpr Ops kF64{.f = F64Lanes, .df = F64Lanes, .df_from_y = F64Lanes};
 inline constexpr Ops kF64FromX{.f = F64Lanes, .df = F64Lanes};
+/// f32 lanes, f and f′ also in one pass.
+inline constexpr Ops kF32Fused{.f = F32Lanes, .df = F32Lanes, .fdf = F32Lanes};
 /// f32 data in f64 lanes, f and f′ also in one pass.
 inline constexpr Ops kF32InF64Fused{.f = F32InF64Lanes, .df = F32InF64Lanes, .fdf = F32InF64Lanes};
 /// The swish family: f in f32 lanes, its slope in f64 lanes.
@@ -147,7 +149,7 @@ inline constexpr std::array<KernelRow, kKindCount> kTable{{
   {Kind::Celu, kF32, kF64, kWithinBudget, kWithinBudget, "celu(alpha=2); celu(alpha=0.375); celu(alpha=0.3)"},
   {Kind::Selu, kF32, kF64},
   // smooth gates
-  {Kind::Gelu, kF32InF64Fused, kF64FromX},
+  {Kind::Gelu, kF32Fused, kF64FromX},
   {Kind::GeluTanh, kF32InF64Fused, kF64FromX},
   {Kind::GeluSigmoid, kSwishF32, kF64FromX},
   {Kind::Silu, kSwishF32, kF64FromX},
