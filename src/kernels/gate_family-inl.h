@@ -461,8 +461,8 @@ struct F64Lanes<fn::GeluTanh> {
 };
 
 /// gelu_sigmoid(x) = x σ(1.702 x): 1.702 is not a float, so v = k_hi x + k_lo x as a pair
-/// (k_hi + k_lo = 1.702 to 2^-48), then x σ(v) as silu's (f32::gated_within_budget). f' is
-/// F32InF64Lanes<fn::GeluSigmoid>'s.
+/// (k_hi + k_lo = 1.702 to 2^-48), then x σ(v) and f' = G(v) as silu's; the slope's fallback in
+/// f64 lanes.
 template <>
 struct F32Lanes<fn::GeluSigmoid> {
   template <class D>
@@ -477,10 +477,15 @@ struct F32Lanes<fn::GeluSigmoid> {
     const f32::V<D> vh = v_of(d, x, vl);
     return f32::gated_within_budget(d, x, vh, vl);
   }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
+    f32::V<D> vl;
+    const f32::V<D> vh = v_of(d, x, vl);
+    const auto a = f32::lean_arg(d, vh, vl);
+    if (HWY_LIKELY(a.holds(d))) return f32::gate_slope_lean(d, vh, vl, a);
+    return in_f64_lanes(d, x, [](auto dd, auto v) { return SwishSlopeF64<GeluSigmoidArg>::df(dd, v, Pd{}); });
+  }
 };
-
-template <>
-struct F32InF64Lanes<fn::GeluSigmoid> : SwishSlopeF64<GeluSigmoidArg> {};
 
 /// gelu_sigmoid(x) = x σ(1.702 x): the reference's long-double 1.702 is k_hi + k_lo exactly, so
 /// v = k_hi x + k_lo x as a pair; f' = G(v). Valid for every double.
@@ -508,13 +513,20 @@ struct F64Lanes<fn::GeluSigmoid> {
 
 /// silu(x) = x σ(x) by f32::gated_within_budget: gated_lean (x/(1 + e^-x), or x e^x/(1 + e^x)
 /// below -16; within 2 ULP), vectors with a lane past its range by f32::gated (the product inside
-/// the sigmoid quotient's one rounding, subnormal tails rounded once). f' is
-/// F32InF64Lanes<fn::Silu>'s.
+/// the sigmoid quotient's one rounding, subnormal tails rounded once). f' = G(x) by
+/// f32::gate_slope_lean (within 4 ULP), vectors with a lane past its range and targets without
+/// FMA by the f64-lane slope (SwishSlopeF64, also swiglu's gate, F32InF64Lanes<fn::Silu>).
 template <>
 struct F32Lanes<fn::Silu> {
   template <class D>
   static f32::V<D> f(D d, f32::V<D> x, const P<D>&) {
     return f32::gated_within_budget(d, x, x, f32::Exact{});
+  }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
+    const auto a = f32::lean_arg(d, x, f32::Exact{});
+    if (HWY_LIKELY(a.holds(d))) return f32::gate_slope_lean(d, x, f32::Exact{}, a);
+    return in_f64_lanes(d, x, [](auto dd, auto v) { return SwishSlopeF64<SiluArg>::df(dd, v, Pd{}); });
   }
 };
 
@@ -534,8 +546,8 @@ struct F64Lanes<fn::Silu> {
   }
 };
 
-/// swish(x) = x σ(b x) with v = b x an exact pair (b is already a float), then x σ(v) as
-/// silu's (f32::gated_within_budget). f' is F32InF64Lanes<fn::Swish>'s.
+/// swish(x) = x σ(b x) with v = b x an exact pair (b is already a float), then x σ(v) and f' =
+/// G(v) as silu's; the slope's fallback in f64 lanes.
 template <>
 struct F32Lanes<fn::Swish> {
   template <class D>
@@ -544,10 +556,17 @@ struct F32Lanes<fn::Swish> {
     const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[fn::Swish::kBeta]), x, vl);
     return f32::gated_within_budget(d, x, vh, vl);
   }
+  template <class D>
+  static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
+    f32::V<D> vl;
+    const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[fn::Swish::kBeta]), x, vl);
+    const auto a = f32::lean_arg(d, vh, vl);
+    if (HWY_LIKELY(a.holds(d))) return f32::gate_slope_lean(d, vh, vl, a);
+    Pd pd{};
+    pd[fn::Swish::kBeta] = p[fn::Swish::kBeta];
+    return in_f64_lanes(d, x, [&](auto dd, auto v) { return SwishSlopeF64<SwishArg>::df(dd, v, pd); });
+  }
 };
-
-template <>
-struct F32InF64Lanes<fn::Swish> : SwishSlopeF64<SwishArg> {};
 
 /// Swish: ∂f/∂β = x² σ'(βx), σ' = e/(1 + e)² with e = e^-|βx| (sigmoid_f64), never 1 - σ. x² and
 /// βx are exact in f64 for float x and β; Exp's 1 ULP and two roundings: within 4e-16 relative.

@@ -517,6 +517,33 @@ HWY_INLINE V<D> slope_near_zero_rest(D d, V<D> t) {
   return hn::MulAdd(q, t, hn::Set(d, 0.14664879441261292f));
 }
 
+/// G(v) = σ(v)(1 + v σ(-v)), the slope of x σ(v) for v = b x (silu, swish, gelu_sigmoid; v = vh +
+/// vl), within the budget for a lean argument a of v: with u = e^h rounded once (e^-v, or e^v
+/// where far) and p = 1 + v,
+///   G = (1 + u p)/(1 + u)²   (not far)        G = u (p + u)/(1 + u)²   (far: u < 2^-23)
+/// the numerator rounded once, (1 + u)² an exact pair and one corrected quotient, so u's own
+/// error enters numerator and denominator alike (G's sensitivity to it is at most ~1, and small
+/// where the numerator cancels); within 0.3 of G's zero v0, where it cancels, t Q(t) instead
+/// (t = v - v0 as a pair). Within 4 ULP (docs/accuracy.md, "The budget's logistic").
+template <class D, class L>
+HWY_INLINE V<D> gate_slope_lean(D d, V<D> vh, L vl, const LeanArg<D, L>& a) {
+  const Reduced<D> red = reduce_exp(d, a.h, a.l);
+  const V<D> s = unit_of(d, red);
+  const V<D> u = hn::MulAdd(s, hn::MulAdd(red.rr, red.poly, red.r), s);
+  const V<D> one = hn::Set(d, 1.0f);
+  V<D> dl, sl;
+  const V<D> dh = two_sum<D>(one, u, dl);
+  const V<D> sh = two_prod(d, dh, dh, sl);
+  sl = hn::MulAdd(hn::Add(dh, dh), dl, sl);
+  const V<D> p = plus_low<D>(hn::Add(one, vh), vl);
+  const V<D> num = hn::IfThenElse(a.far, hn::Mul(u, hn::Add(p, u)), hn::MulAdd(u, p, one));
+  V<D> corr;
+  const V<D> g = div_pair(d, num, hn::Zero(d), sh, sl, corr);
+  const V<D> t = plus_low<D>(hn::Sub(vh, hn::Set(d, kSlopeZeroHi)), plus_low<D>(hn::Set(d, -kSlopeZeroLo), vl));
+  const V<D> near = hn::Mul(t, hn::MulAdd(slope_near_zero_rest(d, t), t, hn::Set(d, kSlopeQ0)));
+  return hn::IfThenElse(hn::Abs(t) <= hn::Set(d, 0.3f), near, hn::Add(g, corr));
+}
+
 /// G(v) for an exact v in [-70, 200] as an unrounded pair hi + lo, for products that round once
 /// after it (swiglu's db): away from v0 the slope factors' product as an exact product plus its
 /// cross terms (within ~2^-25 of G); within 0.3 of it t Q(t) as (th + t_lo)·Q with th = v - v0_hi

@@ -6,12 +6,12 @@
 //    parameter gradient, and evaluation-mode RReLU, whose mean slope only f64 holds exactly;
 //  - kernels accurate to f32 rather than f64, on their own fits and a lean exponential (~2^-28,
 //    exp_to_f32_accuracy, here): GELU-tanh, Mish, TeLU, softplus's and log_sigmoid's forward,
-//    the swish family's slope, and GELU's erf form for geglu's products and for the vectors and
-//    targets its f32-lane kernel leaves (in_f64_lanes). In f64 lanes the squares, folds and products of
+//    and for geglu's products and the vectors and targets their f32-lane kernels leave
+//    (in_f64_lanes), GELU's erf form and the swish family's slope. In f64 lanes the squares, folds and products of
 //    positive terms are exact enough as they come, where f32 lanes need each of them as a float
 //    pair, so these are both faster and more accurate than f32-lane forms of the same splits.
-//    Where the f32-lane kernel is the faster one (sigmoid, the swish family's f, GELU, the
-//    slopes of softplus and log_sigmoid), the table keeps F32Lanes<F>.
+//    Where the f32-lane kernel is the faster one (sigmoid, the swish family, GELU, the slopes of
+//    softplus and log_sigmoid), the table keeps F32Lanes<F>.
 // The formulas are the reference's stable splits (src/core/functions), with exp arguments clamped
 // where the f32 result has saturated. No include guard: included once per translation unit
 // (simd.cpp), compiled once per target, inside that target's namespace.
@@ -132,9 +132,9 @@ HWY_INLINE V near_zero_f64(D d, V x, V far) {
 /// The swish family's slope, x σ(v) with v = k x: k = 1 (silu), β (swish) or 1.702
 /// (gelu_sigmoid), v formed in f64 as the reference forms it (exact for a float k): f' = G(v) =
 /// σ(v)(1 + v σ(-v)), whose zero is v0 = -1.27846454; within |v - v0| ≤ 1/8 a fit
-/// (scripts/fits/near_zero.py silu 5 0.125: 2^-36.0 relative). An f32-lane slope of the same speed
-/// cannot keep f′'s relative accuracy next to v0; f stays in f32 lanes (F32Lanes<F>), which are
-/// faster for it. Zeros and limits as the reference's (fn::swish_slope):
+/// (scripts/fits/near_zero.py silu 5 0.125: 2^-36.0 relative). The f32-lane kernels' slope
+/// (f32::gate_slope_lean) falls back to it for vectors past its range and on targets without
+/// FMA. Zeros and limits as the reference's (fn::swish_slope):
 /// an underflowing G is -0 below v0 but +0 where the reference's e^v is 0 (v ≤ kExpZero); at x =
 /// ±inf, 1 where v > 0, 0 where v < 0, 1/2 for k = 0 (v is NaN there).
 struct GateSlopeFit {

@@ -95,8 +95,6 @@ inline constexpr Ops kF64FromX{.f = F64Lanes, .df = F64Lanes};
 inline constexpr Ops kF32Fused{.f = F32Lanes, .df = F32Lanes, .fdf = F32Lanes};
 /// f32 data in f64 lanes, f and f′ also in one pass.
 inline constexpr Ops kF32InF64Fused{.f = F32InF64Lanes, .df = F32InF64Lanes, .fdf = F32InF64Lanes};
-/// The swish family: f in f32 lanes, its slope in f64 lanes.
-inline constexpr Ops kSwishF32{.f = F32Lanes, .df = F32InF64Lanes};
 inline constexpr Ops kAlongRows{.f = Rows, .df_from_y = Rows};
 inline constexpr Ops kGated{.f = Gated, .df = Gated};
 inline constexpr Ops kMaxout{.f = Maxout, .df = Maxout};
@@ -151,9 +149,9 @@ inline constexpr std::array<KernelRow, kKindCount> kTable{{
   // smooth gates
   {Kind::Gelu, kF32Fused, kF64FromX},
   {Kind::GeluTanh, kF32InF64Fused, kF64FromX},
-  {Kind::GeluSigmoid, kSwishF32, kF64FromX},
-  {Kind::Silu, kSwishF32, kF64FromX},
-  {Kind::Swish, {.f = F32Lanes, .df = F32InF64Lanes, .dparams = F32InF64Lanes},
+  {Kind::GeluSigmoid, kF32FromX, kF64FromX},
+  {Kind::Silu, kF32FromX, kF64FromX},
+  {Kind::Swish, {.f = F32Lanes, .df = F32Lanes, .dparams = F32InF64Lanes},
    {.f = F64Lanes, .df = F64Lanes, .dparams = F64Lanes}, kWithinBudget, kWithinBudget,
    "swish(beta=1.5); swish(beta=-0.5); swish(beta=0); swish(beta=0x1p-100); swish(beta=0.3)"},
   {Kind::Hardswish, kF32FromX, kF64FromX},
