@@ -64,9 +64,10 @@ def machine():
 
 def record(name):
     cmd = COMMANDS[name]
-    # The source's state as the run starts (the build is assumed to be of it).
+    # The source's state as the run starts (the build is assumed to be of it); README.md and docs/,
+    # which records rewrite, are not source.
     commit = sh(['git', 'rev-parse', '--short', 'HEAD'])
-    dirty = bool(sh(['git', 'status', '--porcelain', '--untracked-files=no']))
+    dirty = bool(sh(['git', 'status', '--porcelain', '--untracked-files=no', '--', '.', ':!README.md', ':!docs']))
     start = time.time()
     date = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     run = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
