@@ -460,6 +460,16 @@ struct F64Lanes<fn::GeluTanh> {
   };
 };
 
+/// The swish family's slope G(v) at v = vh + vl (v = Arg's k x) within the budget:
+/// f32::gate_slope_lean where the vector is in its range on FMA targets, elsewhere the f64-lane
+/// slope SwishSlopeF64<Arg> (p: the parameters as the reference uses them).
+template <class Arg, class D, class L>
+HWY_INLINE f32::V<D> gate_slope_within_budget(D d, f32::V<D> x, f32::V<D> vh, L vl, const Pd& p) {
+  const auto a = f32::lean_arg(d, vh, vl);
+  if (HWY_LIKELY(a.holds(d))) return f32::gate_slope_lean(d, vh, vl, a);
+  return in_f64_lanes(d, x, [&](auto dd, auto v) { return SwishSlopeF64<Arg>::df(dd, v, p); });
+}
+
 /// gelu_sigmoid(x) = x σ(1.702 x): 1.702 is not a float, so v = k_hi x + k_lo x as a pair
 /// (k_hi + k_lo = 1.702 to 2^-48), then x σ(v) and f' = G(v) as silu's; the slope's fallback in
 /// f64 lanes.
@@ -481,9 +491,7 @@ struct F32Lanes<fn::GeluSigmoid> {
   static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
     f32::V<D> vl;
     const f32::V<D> vh = v_of(d, x, vl);
-    const auto a = f32::lean_arg(d, vh, vl);
-    if (HWY_LIKELY(a.holds(d))) return f32::gate_slope_lean(d, vh, vl, a);
-    return in_f64_lanes(d, x, [](auto dd, auto v) { return SwishSlopeF64<GeluSigmoidArg>::df(dd, v, Pd{}); });
+    return gate_slope_within_budget<GeluSigmoidArg>(d, x, vh, vl, Pd{});
   }
 };
 
@@ -524,9 +532,7 @@ struct F32Lanes<fn::Silu> {
   }
   template <class D>
   static f32::V<D> df(D d, f32::V<D> x, const P<D>&) {
-    const auto a = f32::lean_arg(d, x, f32::Exact{});
-    if (HWY_LIKELY(a.holds(d))) return f32::gate_slope_lean(d, x, f32::Exact{}, a);
-    return in_f64_lanes(d, x, [](auto dd, auto v) { return SwishSlopeF64<SiluArg>::df(dd, v, Pd{}); });
+    return gate_slope_within_budget<SiluArg>(d, x, x, f32::Exact{}, Pd{});
   }
 };
 
@@ -560,11 +566,9 @@ struct F32Lanes<fn::Swish> {
   static f32::V<D> df(D d, f32::V<D> x, const P<D>& p) {
     f32::V<D> vl;
     const f32::V<D> vh = f32::two_prod(d, hn::Set(d, p[fn::Swish::kBeta]), x, vl);
-    const auto a = f32::lean_arg(d, vh, vl);
-    if (HWY_LIKELY(a.holds(d))) return f32::gate_slope_lean(d, vh, vl, a);
     Pd pd{};
     pd[fn::Swish::kBeta] = p[fn::Swish::kBeta];
-    return in_f64_lanes(d, x, [&](auto dd, auto v) { return SwishSlopeF64<SwishArg>::df(dd, v, pd); });
+    return gate_slope_within_budget<SwishArg>(d, x, vh, vl, pd);
   }
 };
 
